@@ -1,0 +1,166 @@
+/**
+ * The error family of task-graph.
+ *
+ * Every error the engine raises is a `TaskGraphError` with a stable `code` (safe to switch on) and
+ * readonly context fields naming what it concerns. Task authors use `NonRetryableError` to stop
+ * retries. Unknown thrown values (strings, plain objects) pass through {@link toError} before
+ * they are stored, so every recorded failure has a readable `name` and `message`.
+ */
+
+export interface TaskGraphErrorContext {
+  readonly workflowId?: string | undefined;
+  readonly taskId?: string | undefined;
+  readonly executionId?: string | undefined;
+  readonly cause?: unknown;
+}
+
+/** Base class of every error raised by task-graph. */
+export class TaskGraphError extends Error {
+  readonly code: string;
+  readonly workflowId: string | undefined;
+  readonly taskId: string | undefined;
+  readonly executionId: string | undefined;
+
+  constructor(code: string, message: string, context: TaskGraphErrorContext = {}) {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.workflowId = context.workflowId;
+    this.taskId = context.taskId;
+    this.executionId = context.executionId;
+  }
+}
+
+/** `build()` found the workflow invalid. `ids` names the offending task ids (the cycle's path for a cycle). */
+export class WorkflowValidationError extends TaskGraphError {
+  readonly ids: readonly string[];
+  readonly reason: string;
+  constructor(reason: string, message: string, ids: readonly string[], workflowId?: string) {
+    super('WORKFLOW_INVALID', message, { workflowId });
+    this.reason = reason;
+    this.ids = ids;
+  }
+}
+
+/** No workflow with that id is published on this engine. */
+export class WorkflowNotFoundError extends TaskGraphError {
+  constructor(workflowId: string, published: readonly string[]) {
+    super(
+      'WORKFLOW_NOT_FOUND',
+      `No workflow ${JSON.stringify(workflowId)} is published on this engine` +
+        ` (published: ${published.length ? published.map((id) => JSON.stringify(id)).join(', ') : 'none'}).` +
+        ' Call engine.publishWorkflow(workflow) first.',
+      { workflowId },
+    );
+  }
+}
+
+/** No execution with that id exists in the store. */
+export class ExecutionNotFoundError extends TaskGraphError {
+  constructor(executionId: string) {
+    super('EXECUTION_NOT_FOUND', `No execution ${JSON.stringify(executionId)} exists in this store.`, { executionId });
+  }
+}
+
+/** Thrown by a task to fail it at once, without further retries. */
+export class NonRetryableError extends TaskGraphError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('NON_RETRYABLE', message, { cause: options.cause });
+  }
+}
+
+/** An attempt ran longer than its `timeoutMs`. */
+export class TaskTimeoutError extends TaskGraphError {
+  readonly timeoutMs: number;
+  constructor(taskId: string, attempt: number, timeoutMs: number) {
+    super('TASK_TIMEOUT', `Task ${JSON.stringify(taskId)} attempt ${attempt} timed out after ${timeoutMs} ms.`, { taskId });
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** A task returned a value that cannot be stored (not JSON-serialisable, or larger than the limit). */
+export class TaskOutputError extends TaskGraphError {
+  constructor(code: 'OUTPUT_NOT_SERIALIZABLE' | 'OUTPUT_TOO_LARGE', message: string, taskId: string) {
+    super(code, message, { taskId });
+  }
+}
+
+/** The engine was used after `close()`. */
+export class EngineClosedError extends TaskGraphError {
+  constructor(operation: string) {
+    super('ENGINE_CLOSED', `Cannot ${operation}: the engine is closed. Create a new engine with createEngine().`);
+  }
+}
+
+/** An option passed to the engine or to an execution is invalid. */
+export class InvalidOptionsError extends TaskGraphError {
+  readonly option: string;
+  constructor(option: string, value: unknown, expected: string) {
+    super('INVALID_OPTIONS', `Invalid option ${option}: ${describeValue(value)}. Expected ${expected}.`);
+    this.option = option;
+  }
+}
+
+/** The store could not be reached or could not commit. The message never contains a password. */
+export class StorageError extends TaskGraphError {
+  constructor(message: string, options: { cause?: unknown; executionId?: string } = {}) {
+    super('STORAGE_ERROR', message, options);
+  }
+}
+
+/** `resume()` refused to continue an execution; `reason` says why. */
+export class ResumeError extends TaskGraphError {
+  readonly reason: 'WORKFLOW_NOT_PUBLISHED' | 'VERSION_MISMATCH' | 'ALREADY_FINISHED' | 'SNAPSHOT_FORMAT' | 'OWNED_ELSEWHERE';
+  constructor(reason: ResumeError['reason'], message: string, context: TaskGraphErrorContext) {
+    super(`RESUME_${reason}`, message, context);
+    this.reason = reason;
+  }
+}
+
+/** A short, readable rendering of any value for error messages. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return `a function`;
+  if (typeof value === 'bigint') return `${value}n`;
+  try {
+    const json = JSON.stringify(value);
+    if (json === undefined) return String(value);
+    return json.length > 200 ? `${json.slice(0, 200)}…` : json;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** Turns any thrown value into an `Error` with a readable message. */
+export function toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  if (typeof value === 'string') return new Error(value);
+  if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    const message = typeof record['message'] === 'string' ? record['message'] : describeValue(value);
+    const error = new Error(message);
+    if (typeof record['name'] === 'string') error.name = record['name'];
+    return error;
+  }
+  return new Error(`Non-error value thrown: ${describeValue(value)}`);
+}
+
+/** The stored shape of an error: what `result.tasks[id].error` holds. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  code?: string;
+}
+
+export function serializeError(value: unknown): SerializedError {
+  const error = toError(value);
+  const serialized: SerializedError = { name: error.name || 'Error', message: error.message };
+  const code = error instanceof TaskGraphError ? error.code : codeOf(error);
+  if (code !== undefined) serialized.code = code;
+  return serialized;
+}
+
+function codeOf(error: Error): string | undefined {
+  const code: unknown = Reflect.get(error, 'code');
+  return typeof code === 'string' ? code : undefined;
+}

@@ -1,0 +1,57 @@
+/**
+ * The storage-neutral contract between the engine and a store. The engine never imports a
+ * database library: it talks to this interface. Implementations: `MemoryStore` and
+ * `SequelizeStore` (SQLite and MySQL/MariaDB). One contract suite (test/store-contract.test.ts)
+ * runs against each.
+ *
+ * Rules every implementation keeps:
+ * - `commit` writes a whole batch in one transaction or nothing. Re-committing a batch whose
+ *   transitions are already stored (same executionId and seq) is a no-op, so a batch retried
+ *   after a lost connection is never written twice.
+ * - Reads return what was committed, in order: transitions by seq, logs in insertion order.
+ */
+import type {
+  CommitBatch,
+  ExecutionRecord,
+  ListExecutionsFilter,
+  LogRecord,
+  SpanRecord,
+  TaskRunRecord,
+  TransitionRecord,
+} from './records.js';
+
+export interface Store {
+  /** 'memory', 'sqlite' or 'mysql'. */
+  readonly kind: 'memory' | 'sqlite' | 'mysql';
+  /** Where the data lives, with any password redacted. */
+  readonly location: string;
+
+  /** Connects and runs the migrations (unless disabled). Fails with a `StorageError`. */
+  open(): Promise<void>;
+  /** Flushes nothing (the engine does), closes the connection pool. */
+  close(): Promise<void>;
+
+  /** Inserts the execution row and one `pending` task row per task, in one transaction. */
+  createExecution(execution: ExecutionRecord, tasks: readonly TaskRunRecord[]): Promise<void>;
+  /** Writes one group commit in one transaction; idempotent for transitions already stored. */
+  commit(batch: CommitBatch): Promise<void>;
+  writeLogs(records: readonly LogRecord[]): Promise<void>;
+  writeSpans(records: readonly SpanRecord[]): Promise<void>;
+
+  getExecution(id: string): Promise<ExecutionRecord | null>;
+  listExecutions(filter?: ListExecutionsFilter): Promise<ExecutionRecord[]>;
+  listTaskRuns(executionId: string): Promise<TaskRunRecord[]>;
+  listTransitions(executionId: string): Promise<TransitionRecord[]>;
+  listLogs(executionId: string): Promise<LogRecord[]>;
+  listSpans(executionId: string): Promise<SpanRecord[]>;
+
+  /**
+   * Makes `ownerId` the owner of an unfinished execution, atomically, when it has no owner, its
+   * owner's heartbeat is older than `staleBefore`, or `force` is set. Returns whether it did.
+   */
+  claimExecution(id: string, ownerId: string, staleBefore: Date, force: boolean): Promise<boolean>;
+  /** Refreshes `heartbeatAt` of every unfinished execution owned by `ownerId`. */
+  heartbeat(ownerId: string, at: Date): Promise<void>;
+  /** Clears the owner of every execution owned by `ownerId` (on close). */
+  releaseOwnership(ownerId: string): Promise<void>;
+}

@@ -1,0 +1,126 @@
+/**
+ * The records every store holds. They are plain data: the engine builds them, a `Store` persists
+ * them, and the read API (`getExecution`, `listTransitions`, ...) returns them.
+ */
+import type { SerializedError } from '../errors.js';
+
+export type ExecutionStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type TaskStatus = 'pending' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+export type FailurePolicy = 'continue' | 'fail-fast';
+
+export const TERMINAL_EXECUTION_STATUSES: readonly ExecutionStatus[] = ['succeeded', 'failed', 'cancelled'];
+export const TERMINAL_TASK_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'skipped', 'cancelled'];
+
+export function isTerminalTaskStatus(status: TaskStatus): boolean {
+  return TERMINAL_TASK_STATUSES.includes(status);
+}
+export function isTerminalExecutionStatus(status: ExecutionStatus): boolean {
+  return TERMINAL_EXECUTION_STATUSES.includes(status);
+}
+
+/** One row of `tg_executions`. */
+export interface ExecutionRecord {
+  id: string;
+  workflowId: string;
+  workflowVersion: string;
+  status: ExecutionStatus;
+  input: unknown;
+  /** Outputs of the succeeded tasks, by task id, once the execution has finished. */
+  output: Record<string, unknown> | null;
+  error: SerializedError | null;
+  /** The options the execution runs with, so that a resume keeps them. */
+  concurrency: number;
+  failurePolicy: FailurePolicy;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  /** The engine instance running it now (null when none); see `claimExecution`. */
+  ownerId: string | null;
+  heartbeatAt: Date | null;
+}
+
+/** One row of `tg_task_runs`: the latest state of one task of one execution. */
+export interface TaskRunRecord {
+  executionId: string;
+  taskId: string;
+  status: TaskStatus;
+  attempt: number;
+  output: unknown;
+  error: SerializedError | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  /** Absolute deadline of the pending retry, while the task is `retrying`. */
+  nextRetryAt: Date | null;
+}
+
+/** One row of the append-only `tg_transitions` log. `seq` is unique and gap-free per execution. */
+export interface TransitionRecord {
+  executionId: string;
+  seq: number;
+  /** null for the execution actor's own transitions. */
+  taskId: string | null;
+  from: string | null;
+  to: string;
+  event: string;
+  attempt: number;
+  at: Date;
+  /** Extra facts of this transition: the retry delay chosen, the error, the retry deadline. */
+  data: TransitionData | null;
+  /** The actor's persisted XState snapshot after the transition. */
+  snapshot: unknown;
+  snapshotFormat: number;
+  machineVersion: string;
+}
+
+export interface TransitionData {
+  delayMs?: number;
+  retryAt?: string;
+  error?: SerializedError;
+  reason?: string;
+}
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+/** One record written through `ctx.logger` or by the engine about an execution. */
+export interface LogRecord {
+  executionId: string;
+  taskId: string | null;
+  attempt: number | null;
+  level: string;
+  message: string;
+  attributes: Record<string, unknown>;
+  at: Date;
+}
+
+/** One span: an execution, or one attempt of a task (its parent is the execution's span). */
+export interface SpanRecord {
+  spanId: string;
+  parentSpanId: string | null;
+  executionId: string;
+  taskId: string | null;
+  attempt: number | null;
+  name: string;
+  status: string;
+  startedAt: Date;
+  finishedAt: Date;
+  attributes: Record<string, unknown>;
+}
+
+/** Fields of an execution row changed by one commit. */
+export type ExecutionUpdate = Pick<ExecutionRecord, 'id'> &
+  Partial<Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'startedAt' | 'finishedAt'>>;
+
+/** What one group commit writes, in one transaction. */
+export interface CommitBatch {
+  transitions: TransitionRecord[];
+  /** The whole row of every task touched by the batch, after the batch. */
+  taskRuns: TaskRunRecord[];
+  executions: ExecutionUpdate[];
+}
+
+export interface ListExecutionsFilter {
+  workflowId?: string;
+  status?: ExecutionStatus | readonly ExecutionStatus[];
+  limit?: number;
+  offset?: number;
+}
