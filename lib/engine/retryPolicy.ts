@@ -1,0 +1,53 @@
+/**
+ * Retry decisions: exponential backoff with optional full jitter, capped, and the predicates that
+ * stop retrying (`NonRetryableError`, a policy's `retryable(error)`).
+ */
+import { NonRetryableError, TaskOutputError, describeValue } from '../errors.js';
+import type { RetryPolicy } from '../workflow/types.js';
+
+/** The delay before the attempt after `failedAttempt` (1-based), before jitter. */
+export function backoffDelay(policy: RetryPolicy, failedAttempt: number): number {
+  return Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.backoffFactor ** (failedAttempt - 1));
+}
+
+/** The delay actually chosen: `random` is in [0, 1). */
+export function chooseDelay(policy: RetryPolicy, failedAttempt: number, random: () => number = Math.random): number {
+  const delay = backoffDelay(policy, failedAttempt);
+  return Math.round(policy.jitter === 'full' ? random() * delay : delay);
+}
+
+/** Whether an attempt that failed with `error` may be tried again under `policy`. */
+export function canRetry(policy: RetryPolicy, failedAttempt: number, error: Error): boolean {
+  if (failedAttempt >= policy.maxAttempts) return false;
+  if (error instanceof NonRetryableError || error instanceof TaskOutputError) return false;
+  if (policy.retryable) {
+    try {
+      return policy.retryable(error) !== false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Returns a description of what is wrong with a (partial) policy, or null when it is valid. */
+export function validateRetryPolicy(policy: Partial<RetryPolicy>): string | null {
+  if (policy === null || typeof policy !== 'object') return `expected an object, got ${describeValue(policy)}`;
+  const { maxAttempts, initialDelayMs, backoffFactor, maxDelayMs, jitter, retryable } = policy;
+  if (maxAttempts !== undefined && !(Number.isInteger(maxAttempts) && maxAttempts >= 1)) return `maxAttempts must be an integer >= 1, got ${describeValue(maxAttempts)}`;
+  if (initialDelayMs !== undefined && !(Number.isFinite(initialDelayMs) && initialDelayMs >= 0)) return `initialDelayMs must be a number >= 0, got ${describeValue(initialDelayMs)}`;
+  if (backoffFactor !== undefined && !(Number.isFinite(backoffFactor) && backoffFactor >= 1)) return `backoffFactor must be a number >= 1, got ${describeValue(backoffFactor)}`;
+  if (maxDelayMs !== undefined && !(Number.isFinite(maxDelayMs) && maxDelayMs >= 0)) return `maxDelayMs must be a number >= 0, got ${describeValue(maxDelayMs)}`;
+  if (jitter !== undefined && jitter !== 'full' && jitter !== 'none') return `jitter must be 'full' or 'none', got ${describeValue(jitter)}`;
+  if (retryable !== undefined && typeof retryable !== 'function') return `retryable must be a function (error) => boolean, got ${describeValue(retryable)}`;
+  return null;
+}
+
+/** The task's policy over the engine's default, field by field. */
+export function resolveRetryPolicy(engineDefault: RetryPolicy, task: Partial<RetryPolicy> | undefined): RetryPolicy {
+  return task ? { ...engineDefault, ...stripUndefined(task) } : engineDefault;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,32 @@
+/**
+ * A built, validated, immutable workflow: tasks and the dependency edges between them, with the
+ * adjacency precomputed for the scheduler.
+ */
+import { createHash } from 'node:crypto';
+import type { TaskDefinition } from './types.js';
+
+export interface Workflow {
+  /** The name given to `createWorkflow`. */
+  readonly id: string;
+  readonly description: string;
+  /** A content hash of the graph: task ids, names, options and edges (not the functions' code). */
+  readonly version: string;
+  /** Tasks in the order they were added. */
+  readonly tasks: ReadonlyMap<string, TaskDefinition>;
+  /** Direct upstream task ids of each task, in the order the dependencies were added. */
+  readonly upstream: ReadonlyMap<string, readonly string[]>;
+  /** Direct downstream task ids of each task. */
+  readonly downstream: ReadonlyMap<string, readonly string[]>;
+  /** Every task after all of its upstreams. */
+  readonly topologicalOrder: readonly string[];
+}
+
+/** The version of a graph: equal graphs give equal versions, whatever the functions' code. */
+export function computeWorkflowVersion(id: string, tasks: Iterable<TaskDefinition>, edges: readonly (readonly [string, string])[]): string {
+  const shape = {
+    id,
+    tasks: [...tasks].map((task) => ({ id: task.id, name: task.name, retry: task.retry ?? null, timeoutMs: task.timeoutMs })),
+    edges,
+  };
+  return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
+}

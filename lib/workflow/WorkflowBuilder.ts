@@ -1,0 +1,106 @@
+/**
+ * The fluent builder behind `engine.createWorkflow(id)`. It records what it is told and checks
+ * everything in `build()`, which returns an immutable {@link Workflow} or throws a
+ * `WorkflowValidationError` naming the offending ids.
+ */
+import { WorkflowValidationError, describeValue } from '../errors.js';
+import type { TaskDefinition, TaskFunction, TaskOptions } from './types.js';
+import { computeWorkflowVersion } from './Workflow.js';
+import type { Workflow } from './Workflow.js';
+import { topologicalOrder, validateTaskDefinition } from './validateWorkflow.js';
+
+export class WorkflowBuilder {
+  private description = '';
+  private readonly tasks = new Map<string, TaskDefinition>();
+  private readonly edges: [string, string][] = [];
+  private readonly duplicateIds: string[] = [];
+
+  constructor(readonly id: string) {}
+
+  /** @example builder.setDescription('extract then load') */
+  setDescription(description: string): this {
+    this.description = description;
+    return this;
+  }
+
+  /**
+   * Adds a task. `name` is a human label; `fn(input, ctx)` does the work.
+   * @example builder.addTask('extract', 'Extract rows', async (input) => ({ rows: 3 }), { timeoutMs: 30_000 })
+   */
+  addTask(id: string, name: string, fn: TaskFunction, options: TaskOptions = {}): this {
+    if (this.tasks.has(id)) this.duplicateIds.push(id);
+    this.tasks.set(id, {
+      id,
+      name: typeof name === 'string' && name.length > 0 ? name : String(id),
+      fn,
+      retry: options.retry,
+      timeoutMs: options.timeoutMs === undefined ? null : options.timeoutMs,
+    });
+    return this;
+  }
+
+  /**
+   * Declares that `to` starts only after `from` succeeded; `to` receives `from`'s output.
+   * @example builder.addDependency('extract', 'load')
+   */
+  addDependency(from: string, to: string): this {
+    if (!this.edges.some(([a, b]) => a === from && b === to)) this.edges.push([from, to]);
+    return this;
+  }
+
+  /**
+   * Validates and freezes the workflow.
+   * @throws WorkflowValidationError for an empty workflow, a duplicate task id, a task that is not
+   *   a function, a bad retry or timeout value, a dependency on an unknown task, a self-dependency,
+   *   or a cycle (the error names its path).
+   * @example const workflow = engine.createWorkflow('etl').addTask('a', 'A', fn).build();
+   */
+  build(): Workflow {
+    const workflowId = this.id;
+    if (typeof workflowId !== 'string' || workflowId.length === 0) {
+      throw new WorkflowValidationError('INVALID_WORKFLOW_ID', `Workflow id must be a non-empty string, got ${describeValue(workflowId)}.`, [], String(workflowId));
+    }
+    if (this.tasks.size === 0) {
+      throw new WorkflowValidationError('EMPTY', `Workflow ${JSON.stringify(workflowId)} has no tasks: add at least one with addTask().`, [], workflowId);
+    }
+    if (this.duplicateIds.length > 0) {
+      const ids = [...new Set(this.duplicateIds)];
+      throw new WorkflowValidationError(
+        'DUPLICATE_TASK',
+        `Workflow ${JSON.stringify(workflowId)} adds task ${ids.map((id) => JSON.stringify(id)).join(', ')} more than once.`,
+        ids,
+        workflowId,
+      );
+    }
+    for (const task of this.tasks.values()) validateTaskDefinition(workflowId, task);
+    const upstream = new Map<string, string[]>([...this.tasks.keys()].map((id) => [id, []]));
+    const downstream = new Map<string, string[]>([...this.tasks.keys()].map((id) => [id, []]));
+    for (const [from, to] of this.edges) {
+      const unknown = [from, to].filter((id) => !this.tasks.has(id));
+      if (unknown.length > 0) {
+        throw new WorkflowValidationError(
+          'UNKNOWN_TASK',
+          `Workflow ${JSON.stringify(workflowId)} has a dependency ${JSON.stringify(from)} → ${JSON.stringify(to)} on unknown task ${unknown.map((id) => JSON.stringify(id)).join(' and ')}.`,
+          unknown,
+          workflowId,
+        );
+      }
+      if (from === to) {
+        throw new WorkflowValidationError('SELF_DEPENDENCY', `Task ${JSON.stringify(from)} of workflow ${JSON.stringify(workflowId)} depends on itself.`, [from], workflowId);
+      }
+      upstream.get(to)!.push(from);
+      downstream.get(from)!.push(to);
+    }
+    const order = topologicalOrder(workflowId, [...this.tasks.keys()], downstream);
+    const edges = this.edges.map(([from, to]) => [from, to] as const);
+    return Object.freeze({
+      id: workflowId,
+      description: this.description,
+      version: computeWorkflowVersion(workflowId, this.tasks.values(), edges),
+      tasks: new Map(this.tasks),
+      upstream,
+      downstream,
+      topologicalOrder: order,
+    });
+  }
+}

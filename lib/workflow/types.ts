@@ -1,0 +1,61 @@
+/**
+ * The workflow model's public types: a task function, what it receives, and its options.
+ */
+import type { Logger } from 'winston';
+
+/** What a task function receives besides its input. */
+export interface TaskContext {
+  readonly executionId: string;
+  readonly workflowId: string;
+  readonly taskId: string;
+  /** 1-based number of this attempt. */
+  readonly attempt: number;
+  /**
+   * Stable across re-runs of the same attempt after a crash (`executionId:taskId:attempt`): use it
+   * to make side effects idempotent, since a task that was running when the process died runs again.
+   */
+  readonly idempotencyKey: string;
+  /** Aborted when the attempt times out, the execution is cancelled, or fail-fast stops it. */
+  readonly signal: AbortSignal;
+  /** Outputs of the direct upstream tasks, by task id. */
+  readonly upstream: Readonly<Record<string, unknown>>;
+  /** A child of the engine logger carrying executionId, taskId and attempt; records are stored. */
+  readonly logger: Logger;
+}
+
+/** A task: any function of the input and the context, sync or async, returning a JSON value. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TaskFunction<TInput = any, TOutput = unknown> = (input: TInput, ctx: TaskContext) => TOutput | Promise<TOutput>;
+
+export type Jitter = 'full' | 'none';
+
+/** Exponential backoff: the delay before attempt n+1 is `min(maxDelayMs, initialDelayMs * backoffFactor^(n-1))`. */
+export interface RetryPolicy {
+  /** Attempts in all, the first included. @defaultValue 1 (no retry) */
+  maxAttempts: number;
+  /** @defaultValue 1000 */
+  initialDelayMs: number;
+  /** @defaultValue 2 */
+  backoffFactor: number;
+  /** @defaultValue 60000 */
+  maxDelayMs: number;
+  /** 'full' picks the delay uniformly in [0, computed delay]. @defaultValue 'full' */
+  jitter: Jitter;
+  /** Return false to stop retrying this error. `NonRetryableError` never retries. */
+  retryable?: (error: Error) => boolean;
+}
+
+export interface TaskOptions {
+  /** Overrides the engine's default retry policy, field by field. */
+  retry?: Partial<RetryPolicy>;
+  /** Limit of one attempt, in ms. @defaultValue none */
+  timeoutMs?: number;
+}
+
+export interface TaskDefinition {
+  readonly id: string;
+  readonly name: string;
+  readonly fn: TaskFunction;
+  readonly retry: Partial<RetryPolicy> | undefined;
+  readonly timeoutMs: number | null;
+}

@@ -1,0 +1,74 @@
+/**
+ * The checks `build()` runs. Each failure is a `WorkflowValidationError` naming the offending ids;
+ * a cycle is reported with its path (`a → b → c → a`).
+ */
+import { WorkflowValidationError, describeValue } from '../errors.js';
+import { validateRetryPolicy } from '../engine/retryPolicy.js';
+import type { TaskDefinition } from './types.js';
+
+export function validateTaskDefinition(workflowId: string, task: TaskDefinition): void {
+  if (typeof task.id !== 'string' || task.id.length === 0) {
+    throw new WorkflowValidationError('INVALID_TASK_ID', `Task id must be a non-empty string, got ${describeValue(task.id)}.`, [String(task.id)], workflowId);
+  }
+  if (typeof task.fn !== 'function') {
+    throw new WorkflowValidationError(
+      'TASK_NOT_A_FUNCTION',
+      `Task ${JSON.stringify(task.id)} must be a function (input, ctx) => output, got ${describeValue(task.fn)}.`,
+      [task.id],
+      workflowId,
+    );
+  }
+  if (task.timeoutMs !== null && !(Number.isFinite(task.timeoutMs) && task.timeoutMs > 0)) {
+    throw new WorkflowValidationError(
+      'INVALID_TIMEOUT',
+      `Task ${JSON.stringify(task.id)} has timeoutMs ${describeValue(task.timeoutMs)}: expected a positive number of milliseconds.`,
+      [task.id],
+      workflowId,
+    );
+  }
+  if (task.retry !== undefined) {
+    const problem = validateRetryPolicy(task.retry);
+    if (problem) {
+      throw new WorkflowValidationError('INVALID_RETRY', `Task ${JSON.stringify(task.id)} has an invalid retry policy: ${problem}.`, [task.id], workflowId);
+    }
+  }
+}
+
+/** Returns the topological order, or throws naming a cycle's path. */
+export function topologicalOrder(workflowId: string, ids: readonly string[], downstream: ReadonlyMap<string, readonly string[]>): string[] {
+  const inDegree = new Map<string, number>(ids.map((id) => [id, 0]));
+  for (const targets of downstream.values()) for (const target of targets) inDegree.set(target, (inDegree.get(target) ?? 0) + 1);
+  const queue = ids.filter((id) => inDegree.get(id) === 0);
+  const order: string[] = [];
+  for (let i = 0; i < queue.length; i++) {
+    const id = queue[i]!;
+    order.push(id);
+    for (const next of downstream.get(id) ?? []) {
+      const remaining = inDegree.get(next)! - 1;
+      inDegree.set(next, remaining);
+      if (remaining === 0) queue.push(next);
+    }
+  }
+  if (order.length === ids.length) return order;
+  const cycle = findCycle(ids.filter((id) => inDegree.get(id)! > 0), downstream);
+  throw new WorkflowValidationError(
+    'CYCLE',
+    `Workflow ${JSON.stringify(workflowId)} has a cycle: ${cycle.map((id) => JSON.stringify(id)).join(' → ')}. A workflow must be a DAG.`,
+    cycle,
+    workflowId,
+  );
+}
+
+/** Walks from a node left in the cycle until a node repeats; returns the path closed on itself. */
+function findCycle(candidates: readonly string[], downstream: ReadonlyMap<string, readonly string[]>): string[] {
+  const inCycleSet = new Set(candidates);
+  const path: string[] = [];
+  const position = new Map<string, number>();
+  let current = candidates[0]!;
+  while (!position.has(current)) {
+    position.set(current, path.length);
+    path.push(current);
+    current = (downstream.get(current) ?? []).find((next) => inCycleSet.has(next))!;
+  }
+  return [...path.slice(position.get(current)), current];
+}
