@@ -1,6 +1,7 @@
 /**
  * Every default of task-graph, and every environment variable it reads, in one place.
  */
+import path from 'node:path';
 import type { RetryPolicy } from './workflow/types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -41,3 +42,33 @@ export const DEFAULT_LOG_LEVEL = 'info';
 // ---------------------------------------------------------------------------------------------
 // Storage defaults (see lib/store/createStore.ts)
 // ---------------------------------------------------------------------------------------------
+
+/** Environment variable holding the storage URL used when none is given. */
+export const STORAGE_ENV = 'TASK_GRAPH_STORAGE';
+/** Environment variable naming the directory of the default SQLite file. */
+export const HOME_ENV = 'TASK_GRAPH_HOME';
+/** Directory of the default SQLite file, relative to the working directory. */
+export const DEFAULT_HOME_DIRECTORY = '.task-graph';
+/** File name of the default SQLite database inside the home directory. */
+export const DEFAULT_DATABASE_FILE = 'task-graph.db';
+
+/**
+ * The storage used when none is given: `TASK_GRAPH_STORAGE` if set, else the SQLite file
+ * `task-graph.db` in `TASK_GRAPH_HOME`, else in `<cwd>/.task-graph`. A relative
+ * `TASK_GRAPH_HOME` is resolved against `cwd`.
+ *
+ * @example
+ * defaultStorageUrl({}, '/srv/app');                              // 'sqlite:/srv/app/.task-graph/task-graph.db'
+ * defaultStorageUrl({ TASK_GRAPH_HOME: '/var/lib/tg' }, '/srv');  // 'sqlite:/var/lib/tg/task-graph.db'
+ * defaultStorageUrl({ TASK_GRAPH_STORAGE: 'memory' });            // 'memory'
+ */
+export function defaultStorageUrl(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  cwd: string = process.cwd(),
+): string {
+  const storage = env[STORAGE_ENV];
+  if (storage !== undefined && storage.trim() !== '') return storage.trim();
+  const home = env[HOME_ENV];
+  const directory = home !== undefined && home.trim() !== '' ? path.resolve(cwd, home.trim()) : path.resolve(cwd, DEFAULT_HOME_DIRECTORY);
+  return `sqlite:${path.join(directory, DEFAULT_DATABASE_FILE)}`;
+}

@@ -1,0 +1,162 @@
+/**
+ * The engine's durable side: resume an execution from what its store committed, in this process,
+ * after the process that started it died.
+ *
+ * Resume rebuilds exactly what a live run holds, from the store alone:
+ * - the scheduler from the task rows (succeeded tasks never run again);
+ * - the supervisor from its last recorded snapshot, with its children replaced by the live tasks
+ *   (`running` or `retrying`) restored from their own last recorded snapshots. XState re-runs a
+ *   restored in-flight `runAttempt` with its saved input (the same attempt, so the same
+ *   `ctx.idempotencyKey`: tasks are at-least-once), and a restored `retrying` task sleeps until
+ *   its recorded absolute deadline;
+ * - the transition sequence continues after the last committed `seq`.
+ */
+import { ExecutionNotFoundError, ResumeError, toError } from '../errors.js';
+import { EXECUTION_MACHINE_VERSION } from '../../machines/execution.js';
+import { TASK_MACHINE_VERSION } from '../../machines/task.js';
+import type { ExecutionRecord, TransitionRecord } from '../store/records.js';
+import { isTerminalExecutionStatus } from '../store/records.js';
+import type { Workflow } from '../workflow/Workflow.js';
+import { Engine } from './Engine.js';
+import type { EngineDefaults } from './Engine.js';
+import type { EngineRuntime } from './EngineRuntime.js';
+import { ExecutionHandle } from './ExecutionHandle.js';
+import type { ExecutionResult } from './executionResult.js';
+import { ExecutionRun } from './ExecutionRun.js';
+import { SUPPORTED_SNAPSHOT_FORMATS } from './snapshotFormat.js';
+
+export interface ResumeOptions {
+  /** Resume even though the published workflow's version differs from the recorded one (same task ids). @defaultValue false */
+  allowVersionMismatch?: boolean;
+}
+
+export interface ResumeAllResult {
+  resumed: ExecutionHandle[];
+  refused: { executionId: string; error: Error }[];
+}
+
+const MACHINE_VERSIONS = new Set([EXECUTION_MACHINE_VERSION, TASK_MACHINE_VERSION]);
+
+export class DurableEngine extends Engine {
+  constructor(
+    runtime: EngineRuntime,
+    defaults: EngineDefaults,
+    private readonly durability: { ownerStaleAfterMs: number },
+    onClose: () => Promise<void>,
+  ) {
+    super(runtime, defaults, onClose);
+  }
+
+  /**
+   * Continues an unfinished execution from what was committed and resolves with its result.
+   * @throws ExecutionNotFoundError, ResumeError (workflow not published, version differs,
+   *   already finished, unknown snapshot format)
+   * @example const result = await engine.resume(executionId);
+   */
+  async resume(executionId: string, options: ResumeOptions = {}): Promise<ExecutionResult> {
+    return (await this.resumeHandle(executionId, options, true)).result;
+  }
+
+  /** Like `resume`, but returns the handle at once. */
+  async resumeHandle(executionId: string, options: ResumeOptions = {}, force = true): Promise<ExecutionHandle> {
+    this.assertOpen('resume an execution');
+    const live = this.runtime.runs.get(executionId);
+    if (live) return new ExecutionHandle(live);
+    const record = await this.runtime.store.getExecution(executionId);
+    if (!record) throw new ExecutionNotFoundError(executionId);
+    const rows = await this.runtime.store.listTaskRuns(executionId);
+    const workflow = this.workflowFor(record, options, rows.map((row) => row.taskId));
+    const transitions = await this.runtime.store.listTransitions(executionId);
+    checkFormats(record, transitions);
+    const staleBefore = new Date(Date.now() - this.durability.ownerStaleAfterMs);
+    if (!(await this.runtime.store.claimExecution(executionId, this.runtime.ownerId, staleBefore, force))) {
+      throw new ResumeError('OWNED_ELSEWHERE', `Execution ${executionId} is owned by a live engine (${record.ownerId}); pass force to take it over.`, { executionId, workflowId: record.workflowId });
+    }
+    const run = new ExecutionRun(this.runtime, workflow, { ...record, ownerId: this.runtime.ownerId }, rows, transitions.at(-1)?.seq ?? 0);
+    this.runtime.runs.set(executionId, run);
+    const supervisor = lastSnapshotOf(transitions, null);
+    if (!supervisor) {
+      run.begin(); // it never started: start it now
+    } else {
+      const children: Record<string, unknown> = {};
+      for (const row of rows) {
+        if (row.status !== 'running' && row.status !== 'retrying') continue;
+        children[row.taskId] = { snapshot: lastSnapshotOf(transitions, row.taskId), src: 'task', syncSnapshot: false };
+      }
+      const mode = supervisor.to === 'cancelling' ? 'cancelling' : supervisor.to === 'aborting' ? 'aborting' : 'running';
+      run.restore({ ...(supervisor.snapshot as object), children }, mode);
+    }
+    this.runtime.logger.info(`Resumed execution ${executionId} of ${workflow.id} from seq ${transitions.at(-1)?.seq ?? 0}`, { executionId });
+    return new ExecutionHandle(run);
+  }
+
+  /**
+   * Resumes every unfinished execution owned by no live engine (no owner, or a heartbeat older
+   * than `ownerStaleAfterMs`). Returns at once with the handles; refusals are listed, not thrown.
+   * @example const { resumed } = await engine.resumeAll(); await Promise.all(resumed.map((h) => h.result));
+   */
+  async resumeAll(options: ResumeOptions = {}): Promise<ResumeAllResult> {
+    this.assertOpen('resume executions');
+    const unfinished = await this.runtime.store.listExecutions({ status: ['pending', 'running'] });
+    const staleBefore = Date.now() - this.durability.ownerStaleAfterMs;
+    const result: ResumeAllResult = { resumed: [], refused: [] };
+    for (const record of unfinished) {
+      if (this.runtime.runs.has(record.id)) continue;
+      const orphaned = record.ownerId === null || record.heartbeatAt === null || record.heartbeatAt.getTime() < staleBefore;
+      if (!orphaned) continue;
+      try {
+        result.resumed.push(await this.resumeHandle(record.id, options, false));
+      } catch (error) {
+        if (error instanceof ResumeError && error.reason === 'OWNED_ELSEWHERE') continue; // another engine won the claim
+        result.refused.push({ executionId: record.id, error: toError(error) });
+        this.runtime.logger.warn(`Could not resume execution ${record.id}: ${toError(error).message}`, { executionId: record.id });
+      }
+    }
+    return result;
+  }
+
+  private workflowFor(record: ExecutionRecord, options: ResumeOptions, taskIds: readonly string[]): Workflow {
+    const context = { executionId: record.id, workflowId: record.workflowId };
+    if (isTerminalExecutionStatus(record.status)) {
+      throw new ResumeError('ALREADY_FINISHED', `Execution ${record.id} already finished (${record.status}); there is nothing to resume.`, context);
+    }
+    const latest = this.getWorkflow(record.workflowId);
+    if (!latest) {
+      throw new ResumeError(
+        'WORKFLOW_NOT_PUBLISHED',
+        `Execution ${record.id} runs workflow ${JSON.stringify(record.workflowId)}, which is not published on this engine. Publish it before resuming.`,
+        context,
+      );
+    }
+    const exact = this.getWorkflow(record.workflowId, record.workflowVersion);
+    if (exact) return exact;
+    const sameTasks = latest.tasks.size === taskIds.length && taskIds.every((id) => latest.tasks.has(id));
+    if (!options.allowVersionMismatch || !sameTasks) {
+      throw new ResumeError(
+        'VERSION_MISMATCH',
+        `Execution ${record.id} ran version ${record.workflowVersion} of ${JSON.stringify(record.workflowId)}, but version ${latest.version} is published. ` +
+          'Publish the recorded version, or pass { allowVersionMismatch: true } if the tasks are the same.',
+        context,
+      );
+    }
+    return latest;
+  }
+}
+
+function checkFormats(record: ExecutionRecord, transitions: readonly TransitionRecord[]): void {
+  for (const transition of transitions) {
+    if (!SUPPORTED_SNAPSHOT_FORMATS.includes(transition.snapshotFormat) || !MACHINE_VERSIONS.has(transition.machineVersion)) {
+      throw new ResumeError(
+        'SNAPSHOT_FORMAT',
+        `Execution ${record.id} has a snapshot (seq ${transition.seq}) in format ${transition.snapshotFormat} of machine ${transition.machineVersion}; ` +
+          `this engine reads formats ${SUPPORTED_SNAPSHOT_FORMATS.join(', ')} of machines ${[...MACHINE_VERSIONS].join(', ')}.`,
+        { executionId: record.id, workflowId: record.workflowId },
+      );
+    }
+  }
+}
+
+function lastSnapshotOf(transitions: readonly TransitionRecord[], taskId: string | null): TransitionRecord | undefined {
+  for (let i = transitions.length - 1; i >= 0; i--) if (transitions[i]!.taskId === taskId) return transitions[i];
+  return undefined;
+}

@@ -1,0 +1,227 @@
+/**
+ * The engine: the workflow registry, the entry points that start executions, and the read API
+ * over the store. Build one with `createEngine()`.
+ */
+import { randomUUID } from 'node:crypto';
+import { EngineClosedError, ExecutionNotFoundError, InvalidOptionsError, WorkflowNotFoundError, toError } from '../errors.js';
+import type { ExecutionRecord, ListExecutionsFilter, LogRecord, SpanRecord, TaskRunRecord, TransitionRecord } from '../store/records.js';
+import type { EngineEventEmitter } from '../telemetry/EngineEvents.js';
+import { WorkflowBuilder } from '../workflow/WorkflowBuilder.js';
+import type { Workflow } from '../workflow/Workflow.js';
+import type { EngineRuntime } from './EngineRuntime.js';
+import { validateConcurrency, validateFailurePolicy, validateSignal } from './engineOptions.js';
+import type { ExecuteOptions } from './engineOptions.js';
+import { ExecutionHandle } from './ExecutionHandle.js';
+import { buildExecutionResult } from './executionResult.js';
+import type { ExecutionResult } from './executionResult.js';
+import { ExecutionRun } from './ExecutionRun.js';
+import { toStorableOutput } from './executeAttempt.js';
+
+/** An execution as read back from the store: the result shape plus the version and timestamps. */
+export type ExecutionDetails = ExecutionResult;
+
+export interface EngineDefaults {
+  concurrency: number;
+  failurePolicy: 'continue' | 'fail-fast';
+}
+
+export class Engine {
+  /** EventEmitter2 with wildcards: `engine.events.on('task.*', (event) => ...)`. */
+  readonly events: EngineEventEmitter;
+  private readonly workflows = new Map<string, Map<string, Workflow>>();
+  private readonly latest = new Map<string, Workflow>();
+  private closed = false;
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    protected readonly runtime: EngineRuntime,
+    private readonly defaults: EngineDefaults,
+    private readonly onClose: () => Promise<void>,
+  ) {
+    this.events = runtime.events;
+  }
+
+  /** This engine instance's id (the owner id of the executions it runs). */
+  get id(): string {
+    return this.runtime.ownerId;
+  }
+
+  /** Where this engine records executions (password redacted). */
+  get storage(): string {
+    return this.runtime.store.location;
+  }
+
+  /** @example const workflow = engine.createWorkflow('etl').addTask('a', 'A', fn).build(); */
+  createWorkflow(id: string): WorkflowBuilder {
+    return new WorkflowBuilder(id);
+  }
+
+  /**
+   * Registers a built workflow (in memory: workflows are code). Publishing the same id with a
+   * different graph adds a new version, which new executions use.
+   * @example engine.publishWorkflow(workflow);
+   */
+  publishWorkflow(workflow: Workflow): void {
+    this.assertOpen('publish a workflow');
+    if (!workflow || typeof workflow !== 'object' || !(workflow.tasks instanceof Map) || typeof workflow.version !== 'string') {
+      throw new InvalidOptionsError('workflow', workflow, 'a workflow returned by builder.build()');
+    }
+    let versions = this.workflows.get(workflow.id);
+    if (!versions) this.workflows.set(workflow.id, (versions = new Map()));
+    versions.set(workflow.version, workflow);
+    this.latest.set(workflow.id, workflow);
+  }
+
+  /** The published workflow (its latest version, or the given one), or undefined. */
+  getWorkflow(id: string, version?: string): Workflow | undefined {
+    return version === undefined ? this.latest.get(id) : this.workflows.get(id)?.get(version);
+  }
+
+  /** Ids of the published workflows. */
+  listWorkflows(): string[] {
+    return [...this.latest.keys()];
+  }
+
+  /**
+   * Runs a workflow to its end. Resolves with status 'failed' when tasks fail; rejects only for
+   * engine-level problems (unknown workflow, closed engine, bad options).
+   * @example const result = await engine.execute('etl', { source: 'a.csv' }, { concurrency: 4 });
+   */
+  async execute(workflowId: string, input: unknown = {}, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+    return this.start(workflowId, input, options).result;
+  }
+
+  /**
+   * Starts a workflow without waiting for it.
+   * @throws WorkflowNotFoundError, EngineClosedError, InvalidOptionsError
+   * @example const handle = engine.start('etl', input); handle.progress(); await handle.result;
+   */
+  start(workflowId: string, input: unknown = {}, options: ExecuteOptions = {}): ExecutionHandle {
+    this.assertOpen('start an execution');
+    const workflow = this.latest.get(workflowId);
+    if (!workflow) throw new WorkflowNotFoundError(workflowId, [...this.latest.keys()]);
+    if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', options, 'an object');
+    const concurrency = validateConcurrency('concurrency', options.concurrency ?? this.defaults.concurrency);
+    const failurePolicy = validateFailurePolicy('failurePolicy', options.failurePolicy ?? this.defaults.failurePolicy);
+    const signal = validateSignal(options.signal);
+    let storableInput: unknown;
+    try {
+      storableInput = toStorableOutput(input, '(execution input)', Number.MAX_SAFE_INTEGER);
+    } catch (error) {
+      throw new InvalidOptionsError('input', input, `a JSON-serialisable value (${toError(error).message})`);
+    }
+    const now = new Date();
+    const record: ExecutionRecord = {
+      id: randomUUID(),
+      workflowId,
+      workflowVersion: workflow.version,
+      status: 'pending',
+      input: storableInput,
+      output: null,
+      error: null,
+      concurrency,
+      failurePolicy,
+      createdAt: now,
+      startedAt: null,
+      finishedAt: null,
+      ownerId: this.runtime.ownerId,
+      heartbeatAt: now,
+    };
+    const rows: TaskRunRecord[] = workflow.topologicalOrder.map((taskId) => ({
+      executionId: record.id,
+      taskId,
+      status: 'pending',
+      attempt: 0,
+      output: null,
+      error: null,
+      startedAt: null,
+      finishedAt: null,
+      nextRetryAt: null,
+    }));
+    const run = new ExecutionRun(this.runtime, workflow, record, rows, 0);
+    this.runtime.runs.set(record.id, run);
+    const handle = new ExecutionHandle(run);
+    if (signal) {
+      if (signal.aborted) run.cancel(abortReason(signal));
+      else signal.addEventListener('abort', () => run.cancel(abortReason(signal)), { once: true });
+    }
+    this.runtime.store.createExecution(record, rows).then(
+      () => run.begin(),
+      (error: unknown) => run.failToStart(error),
+    );
+    return handle;
+  }
+
+  /** The execution as recorded, in the shape of an execution result. @example await engine.getExecution(id) */
+  async getExecution(id: string): Promise<ExecutionDetails> {
+    const record = await this.runtime.store.getExecution(id);
+    if (!record) throw new ExecutionNotFoundError(id);
+    const rows = await this.runtime.store.listTaskRuns(id);
+    const order = this.getWorkflow(record.workflowId, record.workflowVersion)?.topologicalOrder;
+    return buildExecutionResult(record, rows, order);
+  }
+
+  /** Executions, newest first. @example await engine.listExecutions({ workflowId: 'etl', status: 'failed', limit: 10 }) */
+  async listExecutions(filter: ListExecutionsFilter = {}): Promise<ExecutionRecord[]> {
+    return this.runtime.store.listExecutions(filter);
+  }
+
+  /** Every recorded transition of an execution, in `seq` order. @example await engine.listTransitions(id) */
+  async listTransitions(id: string): Promise<TransitionRecord[]> {
+    await this.requireExecution(id);
+    return this.runtime.store.listTransitions(id);
+  }
+
+  /** Log records written through `ctx.logger` and the engine's warnings about the execution. */
+  async listLogs(id: string): Promise<LogRecord[]> {
+    await this.requireExecution(id);
+    await this.runtime.telemetry.flush();
+    return this.runtime.store.listLogs(id);
+  }
+
+  /** One span for the execution and one per task attempt. */
+  async listSpans(id: string): Promise<SpanRecord[]> {
+    await this.requireExecution(id);
+    await this.runtime.telemetry.flush();
+    return this.runtime.store.listSpans(id);
+  }
+
+  /** Statistics of the group-commit writer (commits, entries, largest batch). */
+  stats(): { commits: number; entries: number; largestBatch: number; activeExecutions: number } {
+    return { ...this.runtime.writer.stats, activeExecutions: this.runtime.runs.size };
+  }
+
+  /**
+   * Stops the engine: executions still running are left unfinished in the store (resumable with
+   * `resume`), everything recorded so far is flushed, and the connection pool is closed.
+   * @example await engine.close();
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      for (const run of [...this.runtime.runs.values()]) run.detach();
+      await this.onClose();
+    })();
+    return this.closing;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  protected assertOpen(operation: string): void {
+    if (this.closed) throw new EngineClosedError(operation);
+  }
+
+  protected async requireExecution(id: string): Promise<ExecutionRecord> {
+    const record = await this.runtime.store.getExecution(id);
+    if (!record) throw new ExecutionNotFoundError(id);
+    return record;
+  }
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason.message;
+  return typeof reason === 'string' ? reason : 'aborted by the caller';
+}

@@ -1,0 +1,30 @@
+/**
+ * What every execution run shares with its engine: the store and its writers, the event bus, the
+ * logger, the provided machines and the limits. One object, built by `createEngine`.
+ */
+import type { InspectionEvent } from 'xstate';
+import type { Logger } from 'winston';
+import type { executionMachine } from '../../machines/execution.js';
+import type { GroupCommitWriter } from '../store/GroupCommitWriter.js';
+import type { Store } from '../store/Store.js';
+import type { EngineEventEmitter } from '../telemetry/EngineEvents.js';
+import type { TelemetryBuffer } from '../telemetry/TelemetryBuffer.js';
+import type { RetryPolicy } from '../workflow/types.js';
+import type { ExecutionRun } from './ExecutionRun.js';
+
+export interface EngineRuntime {
+  /** This engine instance's id: the owner id it claims executions with. */
+  readonly ownerId: string;
+  readonly store: Store;
+  readonly writer: GroupCommitWriter;
+  readonly telemetry: TelemetryBuffer;
+  readonly events: EngineEventEmitter;
+  readonly logger: Logger;
+  /** The execution machine with the engine's actors provided. */
+  readonly machine: typeof executionMachine;
+  readonly defaultRetry: RetryPolicy;
+  readonly maxOutputBytes: number;
+  readonly inspect: ((event: InspectionEvent) => void) | undefined;
+  /** Runs live in this engine, by execution id. */
+  readonly runs: Map<string, ExecutionRun>;
+}

@@ -1,0 +1,121 @@
+/**
+ * `createEngine`: opens the store (running its migrations), wires the group-commit writer, the
+ * telemetry buffer, the logger and the event bus, and provides the task machine's actors.
+ */
+import { randomUUID } from 'node:crypto';
+import { fromPromise } from 'xstate';
+import type { Logger } from 'winston';
+import { executionMachine } from '../../machines/execution.js';
+import { taskMachine } from '../../machines/task.js';
+import type { AttemptInput, AttemptOutcome, SleepInput, SleepOutput } from '../../machines/task.js';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_MAX_OUTPUT_BYTES,
+  DEFAULT_OWNER_STALE_AFTER_MS,
+  DEFAULT_RETRY_POLICY,
+  DEFAULT_TELEMETRY_BUFFER_LIMIT,
+} from '../defaults.js';
+import { InvalidOptionsError, toError } from '../errors.js';
+import { createStore } from '../store/createStore.js';
+import { GroupCommitWriter } from '../store/GroupCommitWriter.js';
+import { createDefaultLogger, StoreLogTransport } from '../telemetry/createLogger.js';
+import { createEventEmitter } from '../telemetry/EngineEvents.js';
+import { TelemetryBuffer } from '../telemetry/TelemetryBuffer.js';
+import type { RetryPolicy } from '../workflow/types.js';
+import type { EngineRuntime } from './EngineRuntime.js';
+import { validateConcurrency, validateFailurePolicy, validatePositive, validateRetryOption } from './engineOptions.js';
+import type { EngineOptions } from './engineOptions.js';
+import type { ExecutionRun } from './ExecutionRun.js';
+import { DurableEngine } from './DurableEngine.js';
+
+/**
+ * Creates an engine on the given storage.
+ * @throws StorageError when the store cannot be reached (naming host, port and database, never the password)
+ * @throws InvalidOptionsError for a bad option
+ * @example
+ * const engine = await createEngine({ storage: 'memory', concurrency: 8 });
+ */
+export async function createEngine(options: EngineOptions = {}): Promise<DurableEngine> {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', options, 'an object');
+  const concurrency = validateConcurrency('concurrency', options.concurrency ?? DEFAULT_CONCURRENCY);
+  const failurePolicy = validateFailurePolicy('failurePolicy', options.failurePolicy ?? 'continue');
+  validateRetryOption(options.retry);
+  const maxOutputBytes = validatePositive('maxOutputBytes', options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
+  const bufferLimit = validatePositive('telemetryBufferLimit', options.telemetryBufferLimit ?? DEFAULT_TELEMETRY_BUFFER_LIMIT);
+  const heartbeatIntervalMs = validatePositive('heartbeatIntervalMs', options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
+  const ownerStaleAfterMs = validatePositive('ownerStaleAfterMs', options.ownerStaleAfterMs ?? DEFAULT_OWNER_STALE_AFTER_MS);
+  if (options.inspect !== undefined && typeof options.inspect !== 'function') throw new InvalidOptionsError('inspect', options.inspect, 'a function (inspectionEvent) => void');
+
+  const store = createStore(options.storage, { runMigrations: options.runMigrations ?? true });
+  await store.open();
+
+  const logger: Logger = options.logger ?? createDefaultLogger(options.logLevel ?? DEFAULT_LOG_LEVEL);
+  const runs = new Map<string, ExecutionRun>();
+  const telemetry = new TelemetryBuffer(store, bufferLimit, (error) =>
+    logger.warn(`Writing logs and spans to ${store.location} failed; retrying: ${toError(error).message}`),
+  );
+  const transport = new StoreLogTransport(() => telemetry);
+  logger.add(transport);
+  const writer = new GroupCommitWriter(store, {
+    onCommitError: (error, failures, retryInMs) =>
+      logger.warn(`Commit to ${store.location} failed (${failures} in a row); no task starts until it succeeds; retrying in ${retryInMs} ms: ${toError(error).message}`),
+    onCallbackError: (error) => logger.error(`Internal error after a commit: ${toError(error).stack ?? String(error)}`),
+  });
+
+  const runAttempt = fromPromise<AttemptOutcome, AttemptInput>(async ({ input, signal }) => {
+    const run = runs.get(input.executionId);
+    if (!run) return { kind: 'failed', error: { name: 'EngineError', message: `Execution ${input.executionId} is not live in this engine` } };
+    return run.runAttempt(input, signal);
+  });
+  const machine = executionMachine.provide({
+    actors: { task: taskMachine.provide({ actors: { runAttempt, sleepUntil } }) },
+  });
+
+  const ownerId = randomUUID();
+  const runtime: EngineRuntime = {
+    ownerId,
+    store,
+    writer,
+    telemetry,
+    events: createEventEmitter(),
+    logger,
+    machine,
+    defaultRetry: { ...DEFAULT_RETRY_POLICY, ...stripUndefined(options.retry ?? {}) } as RetryPolicy,
+    maxOutputBytes,
+    inspect: options.inspect,
+    runs,
+  };
+
+  const heartbeat = setInterval(() => {
+    if (runs.size === 0) return;
+    store.heartbeat(ownerId, new Date()).catch((error: unknown) => logger.warn(`Heartbeat to ${store.location} failed: ${toError(error).message}`));
+  }, heartbeatIntervalMs);
+  heartbeat.unref();
+
+  const engine = new DurableEngine(runtime, { concurrency, failurePolicy }, { ownerStaleAfterMs }, async () => {
+    clearInterval(heartbeat);
+    await writer.flush();
+    await telemetry.flush();
+    logger.remove(transport);
+    await store.releaseOwnership(ownerId).catch(() => undefined);
+    await store.close();
+  });
+  if (options.resumeOnStart) await engine.resumeAll();
+  return engine;
+}
+
+/** Resolves at an absolute deadline (epoch ms); never, for a null deadline. Cleared when stopped. */
+const sleepUntil = fromPromise<SleepOutput, SleepInput>(
+  ({ input, signal }) =>
+    new Promise((resolve) => {
+      if (input.deadline === null) return;
+      const timer = setTimeout(() => resolve({ now: Date.now() }), Math.max(0, input.deadline - Date.now()));
+      signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    }),
+);
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,80 @@
+/**
+ * The options of `createEngine` and of each execution, with their validation. Defaults live in
+ * lib/defaults.ts.
+ */
+import type { InspectionEvent } from 'xstate';
+import type { Logger } from 'winston';
+import { InvalidOptionsError } from '../errors.js';
+import type { Store } from '../store/Store.js';
+import type { FailurePolicy } from '../store/records.js';
+import type { RetryPolicy } from '../workflow/types.js';
+import { validateRetryPolicy } from './retryPolicy.js';
+
+export interface EngineOptions {
+  /**
+   * Where executions are recorded: 'memory', 'sqlite::memory:', 'sqlite:<path>',
+   * 'mysql://user:password@host:port/database', or a `Store`.
+   * @defaultValue `TASK_GRAPH_STORAGE`, else `sqlite:<TASK_GRAPH_HOME or ./.task-graph>/task-graph.db`
+   */
+  storage?: string | Store;
+  /** Default concurrency of each execution. @defaultValue 8 */
+  concurrency?: number;
+  /** Default failure policy of each execution. @defaultValue 'continue' */
+  failurePolicy?: FailurePolicy;
+  /** The engine-wide retry policy, which tasks override field by field. @defaultValue maxAttempts 1 */
+  retry?: Partial<RetryPolicy>;
+  /** Your winston logger; the engine adds a transport that stores execution-scoped records. */
+  logger?: Logger;
+  /** Level of the engine's own logger when `logger` is not given. @defaultValue 'info' */
+  logLevel?: string;
+  /** Largest task output, in bytes of JSON. @defaultValue 1 MiB */
+  maxOutputBytes?: number;
+  /** Log and span records buffered before the engine waits for them to be written. @defaultValue 10000 */
+  telemetryBufferLimit?: number;
+  /** XState's inspect hook, passed to every actor (costly: opt in for debugging). @defaultValue none */
+  inspect?: (event: InspectionEvent) => void;
+  /** Run the schema migrations when the store opens. @defaultValue true */
+  runMigrations?: boolean;
+  /** Resume every unfinished execution owned by no live engine when the engine starts. @defaultValue false */
+  resumeOnStart?: boolean;
+  /** @defaultValue 5000 */
+  heartbeatIntervalMs?: number;
+  /** @defaultValue 30000 */
+  ownerStaleAfterMs?: number;
+}
+
+export interface ExecuteOptions {
+  /** Tasks running (or waiting for a retry) at once. @defaultValue the engine's `concurrency` */
+  concurrency?: number;
+  /** 'continue' runs independent branches on; 'fail-fast' cancels everything. @defaultValue the engine's */
+  failurePolicy?: FailurePolicy;
+  /** Aborting it cancels the execution. */
+  signal?: AbortSignal;
+}
+
+export function validateConcurrency(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new InvalidOptionsError(option, value, 'an integer >= 1');
+  return value;
+}
+
+export function validateFailurePolicy(option: string, value: unknown): FailurePolicy {
+  if (value !== 'continue' && value !== 'fail-fast') throw new InvalidOptionsError(option, value, "'continue' or 'fail-fast'");
+  return value;
+}
+
+export function validatePositive(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new InvalidOptionsError(option, value, 'a positive number');
+  return value;
+}
+
+export function validateRetryOption(value: Partial<RetryPolicy> | undefined): void {
+  if (value === undefined) return;
+  const problem = validateRetryPolicy(value);
+  if (problem) throw new InvalidOptionsError('retry', value, `a valid retry policy (${problem})`);
+}
+
+export function validateSignal(value: unknown): AbortSignal | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof AbortSignal)) throw new InvalidOptionsError('signal', value, 'an AbortSignal');
+  return value;
+}

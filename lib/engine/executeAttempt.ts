@@ -1,0 +1,96 @@
+/**
+ * One attempt of one task: call the function, enforce the attempt's absolute deadline, check the
+ * output can be stored, and turn any failure into a retry decision. It never rejects: a failing
+ * task is state (an {@link AttemptOutcome}), not an exception.
+ */
+import { TaskOutputError, TaskTimeoutError, serializeError, toError } from '../errors.js';
+import type { AttemptOutcome } from '../../machines/task.js';
+import type { RetryPolicy, TaskContext, TaskDefinition } from '../workflow/types.js';
+import { canRetry, chooseDelay } from './retryPolicy.js';
+
+export interface AttemptRequest {
+  task: TaskDefinition;
+  policy: RetryPolicy;
+  input: unknown;
+  context: Omit<TaskContext, 'signal'>;
+  /** Aborted when the attempt's actor is stopped (cancel, fail-fast, engine close). */
+  signal: AbortSignal;
+  /** Absolute deadline in epoch ms, or null. */
+  deadline: number | null;
+  maxOutputBytes: number;
+}
+
+export async function executeAttempt(request: AttemptRequest): Promise<AttemptOutcome> {
+  const { task, context, signal, deadline } = request;
+  const controller = new AbortController();
+  const forwardAbort = () => controller.abort(signal.reason);
+  if (signal.aborted) forwardAbort();
+  else signal.addEventListener('abort', forwardAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const running = Promise.resolve().then(() => task.fn(request.input, { ...context, signal: controller.signal }));
+    let output: unknown;
+    if (deadline === null) {
+      output = await running;
+    } else {
+      const timeoutMs = task.timeoutMs ?? 0;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const error = new TaskTimeoutError(task.id, context.attempt, timeoutMs);
+          controller.abort(error);
+          reject(error);
+        }, Math.max(0, deadline - Date.now()));
+      });
+      running.catch(() => undefined); // a late rejection after the timeout is not unhandled
+      output = await Promise.race([running, timedOut]);
+    }
+    return { kind: 'succeeded', output: toStorableOutput(output, task.id, request.maxOutputBytes) };
+  } catch (thrown) {
+    const error = toError(thrown);
+    if (!canRetry(request.policy, context.attempt, error)) return { kind: 'failed', error: serializeError(error) };
+    const delayMs = chooseDelay(request.policy, context.attempt);
+    return { kind: 'retry', error: serializeError(error), delayMs, retryAt: Date.now() + delayMs };
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', forwardAbort);
+  }
+}
+
+/**
+ * The output as the store will hold it (its JSON round trip), so memory and database stores
+ * return the same values. `undefined` becomes null.
+ * @throws TaskOutputError when the value is not JSON-serialisable or too large.
+ */
+export function toStorableOutput(output: unknown, taskId: string, maxBytes: number): unknown {
+  if (output === undefined) return null;
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(output, rejectUnstorable);
+  } catch (error) {
+    throw new TaskOutputError(
+      'OUTPUT_NOT_SERIALIZABLE',
+      `Task ${JSON.stringify(taskId)} returned a value that is not JSON-serialisable: ${toError(error).message}. Return plain data (objects, arrays, strings, numbers, booleans, null).`,
+      taskId,
+    );
+  }
+  if (json === undefined) return null;
+  const bytes = Buffer.byteLength(json);
+  if (bytes > maxBytes) {
+    throw new TaskOutputError(
+      'OUTPUT_TOO_LARGE',
+      `Task ${JSON.stringify(taskId)} returned ${bytes} bytes of JSON, more than the limit of ${maxBytes} (createEngine({ maxOutputBytes })). Store large data elsewhere and return a reference.`,
+      taskId,
+    );
+  }
+  return JSON.parse(json) as unknown;
+}
+
+function rejectUnstorable(this: unknown, key: string, value: unknown): unknown {
+  const where = key === '' ? 'the output' : `key ${JSON.stringify(key)}`;
+  if (typeof value === 'function') throw new TypeError(`${where} is a function`);
+  if (typeof value === 'symbol') throw new TypeError(`${where} is a symbol`);
+  if (typeof value === 'bigint') throw new TypeError(`${where} is a BigInt (${value}n)`);
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError(`${where} is ${value}`);
+  if (value instanceof Map || value instanceof Set) throw new TypeError(`${where} is a ${value.constructor.name}; convert it to an object or array`);
+  return value;
+}

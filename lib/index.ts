@@ -1,0 +1,44 @@
+/**
+ * The public API of task-graph, by name. Anything not exported here is internal.
+ */
+export { createEngine } from './engine/createEngine.js';
+export type { DurableEngine as Engine, ResumeOptions, ResumeAllResult } from './engine/DurableEngine.js';
+export type { ExecutionDetails } from './engine/Engine.js';
+export type { EngineOptions, ExecuteOptions } from './engine/engineOptions.js';
+export type { ExecutionHandle } from './engine/ExecutionHandle.js';
+export type { ExecutionResult, TaskResult } from './engine/executionResult.js';
+export type { ProgressCounts } from './engine/ExecutionRun.js';
+export { backoffDelay } from './engine/retryPolicy.js';
+export {
+  TaskGraphError,
+  WorkflowValidationError,
+  WorkflowNotFoundError,
+  ExecutionNotFoundError,
+  NonRetryableError,
+  TaskTimeoutError,
+  TaskOutputError,
+  EngineClosedError,
+  InvalidOptionsError,
+  StorageError,
+  ResumeError,
+  toError,
+} from './errors.js';
+export type { SerializedError } from './errors.js';
+export type { Store } from './store/Store.js';
+export type {
+  ExecutionRecord,
+  ExecutionStatus,
+  FailurePolicy,
+  ListExecutionsFilter,
+  LogRecord,
+  SpanRecord,
+  TaskRunRecord,
+  TaskStatus,
+  TransitionRecord,
+} from './store/records.js';
+export type { EngineEvent, ExecutionEventName, TaskEventName } from './telemetry/EngineEvents.js';
+export type { WorkflowBuilder } from './workflow/WorkflowBuilder.js';
+export type { Workflow } from './workflow/Workflow.js';
+export type { Jitter, RetryPolicy, TaskContext, TaskFunction, TaskOptions } from './workflow/types.js';
+export { taskMachine } from '../machines/task.js';
+export { executionMachine } from '../machines/execution.js';

@@ -1,0 +1,122 @@
+/**
+ * Group commit: the one path by which transitions reach the store.
+ *
+ * Entries are queued; the first entry of an idle writer starts a flush on the next microtask, so a
+ * lone chain of tasks pays one commit per step. Entries that arrive while a commit is in flight
+ * wait and go together into the next one: one transaction, one multi-row insert, however many
+ * executions and tasks they come from. After a commit, each entry's `onCommitted` runs in queue
+ * order; only then does the engine act on the transition (release dependents, emit events).
+ *
+ * A failed commit is retried with capped exponential backoff until it succeeds (or the writer is
+ * abandoned on close). While it fails, `isHealthy` is false and the engine starts no new task.
+ * A retried batch is idempotent in every store: transitions are keyed by (executionId, seq).
+ */
+import { COMMIT_RETRY_INITIAL_DELAY_MS, COMMIT_RETRY_MAX_DELAY_MS } from '../defaults.js';
+import type { Store } from './Store.js';
+import type { CommitBatch, ExecutionUpdate, TaskRunRecord, TransitionRecord } from './records.js';
+
+export interface CommitEntry {
+  transition: TransitionRecord;
+  taskRun: TaskRunRecord | null;
+  execution: ExecutionUpdate | null;
+  onCommitted: () => void;
+}
+
+export interface GroupCommitWriterOptions {
+  /** Called on each failed commit before the retry. */
+  onCommitError: (error: unknown, failures: number, retryInMs: number) => void;
+  /** Called when entries' callbacks throw (they never should). */
+  onCallbackError: (error: unknown) => void;
+}
+
+export class GroupCommitWriter {
+  private queue: CommitEntry[] = [];
+  private flushing: Promise<void> | null = null;
+  private failures = 0;
+  private abandoned = false;
+  private healthyWaiters: (() => void)[] = [];
+  /** Commits done and entries written, for stats and benchmarks. */
+  readonly stats = { commits: 0, entries: 0, largestBatch: 0 };
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: GroupCommitWriterOptions,
+  ) {}
+
+  /** False while the store cannot commit. */
+  get isHealthy(): boolean {
+    return this.failures === 0;
+  }
+
+  enqueue(entry: CommitEntry): void {
+    this.queue.push(entry);
+    this.flushing ??= this.flushLoop();
+  }
+
+  /** Resolves once every entry queued so far is committed. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  /** Resolves when the store commits again (at once if it does now). */
+  whenHealthy(): Promise<void> {
+    if (this.isHealthy) return Promise.resolve();
+    return new Promise((resolve) => this.healthyWaiters.push(resolve));
+  }
+
+  /** Stops retrying a failing commit (used by close after its grace period). */
+  abandon(): void {
+    this.abandoned = true;
+  }
+
+  private async flushLoop(): Promise<void> {
+    await Promise.resolve(); // let the current synchronous burst join this commit
+    while (this.queue.length > 0 && !this.abandoned) {
+      const entries = this.queue;
+      this.queue = [];
+      await this.commitWithRetry(toBatch(entries));
+      if (this.abandoned) break;
+      this.stats.commits += 1;
+      this.stats.entries += entries.length;
+      this.stats.largestBatch = Math.max(this.stats.largestBatch, entries.length);
+      for (const entry of entries) {
+        try {
+          entry.onCommitted();
+        } catch (error) {
+          this.options.onCallbackError(error);
+        }
+      }
+    }
+    this.flushing = null;
+  }
+
+  private async commitWithRetry(batch: CommitBatch): Promise<void> {
+    for (;;) {
+      try {
+        await this.store.commit(batch);
+        if (this.failures > 0) {
+          this.failures = 0;
+          for (const resolve of this.healthyWaiters.splice(0)) resolve();
+        }
+        return;
+      } catch (error) {
+        if (this.abandoned) return;
+        this.failures += 1;
+        const delay = Math.min(COMMIT_RETRY_MAX_DELAY_MS, COMMIT_RETRY_INITIAL_DELAY_MS * 2 ** (this.failures - 1));
+        this.options.onCommitError(error, this.failures, delay);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+}
+
+/** One batch from queued entries: all transitions in order, the last row of each task, merged execution updates. */
+function toBatch(entries: readonly CommitEntry[]): CommitBatch {
+  const taskRuns = new Map<string, TaskRunRecord>();
+  const executions = new Map<string, ExecutionUpdate>();
+  for (const { taskRun, execution } of entries) {
+    if (taskRun) taskRuns.set(`${taskRun.executionId}\u0000${taskRun.taskId}`, taskRun);
+    if (execution) executions.set(execution.id, { ...executions.get(execution.id), ...execution });
+  }
+  return { transitions: entries.map((entry) => entry.transition), taskRuns: [...taskRuns.values()], executions: [...executions.values()] };
+}

@@ -1,0 +1,231 @@
+/**
+ * The `Store` on SQLite (a file, or in memory) and on MySQL/MariaDB, through Sequelize.
+ *
+ * Lifecycle: `new SequelizeStore({ url })` only parses the URL; `open()` connects (creating a
+ * missing MySQL database or SQLite directory) and runs the pending migrations; `close()` closes
+ * the connections. Every other method needs an open store.
+ *
+ * Each write is one transaction: `createExecution` (execution row and task rows), `commit` (the
+ * transitions, task rows and execution updates of one group commit), `writeLogs`, `writeSpans`.
+ * The SQL of each table lives in its repository module, which receives the transaction.
+ *
+ * On SQLite the store runs one operation at a time (SQLite has one writer anyway, and its
+ * in-memory database is a single connection that two transactions cannot share).
+ *
+ * Every failure surfaces as a `StorageError` with the driver's error as `cause`; the engine
+ * retries a failed commit, which is safe because commits are idempotent for transitions.
+ */
+import type { Sequelize, Transaction } from 'sequelize';
+import { StorageError } from '../../errors.js';
+import type { Store } from '../Store.js';
+import type {
+  CommitBatch,
+  ExecutionRecord,
+  ListExecutionsFilter,
+  LogRecord,
+  SpanRecord,
+  TaskRunRecord,
+  TransitionRecord,
+} from '../records.js';
+import { connectDatabase, describeCause } from './connectDatabase.js';
+import type { SqlLogger } from './createSequelize.js';
+import { defineModels } from './defineModels.js';
+import type { StoreModels } from './defineModels.js';
+import {
+  claimExecution,
+  findExecution,
+  heartbeatExecutions,
+  insertExecution,
+  listExecutionRecords,
+  releaseExecutions,
+  updateExecutions,
+} from './executionRepository.js';
+import { insertLogs, listLogRecords } from './logRepository.js';
+import { Mutex } from './Mutex.js';
+import { parseStorageUrl } from './parseStorageUrl.js';
+import type { StorageTarget } from './parseStorageUrl.js';
+import { runMigrations } from './runMigrations.js';
+import { listSpanRecords, upsertSpans } from './spanRepository.js';
+import { insertTaskRuns, listTaskRunRecords, upsertTaskRuns } from './taskRunRepository.js';
+import { appendTransitions, listTransitionRecords } from './transitionRepository.js';
+
+export interface SequelizeStoreOptions {
+  /** `sqlite::memory:`, `sqlite:<path>` or `mysql://user:password@host:port/database`. */
+  url: string;
+  /**
+   * Bring the schema up to date on `open()`.
+   * @defaultValue true
+   */
+  runMigrations?: boolean;
+  /**
+   * Where Sequelize logs each SQL statement (with its duration in ms).
+   * @defaultValue false
+   */
+  logging?: false | SqlLogger;
+}
+
+interface Connection {
+  sequelize: Sequelize;
+  models: StoreModels;
+}
+
+/**
+ * @example
+ * const store = new SequelizeStore({ url: 'sqlite:./.task-graph/task-graph.db' });
+ * await store.open();
+ * const runs = await store.listExecutions({ status: 'running' });
+ * await store.close();
+ */
+export class SequelizeStore implements Store {
+  readonly kind: 'sqlite' | 'mysql';
+  readonly location: string;
+  private readonly target: StorageTarget;
+  private readonly runMigrations: boolean;
+  private readonly logging: false | SqlLogger;
+  private readonly mutex: Mutex | null;
+  private connection: Connection | null = null;
+  private opening: Promise<void> | null = null;
+
+  constructor(options: SequelizeStoreOptions) {
+    this.target = parseStorageUrl(options.url);
+    this.kind = this.target.dialect;
+    this.location = this.target.location;
+    this.runMigrations = options.runMigrations ?? true;
+    this.logging = options.logging ?? false;
+    this.mutex = this.kind === 'sqlite' ? new Mutex() : null;
+  }
+
+  async open(): Promise<void> {
+    if (this.connection) return;
+    this.opening ??= this.connect().finally(() => {
+      this.opening = null;
+    });
+    return this.opening;
+  }
+
+  async close(): Promise<void> {
+    await this.opening?.catch(() => undefined);
+    const connection = this.connection;
+    if (!connection) return;
+    this.connection = null;
+    const close = () => connection.sequelize.close();
+    await (this.mutex ? this.mutex.run(close) : close());
+  }
+
+  async createExecution(execution: ExecutionRecord, tasks: readonly TaskRunRecord[]): Promise<void> {
+    await this.transaction('create execution', execution.id, async (models, transaction) => {
+      await insertExecution(models, execution, transaction);
+      await insertTaskRuns(models, tasks, transaction);
+    });
+  }
+
+  async commit(batch: CommitBatch): Promise<void> {
+    if (batch.transitions.length === 0 && batch.taskRuns.length === 0 && batch.executions.length === 0) return;
+    await this.transaction('commit', soleExecutionId(batch), async (models, transaction) => {
+      await appendTransitions(models, batch.transitions, transaction);
+      await upsertTaskRuns(models, batch.taskRuns, transaction);
+      await updateExecutions(models, batch.executions, transaction);
+    });
+  }
+
+  async writeLogs(records: readonly LogRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.transaction('write logs', undefined, (models, transaction) => insertLogs(models, records, transaction));
+  }
+
+  async writeSpans(records: readonly SpanRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.transaction('write spans', undefined, (models, transaction) => upsertSpans(models, records, transaction));
+  }
+
+  getExecution(id: string): Promise<ExecutionRecord | null> {
+    return this.run('read execution', id, (models) => findExecution(models, id));
+  }
+
+  listExecutions(filter: ListExecutionsFilter = {}): Promise<ExecutionRecord[]> {
+    return this.run('list executions', undefined, (models) => listExecutionRecords(models, filter));
+  }
+
+  listTaskRuns(executionId: string): Promise<TaskRunRecord[]> {
+    return this.run('list task runs', executionId, (models) => listTaskRunRecords(models, executionId));
+  }
+
+  listTransitions(executionId: string): Promise<TransitionRecord[]> {
+    return this.run('list transitions', executionId, (models) => listTransitionRecords(models, executionId));
+  }
+
+  listLogs(executionId: string): Promise<LogRecord[]> {
+    return this.run('list logs', executionId, (models) => listLogRecords(models, executionId));
+  }
+
+  listSpans(executionId: string): Promise<SpanRecord[]> {
+    return this.run('list spans', executionId, (models) => listSpanRecords(models, executionId));
+  }
+
+  claimExecution(id: string, ownerId: string, staleBefore: Date, force: boolean): Promise<boolean> {
+    return this.run('claim execution', id, (models) => claimExecution(models, id, ownerId, staleBefore, force));
+  }
+
+  heartbeat(ownerId: string, at: Date): Promise<void> {
+    return this.run('heartbeat', undefined, (models) => heartbeatExecutions(models, ownerId, at));
+  }
+
+  releaseOwnership(ownerId: string): Promise<void> {
+    return this.run('release ownership', undefined, (models) => releaseExecutions(models, ownerId));
+  }
+
+  private async connect(): Promise<void> {
+    const sequelize = await connectDatabase(this.target, this.logging);
+    try {
+      if (this.runMigrations) await runMigrations(sequelize, this.kind);
+    } catch (error) {
+      await sequelize.close().catch(() => undefined);
+      if (error instanceof StorageError) throw error;
+      throw new StorageError(`Cannot migrate the database at ${this.location}: ${describeCause(error)}.`, { cause: error });
+    }
+    this.connection = { sequelize, models: defineModels(sequelize) };
+  }
+
+  private transaction<T>(
+    operation: string,
+    executionId: string | undefined,
+    work: (models: StoreModels, transaction: Transaction) => Promise<T>,
+  ): Promise<T> {
+    return this.run(operation, executionId, (models, sequelize) =>
+      sequelize.transaction((transaction) => work(models, transaction)),
+    );
+  }
+
+  /** Runs one operation (one at a time on SQLite) and turns any failure into a StorageError. */
+  private async run<T>(
+    operation: string,
+    executionId: string | undefined,
+    work: (models: StoreModels, sequelize: Sequelize) => Promise<T>,
+  ): Promise<T> {
+    const connection = this.connection;
+    if (!connection) {
+      throw new StorageError(`Cannot ${operation}: the store at ${this.location} is not open. Call open() first.`, {
+        ...(executionId === undefined ? {} : { executionId }),
+      });
+    }
+    const task = () => work(connection.models, connection.sequelize);
+    try {
+      return await (this.mutex ? this.mutex.run(task) : task());
+    } catch (error) {
+      if (error instanceof StorageError) throw error;
+      throw new StorageError(`Cannot ${operation} in ${this.location}: ${describeCause(error)}`, {
+        cause: error,
+        ...(executionId === undefined ? {} : { executionId }),
+      });
+    }
+  }
+}
+
+function soleExecutionId(batch: CommitBatch): string | undefined {
+  const ids = new Set([
+    ...batch.transitions.map((transition) => transition.executionId),
+    ...batch.taskRuns.map((task) => task.executionId),
+    ...batch.executions.map((update) => update.id),
+  ]);
+  return ids.size === 1 ? [...ids][0] : undefined;
+}

@@ -1,0 +1,99 @@
+/**
+ * Opens the connection of a `SequelizeStore` and proves it works, or fails with a
+ * `StorageError` whose message names where it tried to connect (never the password).
+ *
+ * MySQL: a database that does not exist yet is created (utf8mb4, utf8mb4_unicode_ci) through a
+ * second connection made without a database, then the connection is tried again.
+ * SQLite: the file's directory is created, and the file is switched to write-ahead logging
+ * (a property of the file, kept across connections). See createSequelize.ts for the
+ * per-connection settings.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Sequelize } from 'sequelize';
+import { StorageError } from '../../errors.js';
+import { createSequelize } from './createSequelize.js';
+import type { SqlLogger } from './createSequelize.js';
+import type { MysqlTarget, SqliteTarget, StorageTarget } from './parseStorageUrl.js';
+
+/**
+ * @example
+ * const sequelize = await connectDatabase(parseStorageUrl('sqlite:./data/tg.db'), false);
+ */
+export async function connectDatabase(target: StorageTarget, logging: false | SqlLogger): Promise<Sequelize> {
+  return target.dialect === 'sqlite' ? connectSqlite(target, logging) : connectMysql(target, logging);
+}
+
+async function connectSqlite(target: SqliteTarget, logging: false | SqlLogger): Promise<Sequelize> {
+  const inMemory = target.storage === ':memory:';
+  let sequelize: Sequelize | undefined;
+  try {
+    if (!inMemory) await mkdir(path.dirname(target.storage), { recursive: true });
+    sequelize = createSequelize(target, { logging });
+    await sequelize.authenticate();
+    if (!inMemory) await sequelize.query('PRAGMA journal_mode = WAL');
+    return sequelize;
+  } catch (error) {
+    await sequelize?.close().catch(() => undefined);
+    throw new StorageError(
+      `Cannot open the SQLite database ${inMemory ? 'in memory' : `file ${target.storage}`}: ${describeCause(error)}.` +
+        (inMemory ? '' : ' Check that the directory is writable and the file is a SQLite database.'),
+      { cause: error },
+    );
+  }
+}
+
+async function connectMysql(target: MysqlTarget, logging: false | SqlLogger): Promise<Sequelize> {
+  let sequelize = createSequelize(target, { logging });
+  try {
+    try {
+      await sequelize.authenticate();
+    } catch (error) {
+      if (driverCode(error) !== 'ER_BAD_DB_ERROR') throw error;
+      await sequelize.close();
+      await createMysqlDatabase(target, logging);
+      sequelize = createSequelize(target, { logging });
+      await sequelize.authenticate();
+    }
+    return sequelize;
+  } catch (error) {
+    await sequelize.close().catch(() => undefined);
+    throw new StorageError(
+      `Cannot connect to MySQL at ${target.host}:${target.port}, database ${JSON.stringify(target.database)},` +
+        ` user ${JSON.stringify(target.username)}: ${describeCause(error)}.` +
+        ' Check that the server is running and that the storage URL is right.',
+      { cause: error },
+    );
+  }
+}
+
+async function createMysqlDatabase(target: MysqlTarget, logging: false | SqlLogger): Promise<void> {
+  const server = createSequelize(target, { logging, withoutDatabase: true });
+  try {
+    const name = server.getQueryInterface().quoteIdentifier(target.database);
+    await server.query(`CREATE DATABASE IF NOT EXISTS ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await server.close();
+  }
+}
+
+/** The driver's error code (mysql2's `code`, sqlite3's `code`) behind a Sequelize error. */
+export function driverCode(error: unknown): string | undefined {
+  for (const candidate of [error, property(error, 'parent'), property(error, 'original')]) {
+    const code = property(candidate, 'code');
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+/** The most telling message of an error: Sequelize's own is often just "Validation error". */
+export function describeCause(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const parent = property(error, 'parent');
+  if (parent instanceof Error && parent.message && parent.message !== message) return `${message}: ${parent.message}`;
+  return message;
+}
+
+function property(value: unknown, key: string): unknown {
+  return value !== null && typeof value === 'object' ? Reflect.get(value, key) : undefined;
+}

@@ -1,0 +1,147 @@
+/**
+ * Reads and writes of `tg_executions`. Writes take the caller's transaction; ownership changes
+ * (claim, heartbeat, release) are single atomic UPDATE statements and need none.
+ */
+import { Op } from 'sequelize';
+import type { Transaction, WhereOptions } from 'sequelize';
+import { StorageError } from '../../errors.js';
+import type { SerializedError } from '../../errors.js';
+import type {
+  ExecutionRecord,
+  ExecutionStatus,
+  ExecutionUpdate,
+  FailurePolicy,
+  ListExecutionsFilter,
+} from '../records.js';
+import { TERMINAL_EXECUTION_STATUSES } from '../records.js';
+import { fromDate, fromJson, fromNullableDate, fromNullableJson, fromNullableString, toJson, toNullableJson } from './columnCodecs.js';
+import type { ExecutionRow, RawRow, StoreModels } from './defineModels.js';
+
+const UNFINISHED: readonly ExecutionStatus[] = ['pending', 'running'];
+
+export async function insertExecution(models: StoreModels, record: ExecutionRecord, transaction: Transaction): Promise<void> {
+  await models.executions.create(toExecutionRow(record), { transaction });
+}
+
+/**
+ * Applies the updates of one commit, one UPDATE per execution. An update of an execution that
+ * does not exist fails the commit, as it does in the memory store.
+ */
+export async function updateExecutions(
+  models: StoreModels,
+  updates: readonly ExecutionUpdate[],
+  transaction: Transaction,
+): Promise<void> {
+  for (const update of updates) {
+    const values: Partial<ExecutionRow> = {};
+    if (update.status !== undefined) values.status = update.status;
+    if (update.output !== undefined) values.output = toNullableJson(update.output);
+    if (update.error !== undefined) values.error = toNullableJson(update.error);
+    if (update.startedAt !== undefined) values.started_at = update.startedAt;
+    if (update.finishedAt !== undefined) values.finished_at = update.finishedAt;
+    const found =
+      Object.keys(values).length === 0
+        ? (await models.executions.count({ where: { id: update.id }, transaction })) > 0
+        : (await models.executions.update(values, { where: { id: update.id }, transaction }))[0] > 0;
+    if (!found) {
+      throw new StorageError(`Cannot update execution ${JSON.stringify(update.id)}: it does not exist in the store.`, {
+        executionId: update.id,
+      });
+    }
+  }
+}
+
+export async function findExecution(models: StoreModels, id: string): Promise<ExecutionRecord | null> {
+  const row = await models.executions.findOne({ where: { id }, raw: true });
+  return row ? fromExecutionRow(row as unknown as RawRow<ExecutionRow>) : null;
+}
+
+/** Newest first (ties by id, descending, like the memory store), then offset and limit. */
+export async function listExecutionRecords(models: StoreModels, filter: ListExecutionsFilter): Promise<ExecutionRecord[]> {
+  const where: WhereOptions<ExecutionRow> = {};
+  if (filter.workflowId !== undefined) where.workflow_id = filter.workflowId;
+  if (filter.status !== undefined) {
+    where.status = { [Op.in]: ([] as string[]).concat(filter.status) };
+  }
+  const rows = await models.executions.findAll({
+    where,
+    order: [
+      ['created_at', 'DESC'],
+      ['id', 'DESC'],
+    ],
+    ...(filter.limit === undefined ? {} : { limit: filter.limit }),
+    ...(filter.offset === undefined || filter.offset === 0 ? {} : { offset: filter.offset }),
+    raw: true,
+  });
+  return (rows as unknown as Array<RawRow<ExecutionRow>>).map(fromExecutionRow);
+}
+
+/**
+ * One atomic UPDATE: takes an unfinished execution when it is free, already ours, its owner's
+ * heartbeat is older than `staleBefore`, or `force` is set.
+ */
+export async function claimExecution(
+  models: StoreModels,
+  id: string,
+  ownerId: string,
+  staleBefore: Date,
+  force: boolean,
+): Promise<boolean> {
+  const where: WhereOptions<ExecutionRow> = { id, status: { [Op.in]: [...UNFINISHED] } };
+  if (!force) {
+    Object.assign(where, {
+      [Op.or]: [{ owner_id: null }, { owner_id: ownerId }, { heartbeat_at: null }, { heartbeat_at: { [Op.lt]: staleBefore } }],
+    });
+  }
+  const [claimed] = await models.executions.update({ owner_id: ownerId, heartbeat_at: new Date() }, { where });
+  return claimed > 0;
+}
+
+export async function heartbeatExecutions(models: StoreModels, ownerId: string, at: Date): Promise<void> {
+  await models.executions.update(
+    { heartbeat_at: at },
+    { where: { owner_id: ownerId, status: { [Op.notIn]: [...TERMINAL_EXECUTION_STATUSES] } } },
+  );
+}
+
+export async function releaseExecutions(models: StoreModels, ownerId: string): Promise<void> {
+  await models.executions.update({ owner_id: null }, { where: { owner_id: ownerId } });
+}
+
+function toExecutionRow(record: ExecutionRecord): ExecutionRow {
+  return {
+    id: record.id,
+    workflow_id: record.workflowId,
+    workflow_version: record.workflowVersion,
+    status: record.status,
+    input: toJson(record.input),
+    output: toNullableJson(record.output),
+    error: toNullableJson(record.error),
+    concurrency: record.concurrency,
+    failure_policy: record.failurePolicy,
+    created_at: record.createdAt,
+    started_at: record.startedAt,
+    finished_at: record.finishedAt,
+    owner_id: record.ownerId,
+    heartbeat_at: record.heartbeatAt,
+  };
+}
+
+function fromExecutionRow(row: RawRow<ExecutionRow>): ExecutionRecord {
+  return {
+    id: String(row.id),
+    workflowId: String(row.workflow_id),
+    workflowVersion: String(row.workflow_version),
+    status: String(row.status) as ExecutionStatus,
+    input: fromJson(row.input),
+    output: fromNullableJson<Record<string, unknown>>(row.output),
+    error: fromNullableJson<SerializedError>(row.error),
+    concurrency: Number(row.concurrency),
+    failurePolicy: String(row.failure_policy) as FailurePolicy,
+    createdAt: fromDate(row.created_at),
+    startedAt: fromNullableDate(row.started_at),
+    finishedAt: fromNullableDate(row.finished_at),
+    ownerId: fromNullableString(row.owner_id),
+    heartbeatAt: fromNullableDate(row.heartbeat_at),
+  };
+}

@@ -1,0 +1,45 @@
+/** Appends to and reads `tg_logs`, in insertion order (the auto-increment id). */
+import type { Transaction } from 'sequelize';
+import type { LogRecord } from '../records.js';
+import { chunkRows, textSize } from './chunkRows.js';
+import { fromDate, fromNullableJson, fromNullableNumber, fromNullableString, toJson } from './columnCodecs.js';
+import type { LogRow, RawRow, StoreModels } from './defineModels.js';
+
+export async function insertLogs(models: StoreModels, records: readonly LogRecord[], transaction: Transaction): Promise<void> {
+  for (const chunk of chunkRows(records.map(toLogRow), sizeOf)) {
+    await models.logs.bulkCreate(chunk, { transaction, validate: false });
+  }
+}
+
+export async function listLogRecords(models: StoreModels, executionId: string): Promise<LogRecord[]> {
+  const rows = await models.logs.findAll({ where: { execution_id: executionId }, order: [['id', 'ASC']], raw: true });
+  return (rows as unknown as Array<RawRow<LogRow>>).map(fromLogRow);
+}
+
+function sizeOf(row: LogRow): number {
+  return textSize(row.task_id, row.level, row.message, row.attributes) + 100;
+}
+
+function toLogRow(record: LogRecord): LogRow {
+  return {
+    execution_id: record.executionId,
+    task_id: record.taskId,
+    attempt: record.attempt,
+    level: record.level,
+    message: record.message,
+    attributes: toJson(record.attributes ?? {}) ?? '{}',
+    at: record.at,
+  };
+}
+
+function fromLogRow(row: RawRow<LogRow>): LogRecord {
+  return {
+    executionId: String(row.execution_id),
+    taskId: fromNullableString(row.task_id),
+    attempt: fromNullableNumber(row.attempt),
+    level: String(row.level),
+    message: String(row.message),
+    attributes: fromNullableJson<Record<string, unknown>>(row.attributes) ?? {},
+    at: fromDate(row.at),
+  };
+}

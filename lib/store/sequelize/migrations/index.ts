@@ -1,0 +1,10 @@
+/**
+ * Every migration, in the order they run. They are imported statically (not found by a glob at
+ * run time) so that they load the same under tsx and from the compiled `dist/`.
+ */
+import type { Migration } from './Migration.js';
+import * as initial from './001_initial.js';
+
+export type { Migration, MigrationContext } from './Migration.js';
+
+export const MIGRATIONS: readonly Migration[] = [{ name: '001_initial', up: initial.up, down: initial.down }];

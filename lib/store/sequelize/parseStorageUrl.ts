@@ -1,0 +1,92 @@
+/**
+ * Turns a storage URL into the connection settings of a `SequelizeStore`.
+ *
+ * Accepted forms:
+ * - `sqlite::memory:`: a private in-memory SQLite database, gone when the store closes.
+ * - `sqlite:<path>` (or `sqlite://<path>`): a SQLite file; a relative path is resolved against
+ *   the working directory.
+ * - `mysql://user:password@host:port/database` (also `mariadb://`): MySQL or MariaDB. User and
+ *   password may be percent-encoded; the port defaults to 3306.
+ *
+ * `location` is the URL with the password replaced by `***`: the only form that may appear in
+ * a message or a log.
+ */
+import path from 'node:path';
+import { InvalidOptionsError } from '../../errors.js';
+
+export const STORAGE_URL_FORMS = "'memory', 'sqlite::memory:', 'sqlite:<path>' or 'mysql://user:password@host:port/database'";
+
+export type StorageTarget = SqliteTarget | MysqlTarget;
+
+export interface SqliteTarget {
+  readonly dialect: 'sqlite';
+  /** An absolute file path, or ':memory:'. */
+  readonly storage: string;
+  readonly location: string;
+}
+
+export interface MysqlTarget {
+  readonly dialect: 'mysql';
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly username: string;
+  readonly password: string | undefined;
+  readonly location: string;
+}
+
+/**
+ * @example
+ * parseStorageUrl('mysql://root:secret@127.0.0.1:3306/app').location
+ * // 'mysql://root:***@127.0.0.1:3306/app'
+ */
+export function parseStorageUrl(url: string, cwd: string = process.cwd()): StorageTarget {
+  if (url === 'sqlite::memory:' || url === 'sqlite://:memory:') {
+    return { dialect: 'sqlite', storage: ':memory:', location: 'sqlite::memory:' };
+  }
+  if (url.startsWith('sqlite:')) {
+    const rest = url.slice('sqlite:'.length);
+    const file = rest.startsWith('//') ? rest.slice(2) : rest;
+    if (file === '') throw invalid(url);
+    const storage = path.resolve(cwd, file);
+    return { dialect: 'sqlite', storage, location: `sqlite:${storage}` };
+  }
+  if (url.startsWith('mysql://') || url.startsWith('mariadb://')) return parseMysqlUrl(url);
+  throw invalid(redactUnparsable(url));
+}
+
+function parseMysqlUrl(url: string): MysqlTarget {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalid(redactUnparsable(url));
+  }
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (parsed.hostname === '' || database === '' || database.includes('/')) throw invalid(redact(parsed));
+  const port = parsed.port === '' ? 3306 : Number(parsed.port);
+  const password = parsed.password === '' ? undefined : decodeURIComponent(parsed.password);
+  return {
+    dialect: 'mysql',
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port,
+    database,
+    username: parsed.username === '' ? 'root' : decodeURIComponent(parsed.username),
+    password,
+    location: redact(parsed),
+  };
+}
+
+function redact(parsed: URL): string {
+  const user = parsed.username === '' ? '' : `${parsed.username}${parsed.password === '' ? '' : ':***'}@`;
+  return `${parsed.protocol}//${user}${parsed.host}${parsed.pathname}`;
+}
+
+/** A URL `new URL()` rejects may still hold a password between `:` and `@`. */
+function redactUnparsable(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:@/]*):[^@]*@/i, '$1:***@');
+}
+
+function invalid(value: string): InvalidOptionsError {
+  return new InvalidOptionsError('storage', value, STORAGE_URL_FORMS);
+}

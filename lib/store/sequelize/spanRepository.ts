@@ -1,0 +1,74 @@
+/**
+ * Writes and reads `tg_spans`. A span written again (same span id, e.g. a retried write) replaces
+ * the stored one instead of failing.
+ */
+import type { Transaction } from 'sequelize';
+import type { SpanRecord } from '../records.js';
+import { chunkRows, textSize } from './chunkRows.js';
+import { fromDate, fromNullableJson, fromNullableNumber, fromNullableString, toJson } from './columnCodecs.js';
+import type { RawRow, SpanRow, StoreModels } from './defineModels.js';
+
+const UPDATED_COLUMNS: Array<keyof SpanRow> = [
+  'parent_span_id',
+  'execution_id',
+  'task_id',
+  'attempt',
+  'name',
+  'status',
+  'started_at',
+  'finished_at',
+  'attributes',
+];
+
+export async function upsertSpans(models: StoreModels, records: readonly SpanRecord[], transaction: Transaction): Promise<void> {
+  for (const chunk of chunkRows(records.map(toSpanRow), sizeOf)) {
+    await models.spans.bulkCreate(chunk, { transaction, validate: false, updateOnDuplicate: UPDATED_COLUMNS });
+  }
+}
+
+/** By start time, then span id. */
+export async function listSpanRecords(models: StoreModels, executionId: string): Promise<SpanRecord[]> {
+  const rows = await models.spans.findAll({
+    where: { execution_id: executionId },
+    order: [
+      ['started_at', 'ASC'],
+      ['span_id', 'ASC'],
+    ],
+    raw: true,
+  });
+  return (rows as unknown as Array<RawRow<SpanRow>>).map(fromSpanRow);
+}
+
+function sizeOf(row: SpanRow): number {
+  return textSize(row.span_id, row.parent_span_id, row.task_id, row.name, row.status, row.attributes) + 100;
+}
+
+function toSpanRow(record: SpanRecord): SpanRow {
+  return {
+    span_id: record.spanId,
+    parent_span_id: record.parentSpanId,
+    execution_id: record.executionId,
+    task_id: record.taskId,
+    attempt: record.attempt,
+    name: record.name,
+    status: record.status,
+    started_at: record.startedAt,
+    finished_at: record.finishedAt,
+    attributes: toJson(record.attributes ?? {}) ?? '{}',
+  };
+}
+
+function fromSpanRow(row: RawRow<SpanRow>): SpanRecord {
+  return {
+    spanId: String(row.span_id),
+    parentSpanId: fromNullableString(row.parent_span_id),
+    executionId: String(row.execution_id),
+    taskId: fromNullableString(row.task_id),
+    attempt: fromNullableNumber(row.attempt),
+    name: String(row.name),
+    status: String(row.status),
+    startedAt: fromDate(row.started_at),
+    finishedAt: fromDate(row.finished_at),
+    attributes: fromNullableJson<Record<string, unknown>>(row.attributes) ?? {},
+  };
+}

@@ -1,0 +1,80 @@
+/** Reads and writes of `tg_task_runs`: the latest state of each task of an execution. */
+import type { Transaction } from 'sequelize';
+import type { SerializedError } from '../../errors.js';
+import type { TaskRunRecord, TaskStatus } from '../records.js';
+import { chunkRows, textSize } from './chunkRows.js';
+import { fromJson, fromNullableDate, fromNullableJson, toJson, toNullableJson } from './columnCodecs.js';
+import type { RawRow, StoreModels, TaskRunRow } from './defineModels.js';
+
+const UPDATED_COLUMNS: Array<keyof TaskRunRow> = [
+  'status',
+  'attempt',
+  'output',
+  'error',
+  'started_at',
+  'finished_at',
+  'next_retry_at',
+];
+
+/** Inserts the rows of a new execution's tasks. */
+export async function insertTaskRuns(
+  models: StoreModels,
+  records: readonly TaskRunRecord[],
+  transaction: Transaction,
+): Promise<void> {
+  for (const chunk of chunkRows(records.map(toTaskRunRow), sizeOf)) {
+    await models.taskRuns.bulkCreate(chunk, { transaction, validate: false });
+  }
+}
+
+/**
+ * Writes the whole row of every task a commit touched: INSERT ... ON DUPLICATE KEY UPDATE on
+ * MySQL, INSERT ... ON CONFLICT DO UPDATE on SQLite.
+ */
+export async function upsertTaskRuns(
+  models: StoreModels,
+  records: readonly TaskRunRecord[],
+  transaction: Transaction,
+): Promise<void> {
+  for (const chunk of chunkRows(records.map(toTaskRunRow), sizeOf)) {
+    await models.taskRuns.bulkCreate(chunk, { transaction, validate: false, updateOnDuplicate: UPDATED_COLUMNS });
+  }
+}
+
+/** In task id order. */
+export async function listTaskRunRecords(models: StoreModels, executionId: string): Promise<TaskRunRecord[]> {
+  const rows = await models.taskRuns.findAll({ where: { execution_id: executionId }, order: [['task_id', 'ASC']], raw: true });
+  return (rows as unknown as Array<RawRow<TaskRunRow>>).map(fromTaskRunRow);
+}
+
+function sizeOf(row: TaskRunRow): number {
+  return textSize(row.task_id, row.output, row.error) + 100;
+}
+
+function toTaskRunRow(record: TaskRunRecord): TaskRunRow {
+  return {
+    execution_id: record.executionId,
+    task_id: record.taskId,
+    status: record.status,
+    attempt: record.attempt,
+    output: toJson(record.output),
+    error: toNullableJson(record.error),
+    started_at: record.startedAt,
+    finished_at: record.finishedAt,
+    next_retry_at: record.nextRetryAt,
+  };
+}
+
+function fromTaskRunRow(row: RawRow<TaskRunRow>): TaskRunRecord {
+  return {
+    executionId: String(row.execution_id),
+    taskId: String(row.task_id),
+    status: String(row.status) as TaskStatus,
+    attempt: Number(row.attempt),
+    output: fromJson(row.output),
+    error: fromNullableJson<SerializedError>(row.error),
+    startedAt: fromNullableDate(row.started_at),
+    finishedAt: fromNullableDate(row.finished_at),
+    nextRetryAt: fromNullableDate(row.next_retry_at),
+  };
+}

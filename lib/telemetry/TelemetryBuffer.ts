@@ -1,0 +1,86 @@
+/**
+ * Logs and spans on their way to the store: buffered, written in batches off the critical path
+ * (a flush is scheduled with setImmediate, after the scheduler's own work), retried on failure.
+ *
+ * The buffer is bounded but never drops a record: past `limit` it reports `isFull`, and the engine
+ * starts no new task until it drains (`whenNotFull`), so a slow store slows the engine down
+ * instead of losing records or memory.
+ */
+import type { Store } from '../store/Store.js';
+import type { LogRecord, SpanRecord } from '../store/records.js';
+
+const BATCH_SIZE = 1000;
+
+export class TelemetryBuffer {
+  private logs: LogRecord[] = [];
+  private spans: SpanRecord[] = [];
+  private flushing: Promise<void> | null = null;
+  private drainWaiters: (() => void)[] = [];
+  private abandoned = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly limit: number,
+    private readonly onWriteError: (error: unknown) => void,
+  ) {}
+
+  get size(): number {
+    return this.logs.length + this.spans.length;
+  }
+
+  get isFull(): boolean {
+    return this.size >= this.limit;
+  }
+
+  addLog(record: LogRecord): void {
+    this.logs.push(record);
+    this.schedule();
+  }
+
+  addSpan(record: SpanRecord): void {
+    this.spans.push(record);
+    this.schedule();
+  }
+
+  whenNotFull(): Promise<void> {
+    if (!this.isFull) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** Writes everything buffered so far. */
+  async flush(): Promise<void> {
+    this.schedule();
+    while (this.flushing) await this.flushing;
+  }
+
+  abandon(): void {
+    this.abandoned = true;
+  }
+
+  private schedule(): void {
+    if (this.flushing || this.size === 0) return;
+    this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
+  }
+
+  private async drain(): Promise<void> {
+    let failures = 0;
+    while (this.size > 0 && !this.abandoned) {
+      const logs = this.logs.slice(0, BATCH_SIZE);
+      const spans = this.spans.slice(0, BATCH_SIZE);
+      try {
+        if (logs.length > 0) await this.store.writeLogs(logs);
+        this.logs.splice(0, logs.length);
+        if (spans.length > 0) await this.store.writeSpans(spans);
+        this.spans.splice(0, spans.length);
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        this.onWriteError(error);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** failures)));
+      }
+      if (!this.isFull) for (const resolve of this.drainWaiters.splice(0)) resolve();
+    }
+    this.flushing = null;
+    for (const resolve of this.drainWaiters.splice(0)) resolve();
+  }
+}
