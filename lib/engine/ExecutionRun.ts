@@ -16,7 +16,7 @@
  *    is committed the result promise resolves.
  */
 import { createActor } from 'xstate';
-import type { Actor, AnyActorRef, InspectionEvent } from 'xstate';
+import type { Actor, AnyActorRef, EventObject, InspectionEvent } from 'xstate';
 import { EXECUTION_MACHINE_VERSION } from '../../machines/execution.js';
 import type { ExecutionMachine, TaskCommand } from '../../machines/execution.js';
 import { TASK_MACHINE_VERSION } from '../../machines/task.js';
@@ -263,10 +263,10 @@ export class ExecutionRun {
     const from = this.lastValue.get(ref);
     this.lastValue.set(ref, to);
     if (from === undefined || from === to) return;
-    this.record_(ref, isSupervisor ? null : ref.id, from, to, event.event.type, snapshot.context);
+    this.record_(ref, isSupervisor ? null : ref.id, from, to, event.event, snapshot.context);
   }
 
-  private record_(ref: AnyActorRef, taskId: string | null, from: string, to: string, eventType: string, context: unknown): void {
+  private record_(ref: AnyActorRef, taskId: string | null, from: string, to: string, cause: EventObject, context: unknown): void {
     const at = new Date();
     const transition: TransitionRecord = {
       executionId: this.id,
@@ -274,10 +274,10 @@ export class ExecutionRun {
       taskId,
       from,
       to,
-      event: eventType,
+      event: cause.type,
       attempt: 0,
       at,
-      data: null,
+      data: { event: cause },
       snapshot: ref.getPersistedSnapshot(),
       snapshotFormat: SNAPSHOT_FORMAT,
       machineVersion: taskId === null ? EXECUTION_MACHINE_VERSION : TASK_MACHINE_VERSION,
@@ -289,7 +289,7 @@ export class ExecutionRun {
     } else {
       const task = context as TaskMachineContext;
       transition.attempt = task.attempt;
-      transition.data = transitionData(to, task);
+      transition.data = { ...transition.data, ...transitionData(to, task) };
       row = this.updateRow(taskId, to as TaskStatus, task, at);
     }
     this.runtime.writer.enqueue({ transition, taskRun: row, execution, onCommitted: () => this.onCommitted(transition) });

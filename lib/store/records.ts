@@ -73,6 +73,8 @@ export interface TransitionRecord {
 }
 
 export interface TransitionData {
+  /** The XState event that caused the transition, as JSON (what `verifyReplay` feeds back). */
+  event?: unknown;
   delayMs?: number;
   retryAt?: string;
   error?: SerializedError;

@@ -1,0 +1,207 @@
+/**
+ * The task-graph command: list, show, inspect, replay, resume and run executions recorded in a
+ * store. `--storage` defaults like the engine (TASK_GRAPH_STORAGE, else
+ * ./.task-graph/task-graph.db). An error is one line on stderr and exit code 1.
+ */
+import { writeFile } from 'node:fs/promises';
+import { Command, InvalidArgumentError } from 'commander';
+import { createEngine } from '../engine/createEngine.js';
+import type { DurableEngine } from '../engine/DurableEngine.js';
+import { TaskGraphError, toError } from '../errors.js';
+import type { ExecutionStatus } from '../store/records.js';
+import { formatExecution, formatExecutionList, time } from './format.js';
+import { loadWorkflowModule } from './loadWorkflowModule.js';
+import { ProgressBar } from './ProgressBar.js';
+
+const FORMATS = ['mermaid', 'dot', 'json', 'html'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface StorageOption {
+  storage?: string;
+}
+
+async function withEngine<T>(options: StorageOption, work: (engine: DurableEngine) => Promise<T>): Promise<T> {
+  const engine = await createEngine({ storage: options.storage, logLevel: 'warn' });
+  try {
+    return await work(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+function integer(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError(`expected a non-negative integer, got ${JSON.stringify(value)}`);
+  return parsed;
+}
+
+function format(value: string): Format {
+  if (!(FORMATS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(value)}`);
+  return value as Format;
+}
+
+function json(value: string): unknown {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch (error) {
+    throw new InvalidArgumentError(`not valid JSON (${toError(error).message}): ${value}`);
+  }
+}
+
+async function output(text: string, out: string | undefined): Promise<void> {
+  if (out) {
+    await writeFile(out, text);
+    console.log(`Wrote ${out}`);
+  } else {
+    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('task-graph')
+    .description('Inspect, replay, resume and run task-graph executions.')
+    .showHelpAfterError()
+    .configureOutput({ outputError: (text, write) => write(text) });
+  const storage = '--storage <url>';
+  const storageHelp = "'memory', 'sqlite:<path>' or 'mysql://user:password@host:port/db' (default: TASK_GRAPH_STORAGE or ./.task-graph/task-graph.db)";
+
+  program
+    .command('list')
+    .description('list executions, newest first')
+    .option(storage, storageHelp)
+    .option('--workflow <id>', 'only this workflow')
+    .option('--status <status>', 'only this status (pending, running, succeeded, failed, cancelled)')
+    .option('--limit <n>', 'at most n', integer, 20)
+    .action(async (options: StorageOption & { workflow?: string; status?: ExecutionStatus; limit: number }) => {
+      await withEngine(options, async (engine) => {
+        const records = await engine.listExecutions({
+          ...(options.workflow ? { workflowId: options.workflow } : {}),
+          ...(options.status ? { status: options.status } : {}),
+          limit: options.limit,
+        });
+        console.log(formatExecutionList(records));
+      });
+    });
+
+  program
+    .command('show <id>')
+    .description('show an execution and its tasks')
+    .option(storage, storageHelp)
+    .action(async (id: string, options: StorageOption) => {
+      await withEngine(options, async (engine) => console.log(formatExecution(await engine.getExecution(id))));
+    });
+
+  program
+    .command('inspect <id>')
+    .description('export an execution: its DAG coloured by state, the statechart, the timeline')
+    .option(storage, storageHelp)
+    .option('--format <format>', FORMATS.join('|'), format, 'mermaid' as Format)
+    .option('--out <file>', 'write to a file instead of stdout')
+    .option('--module <file>', 'module publishing the workflow (adds the DAG edges)')
+    .action(async (id: string, options: StorageOption & { format: Format; out?: string; module?: string }) => {
+      await withEngine(options, async (engine) => {
+        if (options.module) await loadWorkflowModule(options.module, engine);
+        await output(await engine.inspect(id, { format: options.format }), options.out);
+      });
+    });
+
+  program
+    .command('replay <id>')
+    .description('print the recorded steps, or the state after step n')
+    .option(storage, storageHelp)
+    .option('--step <n>', 'show the whole state after this seq', integer)
+    .option('--verify', 'check the recorded events against the current machines')
+    .action(async (id: string, options: StorageOption & { step?: number; verify?: boolean }) => {
+      await withEngine(options, async (engine) => {
+        const steps = await engine.replay(id);
+        if (options.step !== undefined) {
+          const step = steps.find((candidate) => candidate.seq === options.step);
+          if (!step) throw new TaskGraphError('REPLAY_STEP', `Execution ${id} has no step ${options.step} (steps 1..${steps.length}).`);
+          console.log(JSON.stringify({ seq: step.seq, transition: { ...step.transition, snapshot: undefined }, state: step.state }, null, 2));
+        } else {
+          for (const { transition, state } of steps) {
+            const counts = Object.values(state.tasks).reduce<Record<string, number>>((acc, task) => ({ ...acc, [task.status]: (acc[task.status] ?? 0) + 1 }), {});
+            const who = transition.taskId === null ? '(execution)' : transition.taskId;
+            console.log(
+              `${String(transition.seq).padStart(5)}  ${time(transition.at)}  ${who}  ${transition.from} → ${transition.to}  ${transition.event}` +
+                `  | ${state.status} ${Object.entries(counts).map(([status, n]) => `${status}:${n}`).join(' ')}`,
+            );
+          }
+        }
+        if (options.verify) {
+          const verdict = await engine.verifyReplay(id);
+          if (verdict.ok) console.log(`verifyReplay: ok (${verdict.steps} steps follow the current machines)`);
+          else {
+            const { seq, taskId, expected, actual } = verdict.firstDivergence;
+            throw new TaskGraphError('REPLAY_DIVERGED', `replay diverges at seq ${seq} (${taskId ?? 'execution'}): recorded ${expected}, current machines give ${actual}`);
+          }
+        }
+      });
+    });
+
+  program
+    .command('resume <id>')
+    .description('continue an unfinished execution from what was committed')
+    .option(storage, storageHelp)
+    .requiredOption('--module <file>', 'module publishing the workflows (default export or `register`: (engine) => void)')
+    .option('--allow-version-mismatch', 'resume on a different published version with the same tasks')
+    .action(async (id: string, options: StorageOption & { module: string; allowVersionMismatch?: boolean }) => {
+      await withEngine(options, async (engine) => {
+        await loadWorkflowModule(options.module, engine);
+        const handle = await engine.resumeHandle(id, { allowVersionMismatch: options.allowVersionMismatch ?? false });
+        const result = await follow(engine, handle);
+        console.log(`Execution ${result.id}: ${result.status}`);
+        process.exitCode = result.status === 'succeeded' ? 0 : 1;
+      });
+    });
+
+  program
+    .command('run <module>')
+    .description('run a workflow published by a module, with a progress bar')
+    .option(storage, storageHelp)
+    .requiredOption('--workflow <id>', 'the workflow to run')
+    .option('--input <json>', 'the execution input', json, {})
+    .option('--concurrency <n>', 'tasks at once', integer)
+    .action(async (module: string, options: StorageOption & { workflow: string; input: unknown; concurrency?: number }) => {
+      await withEngine(options, async (engine) => {
+        await loadWorkflowModule(module, engine);
+        const handle = engine.start(options.workflow, options.input, options.concurrency ? { concurrency: options.concurrency } : {});
+        console.error(`Execution ${handle.id} of ${options.workflow} started on ${engine.storage}`);
+        const result = await follow(engine, handle, module);
+        console.log(`Execution ${result.id}: ${result.status}`);
+        process.exitCode = result.status === 'succeeded' ? 0 : 1;
+      });
+    });
+
+  return program;
+}
+
+/** Shows progress until the handle settles; on Ctrl-C leaves the execution resumable. */
+async function follow(engine: DurableEngine, handle: import('../engine/ExecutionHandle.js').ExecutionHandle, module?: string) {
+  const bar = new ProgressBar();
+  const redraw = () => bar.update(handle.progress());
+  engine.events.on('task.*', redraw);
+  const interrupt = () => {
+    bar.end();
+    console.error(`Interrupted. The execution stays resumable: task-graph resume ${handle.id} --module ${module ?? '<module>'}`);
+    void engine.close().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  try {
+    return await handle.result;
+  } finally {
+    process.off('SIGINT', interrupt);
+    engine.events.off('task.*', redraw);
+    redraw();
+    bar.end();
+  }
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    console.error(`task-graph: ${toError(error).message}`);
+    process.exitCode = 1;
+  }
+}
