@@ -81,10 +81,19 @@ export class DurableEngine extends Engine {
       const children: Record<string, unknown> = {};
       for (const row of rows) {
         if (row.status !== 'running' && row.status !== 'retrying') continue;
-        children[row.taskId] = { snapshot: lastSnapshotOf(transitions, row.taskId), src: 'task', syncSnapshot: false };
+        children[row.taskId] = { snapshot: lastSnapshotOf(transitions, row.taskId)?.snapshot, src: 'task', syncSnapshot: false };
       }
       const mode = supervisor.to === 'cancelling' ? 'cancelling' : supervisor.to === 'aborting' ? 'aborting' : 'running';
-      run.restore({ ...(supervisor.snapshot as object), children }, mode);
+      try {
+        run.restore({ ...(supervisor.snapshot as object), children }, mode);
+      } catch (error) {
+        run.detach();
+        throw new ResumeError('SNAPSHOT_FORMAT', `Execution ${executionId} could not be restored from its snapshots: ${toError(error).message}`, {
+          executionId,
+          workflowId: record.workflowId,
+          cause: error,
+        });
+      }
     }
     this.runtime.logger.info(`Resumed execution ${executionId} of ${workflow.id} from seq ${transitions.at(-1)?.seq ?? 0}`, { executionId });
     return new ExecutionHandle(run);

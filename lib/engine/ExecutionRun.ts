@@ -113,6 +113,8 @@ export class ExecutionRun {
     const children = this.actor.getSnapshot().children as Record<string, AnyActorRef>;
     if (!this.lastValue.has(this.actor)) this.lastValue.set(this.actor, String(this.actor.getSnapshot().value));
     for (const child of Object.values(children)) {
+      const restored = child.getSnapshot() as { status: string; error?: unknown };
+      if (restored.status === 'error') throw new Error(`task ${JSON.stringify(child.id)}: ${String(restored.error)}`);
       if (!this.lastValue.has(child)) this.lastValue.set(child, String((child.getSnapshot() as { value: unknown }).value));
       if (mode !== 'running') child.send({ type: 'task.cancel', reason: 'execution cancelled' });
     }
