@@ -122,9 +122,12 @@ export class SequelizeStore implements Store {
   async commit(batch: CommitBatch): Promise<void> {
     if (batch.transitions.length === 0 && batch.taskRuns.length === 0 && batch.executions.length === 0) return;
     await this.transaction('commit', soleExecutionId(batch), async (models, transaction) => {
+      // Executions first: their UPDATE takes the row lock that the other inserts' foreign key
+      // checks would otherwise take in shared mode, so two commits of one execution queue up on
+      // MySQL instead of deadlocking (and the second then sees what the first stored).
+      await updateExecutions(models, batch.executions, transaction);
       await appendTransitions(models, batch.transitions, transaction);
       await upsertTaskRuns(models, batch.taskRuns, transaction);
-      await updateExecutions(models, batch.executions, transaction);
     });
   }
 

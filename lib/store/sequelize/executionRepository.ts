@@ -24,15 +24,17 @@ export async function insertExecution(models: StoreModels, record: ExecutionReco
 }
 
 /**
- * Applies the updates of one commit, one UPDATE per execution. An update of an execution that
- * does not exist fails the commit, as it does in the memory store.
+ * Applies the updates of one commit, one UPDATE per update, in execution id order (so that two
+ * commits lock the rows in the same order). An update of an execution that does not exist fails
+ * the commit, as it does in the memory store.
  */
 export async function updateExecutions(
   models: StoreModels,
   updates: readonly ExecutionUpdate[],
   transaction: Transaction,
 ): Promise<void> {
-  for (const update of updates) {
+  const ordered = [...updates].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const update of ordered) {
     const values: Partial<ExecutionRow> = {};
     if (update.status !== undefined) values.status = update.status;
     if (update.output !== undefined) values.output = toNullableJson(update.output);

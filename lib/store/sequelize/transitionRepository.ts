@@ -1,33 +1,35 @@
 /**
  * The append-only transition log, `tg_transitions`, keyed by (execution_id, seq).
  *
- * Appends are idempotent the way the memory store's are: a transition whose seq is not above the
- * highest seq already stored for its execution is skipped. So a batch re-committed after a lost
- * connection (its first commit may or may not have landed) writes nothing twice and raises no
- * error. The highest stored seq is read inside the commit's transaction, and the primary key
- * still refuses a duplicate written by a concurrent commit, which then fails and is retried.
+ * Appends are idempotent: a transition whose (execution_id, seq) is already stored is skipped,
+ * so a batch re-committed after a lost connection (its first commit may or may not have landed)
+ * writes nothing twice and raises no error. The stored seqs in the batch's range are read inside
+ * the commit's transaction; the primary key still refuses a duplicate written by a concurrent
+ * commit, which then fails and is retried. Only exact (execution_id, seq) matches are skipped:
+ * a batch that arrives out of seq order is stored whole, never dropped.
  * Plain multi-row INSERTs are used, not INSERT IGNORE: MySQL's IGNORE would also turn other
  * errors (a value too long for its column) into silent truncations.
  */
-import { Op, col, fn } from 'sequelize';
-import type { Transaction } from 'sequelize';
+import { Op } from 'sequelize';
+import type { Transaction, WhereOptions } from 'sequelize';
 import type { TransitionData, TransitionRecord } from '../records.js';
 import { chunkRows, textSize } from './chunkRows.js';
-import { fromDate, fromJson, fromNullableJson, fromNullableNumber, fromNullableString, toJson, toNullableJson } from './columnCodecs.js';
+import { fromDate, fromJson, fromNullableJson, fromNullableString, toJson, toNullableJson } from './columnCodecs.js';
 import type { RawRow, StoreModels, TransitionRow } from './defineModels.js';
 
+/** Inserts the transitions not stored yet; returns how many it inserted. */
 export async function appendTransitions(
   models: StoreModels,
   records: readonly TransitionRecord[],
   transaction: Transaction,
 ): Promise<number> {
   if (records.length === 0) return 0;
-  const lastSeq = await lastStoredSeqs(models, [...new Set(records.map((record) => record.executionId))], transaction);
+  const stored = await storedKeys(models, records, transaction);
   const fresh: TransitionRow[] = [];
   for (const record of records) {
-    const last = lastSeq.get(record.executionId);
-    if (last !== undefined && last >= record.seq) continue;
-    lastSeq.set(record.executionId, record.seq);
+    const key = keyOf(record.executionId, record.seq);
+    if (stored.has(key)) continue;
+    stored.add(key);
     fresh.push(toTransitionRow(record));
   }
   for (const chunk of chunkRows(fresh, sizeOf)) {
@@ -42,24 +44,38 @@ export async function listTransitionRecords(models: StoreModels, executionId: st
   return (rows as unknown as Array<RawRow<TransitionRow>>).map(fromTransitionRow);
 }
 
-async function lastStoredSeqs(
+/** The (execution_id, seq) keys already stored within the seq range the batch spans, per execution. */
+async function storedKeys(
   models: StoreModels,
-  executionIds: readonly string[],
+  records: readonly TransitionRecord[],
   transaction: Transaction,
-): Promise<Map<string, number>> {
-  const rows = await models.transitions.findAll({
-    attributes: ['execution_id', [fn('MAX', col('seq')), 'last_seq']],
-    where: { execution_id: { [Op.in]: [...executionIds] } },
-    group: ['execution_id'],
-    raw: true,
-    transaction,
-  });
-  const lastSeq = new Map<string, number>();
-  for (const row of rows as unknown as Array<{ execution_id: unknown; last_seq: unknown }>) {
-    const last = fromNullableNumber(row.last_seq);
-    if (last !== null) lastSeq.set(String(row.execution_id), last);
+): Promise<Set<string>> {
+  const ranges = new Map<string, { min: number; max: number }>();
+  for (const { executionId, seq } of records) {
+    const range = ranges.get(executionId);
+    if (range) {
+      range.min = Math.min(range.min, seq);
+      range.max = Math.max(range.max, seq);
+    } else {
+      ranges.set(executionId, { min: seq, max: seq });
+    }
   }
-  return lastSeq;
+  const where: WhereOptions<TransitionRow> = {
+    [Op.or]: [...ranges].map(([executionId, { min, max }]) => ({
+      execution_id: executionId,
+      seq: { [Op.between]: [min, max] },
+    })),
+  };
+  const rows = await models.transitions.findAll({ attributes: ['execution_id', 'seq'], where, raw: true, transaction });
+  const keys = new Set<string>();
+  for (const row of rows as unknown as Array<{ execution_id: unknown; seq: unknown }>) {
+    keys.add(keyOf(String(row.execution_id), Number(row.seq)));
+  }
+  return keys;
+}
+
+function keyOf(executionId: string, seq: number): string {
+  return `${seq}:${executionId}`;
 }
 
 function sizeOf(row: TransitionRow): number {

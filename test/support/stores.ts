@@ -1,0 +1,163 @@
+/**
+ * The stores a suite runs against, one factory per kind: memory, a SQLite file in a fresh temp
+ * directory, and MySQL/MariaDB in a fresh database named tg_test_<random> when
+ * TASK_GRAPH_TEST_MYSQL holds a server URL (e.g. mysql://root@127.0.0.1:3306). Every factory
+ * cleans up what it made: stores closed, temp directory removed, database dropped.
+ *
+ * @example
+ * for (const factory of storeFactories()) {
+ *   describe(`engine on ${factory.name}`, () => {
+ *     let target: StoreUnderTest;
+ *     beforeEach(async () => { target = await factory.create(); });
+ *     afterEach(() => target.cleanup());
+ *     it('runs', async () => {
+ *       const engine = createEngine({ storage: target.storage });
+ *       // ... a second engine on the same data: createEngine({ storage: target.storage })
+ *     });
+ *   });
+ * }
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import { MemoryStore } from '../../lib/store/MemoryStore.js';
+import type { Store } from '../../lib/store/Store.js';
+import { SequelizeStore } from '../../lib/store/sequelize/SequelizeStore.js';
+
+export type StoreKind = 'memory' | 'sqlite' | 'sqlite-memory' | 'mysql';
+
+export interface StoreUnderTest {
+  readonly name: StoreKind;
+  /** The storage URL: 'memory', 'sqlite::memory:', 'sqlite:<file>' or 'mysql://.../tg_test_<random>'. */
+  readonly url: string;
+  /**
+   * What to pass as `storage` to reach this data: the URL for SQL stores; for memory the store
+   * object itself, since every 'memory' URL makes a new, empty store.
+   */
+  readonly storage: string | Store;
+  /** An opened store on the data. */
+  readonly store: Store;
+  /** Whether `openAnother()` sees the data of `store` (false only for sqlite::memory:). */
+  readonly shared: boolean;
+  /** Opens another store on the same data (memory: the same instance). Closed by cleanup(). */
+  openAnother(): Promise<Store>;
+  /** Closes the stores opened here; removes the temp directory or drops the database. */
+  cleanup(): Promise<void>;
+}
+
+export interface StoreFactory {
+  readonly name: StoreKind;
+  create(): Promise<StoreUnderTest>;
+}
+
+export const MYSQL_ENV = 'TASK_GRAPH_TEST_MYSQL';
+let skipNoticePrinted = false;
+
+/**
+ * memory, sqlite (file) and, when TASK_GRAPH_TEST_MYSQL is set, mysql. `sqliteMemory` adds
+ * 'sqlite::memory:' (a private database per store: `shared` is false).
+ */
+export function storeFactories(options: { sqliteMemory?: boolean } = {}): StoreFactory[] {
+  const factories: StoreFactory[] = [
+    { name: 'memory', create: createMemory },
+    { name: 'sqlite', create: createSqliteFile },
+  ];
+  if (options.sqliteMemory) factories.push({ name: 'sqlite-memory', create: createSqliteMemory });
+  const mysqlServer = process.env[MYSQL_ENV];
+  if (mysqlServer) {
+    factories.push({ name: 'mysql', create: () => createMysql(mysqlServer) });
+  } else if (!skipNoticePrinted) {
+    skipNoticePrinted = true;
+    console.log(`MySQL store tests skipped: set ${MYSQL_ENV}=mysql://root@127.0.0.1:3306 to run them`);
+  }
+  return factories;
+}
+
+async function createMemory(): Promise<StoreUnderTest> {
+  const store = new MemoryStore();
+  await store.open();
+  return {
+    name: 'memory',
+    url: 'memory',
+    storage: store,
+    store,
+    shared: true,
+    openAnother: async () => store,
+    cleanup: () => store.close(),
+  };
+}
+
+async function createSqliteFile(): Promise<StoreUnderTest> {
+  const directory = await mkdtemp(path.join(os.tmpdir(), 'task-graph-test-'));
+  const url = `sqlite:${path.join(directory, 'task-graph.db')}`;
+  return sqlTarget('sqlite', url, true, () => rm(directory, { recursive: true, force: true }));
+}
+
+async function createSqliteMemory(): Promise<StoreUnderTest> {
+  return sqlTarget('sqlite-memory', 'sqlite::memory:', false, async () => {});
+}
+
+async function createMysql(serverUrl: string): Promise<StoreUnderTest> {
+  const database = `tg_test_${randomBytes(6).toString('hex')}`;
+  const server = new URL(serverUrl);
+  const connection = await mysql.createConnection(serverConnectionOptions(server));
+  try {
+    await connection.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await connection.end();
+  }
+  const url = `${server.protocol}//${server.username ? `${server.username}${server.password ? `:${server.password}` : ''}@` : ''}${server.host}/${database}`;
+  return sqlTarget('mysql', url, true, async () => {
+    const cleanup = await mysql.createConnection(serverConnectionOptions(server));
+    try {
+      await cleanup.query(`DROP DATABASE IF EXISTS \`${database}\``);
+    } finally {
+      await cleanup.end();
+    }
+  });
+}
+
+function serverConnectionOptions(server: URL): mysql.ConnectionOptions {
+  return {
+    host: server.hostname,
+    port: server.port ? Number(server.port) : 3306,
+    user: server.username ? decodeURIComponent(server.username) : 'root',
+    ...(server.password ? { password: decodeURIComponent(server.password) } : {}),
+  };
+}
+
+async function sqlTarget(
+  name: StoreKind,
+  url: string,
+  shared: boolean,
+  removeData: () => Promise<void>,
+): Promise<StoreUnderTest> {
+  const opened: Store[] = [];
+  const open = async (): Promise<Store> => {
+    const store = new SequelizeStore({ url });
+    await store.open();
+    opened.push(store);
+    return store;
+  };
+  let store: Store;
+  try {
+    store = await open();
+  } catch (error) {
+    await removeData();
+    throw error;
+  }
+  return {
+    name,
+    url,
+    storage: url,
+    store,
+    shared,
+    openAnother: open,
+    cleanup: async () => {
+      for (const each of opened) await each.close();
+      await removeData();
+    },
+  };
+}
