@@ -156,11 +156,13 @@ export class ExecutionRun {
   /** Called by the task machine's `runAttempt` actor. */
   runAttempt(input: AttemptInput, signal: AbortSignal): Promise<AttemptOutcome> {
     const task = this.workflow.tasks.get(input.taskId)!;
+    // Each attempt gets its own copies: a task may mutate its input or ctx.upstream without
+    // changing what its siblings receive, the execution input, or the recorded outputs.
     const upstream: Record<string, unknown> = {};
-    let merged: unknown = this.record.input;
+    let merged: unknown = structuredClone(this.record.input);
     for (const up of this.workflow.upstream.get(input.taskId)!) {
-      const output = this.rows.get(up)?.output;
-      upstream[up] = output;
+      upstream[up] = structuredClone(this.rows.get(up)?.output);
+      const output = structuredClone(upstream[up]);
       if (isPlainObject(output)) merged = { ...(isPlainObject(merged) ? merged : {}), ...output };
     }
     const logger = this.runtime.logger.child({ executionId: this.id, taskId: input.taskId, attempt: input.attempt });
@@ -351,7 +353,7 @@ export class ExecutionRun {
         this.record.status = 'running';
         this.record.startedAt = transition.at;
       }
-      if (to === 'succeeded' || to === 'failed' || to === 'cancelled') this.finish(to);
+      if (to === 'succeeded' || to === 'failed' || to === 'cancelled') this.finish(to, transition.at);
       return;
     }
     if (!isTerminalTaskStatus(to as TaskStatus)) return;
@@ -370,11 +372,11 @@ export class ExecutionRun {
     this.pump();
   }
 
-  private finish(status: ExecutionStatus): void {
+  /** The final transition is committed: `finishedAt` is its time, as stored. */
+  private finish(status: ExecutionStatus, finishedAt: Date): void {
     this.finished = true;
     this.record.status = status;
     this.runtime.runs.delete(this.id);
-    const finishedAt = new Date();
     this.runtime.telemetry.addSpan({
       spanId: this.id,
       parentSpanId: null,

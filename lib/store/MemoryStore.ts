@@ -16,57 +16,66 @@ import type {
   TransitionRecord,
 } from './records.js';
 import { isTerminalExecutionStatus } from './records.js';
+import { StorageError } from '../errors.js';
 import { filterExecutions } from './filterExecutions.js';
 
 interface StoredExecution {
   record: ExecutionRecord;
   tasks: Map<string, TaskRunRecord>;
-  transitions: TransitionRecord[];
-  logs: LogRecord[];
-  spans: SpanRecord[];
+  /** By seq; listed in seq order. */
+  transitions: Map<number, TransitionRecord>;
+  spans: Map<string, SpanRecord>;
 }
 
 export class MemoryStore implements Store {
   readonly kind = 'memory' as const;
   readonly location = 'memory';
   private readonly executions = new Map<string, StoredExecution>();
+  /** Logs by execution id: like the SQL stores, kept even for an execution this store does not hold. */
+  private readonly logs = new Map<string, LogRecord[]>();
 
   async open(): Promise<void> {}
   async close(): Promise<void> {}
 
   async createExecution(execution: ExecutionRecord, tasks: readonly TaskRunRecord[]): Promise<void> {
-    if (this.executions.has(execution.id)) throw new Error(`Execution ${execution.id} already exists`);
+    if (this.executions.has(execution.id)) throw new StorageError(`Execution ${JSON.stringify(execution.id)} already exists in the memory store.`);
     this.executions.set(execution.id, {
       record: structuredClone(execution),
       tasks: new Map(tasks.map((task) => [task.taskId, structuredClone(task)])),
-      transitions: [],
-      logs: [],
-      spans: [],
+      transitions: new Map(),
+      spans: new Map(),
     });
   }
 
+  /** All or nothing, like a transaction: every row is checked before any is applied. */
   async commit(batch: CommitBatch): Promise<void> {
+    const missing = [
+      ...batch.transitions.map((t) => t.executionId),
+      ...batch.taskRuns.map((t) => t.executionId),
+      ...batch.executions.map((e) => e.id),
+    ].find((id) => !this.executions.has(id));
+    if (missing !== undefined) throw new StorageError(`Cannot commit to execution ${JSON.stringify(missing)}: it does not exist in the memory store.`);
     for (const transition of batch.transitions) {
-      const stored = this.require(transition.executionId);
-      const last = stored.transitions.at(-1);
-      if (last && last.seq >= transition.seq) continue; // already stored: a retried batch
-      stored.transitions.push(transition);
+      const stored = this.executions.get(transition.executionId)!;
+      if (!stored.transitions.has(transition.seq)) stored.transitions.set(transition.seq, transition); // a retried batch is a no-op
     }
-    for (const task of batch.taskRuns) {
-      this.require(task.executionId).tasks.set(task.taskId, task);
-    }
+    for (const task of batch.taskRuns) this.executions.get(task.executionId)!.tasks.set(task.taskId, task);
     for (const update of batch.executions) {
-      const stored = this.require(update.id);
+      const stored = this.executions.get(update.id)!;
       stored.record = { ...stored.record, ...update };
     }
   }
 
   async writeLogs(records: readonly LogRecord[]): Promise<void> {
-    for (const record of records) this.executions.get(record.executionId)?.logs.push(record);
+    for (const record of records) {
+      let logs = this.logs.get(record.executionId);
+      if (!logs) this.logs.set(record.executionId, (logs = []));
+      logs.push(record);
+    }
   }
 
   async writeSpans(records: readonly SpanRecord[]): Promise<void> {
-    for (const record of records) this.executions.get(record.executionId)?.spans.push(record);
+    for (const record of records) this.executions.get(record.executionId)?.spans.set(record.spanId, record);
   }
 
   async getExecution(id: string): Promise<ExecutionRecord | null> {
@@ -80,19 +89,22 @@ export class MemoryStore implements Store {
   }
 
   async listTaskRuns(executionId: string): Promise<TaskRunRecord[]> {
-    return structuredClone([...(this.executions.get(executionId)?.tasks.values() ?? [])]);
+    const rows = [...(this.executions.get(executionId)?.tasks.values() ?? [])];
+    return structuredClone(rows.sort((a, b) => compare(a.taskId, b.taskId)));
   }
 
   async listTransitions(executionId: string): Promise<TransitionRecord[]> {
-    return structuredClone(this.executions.get(executionId)?.transitions ?? []);
+    const transitions = [...(this.executions.get(executionId)?.transitions.values() ?? [])];
+    return structuredClone(transitions.sort((a, b) => a.seq - b.seq));
   }
 
   async listLogs(executionId: string): Promise<LogRecord[]> {
-    return structuredClone(this.executions.get(executionId)?.logs ?? []);
+    return structuredClone(this.logs.get(executionId) ?? []);
   }
 
   async listSpans(executionId: string): Promise<SpanRecord[]> {
-    return structuredClone(this.executions.get(executionId)?.spans ?? []);
+    const spans = [...(this.executions.get(executionId)?.spans.values() ?? [])];
+    return structuredClone(spans.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime() || compare(a.spanId, b.spanId)));
   }
 
   async claimExecution(id: string, ownerId: string, staleBefore: Date, force: boolean): Promise<boolean> {
@@ -117,10 +129,9 @@ export class MemoryStore implements Store {
       if (record.ownerId === ownerId) record.ownerId = null;
     }
   }
+}
 
-  private require(executionId: string): StoredExecution {
-    const stored = this.executions.get(executionId);
-    if (!stored) throw new Error(`Execution ${executionId} does not exist in the memory store`);
-    return stored;
-  }
+/** Binary order of strings, as the SQL stores' binary collation sorts them. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
