@@ -2,6 +2,7 @@
  * The public API of task-graph, by name. Anything not exported here is internal.
  */
 export { createEngine } from './engine/createEngine.js';
+export { createWorkflow } from './workflow/createWorkflow.js';
 export type { DurableEngine as Engine, ResumeOptions, ResumeAllResult } from './engine/DurableEngine.js';
 export type { ExecutionDetails } from './engine/Engine.js';
 export type { EngineOptions, ExecuteOptions } from './engine/engineOptions.js';

@@ -102,6 +102,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
     await store.releaseOwnership(ownerId).catch(() => undefined);
     await store.close();
   });
+  for (const workflow of options.workflows ?? []) engine.publishWorkflow(workflow);
   if (options.resumeOnStart) await engine.resumeAll();
   return engine;
 }

@@ -8,6 +8,7 @@ import { InvalidOptionsError } from '../errors.js';
 import type { Store } from '../store/Store.js';
 import type { FailurePolicy } from '../store/records.js';
 import type { RetryPolicy } from '../workflow/types.js';
+import type { Workflow } from '../workflow/Workflow.js';
 import { validateRetryPolicy } from './retryPolicy.js';
 
 export interface EngineOptions {
@@ -37,6 +38,11 @@ export interface EngineOptions {
   runMigrations?: boolean;
   /** Resume every unfinished execution owned by no live engine when the engine starts. @defaultValue false */
   resumeOnStart?: boolean;
+  /**
+   * Workflows to publish before anything else (so that `resumeOnStart` finds them). Build them
+   * with the standalone `createWorkflow(id)`. @defaultValue none
+   */
+  workflows?: readonly Workflow[];
   /** @defaultValue 5000 */
   heartbeatIntervalMs?: number;
   /** @defaultValue 30000 */
