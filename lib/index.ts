@@ -41,5 +41,10 @@ export type { EngineEvent, ExecutionEventName, TaskEventName } from './telemetry
 export type { WorkflowBuilder } from './workflow/WorkflowBuilder.js';
 export type { Workflow } from './workflow/Workflow.js';
 export type { Jitter, RetryPolicy, TaskContext, TaskFunction, TaskOptions } from './workflow/types.js';
+export { exportStatechart } from './inspect/exportStatechart.js';
+export type { StatechartFormat } from './inspect/exportStatechart.js';
+export type { InspectFormat } from './inspect/inspectExecution.js';
+export type { ReplayState, ReplayStep, ReplayTaskState } from './inspect/replay.js';
+export type { ReplayDivergence, ReplayMachines, VerifyReplayResult } from './inspect/verifyReplay.js';
 export { taskMachine } from '../machines/task.js';
 export { executionMachine } from '../machines/execution.js';

@@ -24,6 +24,12 @@ import { ExecutionHandle } from './ExecutionHandle.js';
 import type { ExecutionResult } from './executionResult.js';
 import { ExecutionRun } from './ExecutionRun.js';
 import { SUPPORTED_SNAPSHOT_FORMATS } from './snapshotFormat.js';
+import { inspectExecution } from '../inspect/inspectExecution.js';
+import type { InspectFormat } from '../inspect/inspectExecution.js';
+import { replayExecution } from '../inspect/replay.js';
+import type { ReplayStep } from '../inspect/replay.js';
+import { verifyReplay } from '../inspect/verifyReplay.js';
+import type { ReplayMachines, VerifyReplayResult } from '../inspect/verifyReplay.js';
 
 export interface ResumeOptions {
   /** Resume even though the published workflow's version differs from the recorded one (same task ids). @defaultValue false */
@@ -122,6 +128,37 @@ export class DurableEngine extends Engine {
       }
     }
     return result;
+  }
+
+  /**
+   * The recorded steps of an execution, in order: each transition with the whole execution's
+   * state after it. The last step's state is what `getExecution` reports.
+   * @example for (const { seq, transition, state } of await engine.replay(id)) console.log(seq, transition.to, state.status);
+   */
+  async replay(executionId: string): Promise<ReplayStep[]> {
+    await this.runtime.telemetry.flush();
+    return replayExecution(this.runtime.store, executionId);
+  }
+
+  /**
+   * Feeds the recorded events through the current machine definitions (or the ones given) and
+   * reports the first step whose result differs from the recorded state, like Temporal's replayer.
+   * @example const verdict = await engine.verifyReplay(id); if (!verdict.ok) console.log(verdict.firstDivergence);
+   */
+  async verifyReplay(executionId: string, machines?: ReplayMachines): Promise<VerifyReplayResult> {
+    return verifyReplay(this.runtime.store, executionId, machines);
+  }
+
+  /**
+   * Renders an execution: 'mermaid' (the DAG coloured by state, and the task statechart), 'dot',
+   * 'json', or 'html' (one self-contained, offline report: DAG, timeline of every attempt, transitions).
+   * @example await writeFile('report.html', await engine.inspect(id, { format: 'html' }));
+   */
+  async inspect(executionId: string, options: { format: InspectFormat }): Promise<string> {
+    await this.runtime.telemetry.flush();
+    const record = await this.requireExecution(executionId);
+    const workflow = this.getWorkflow(record.workflowId, record.workflowVersion);
+    return inspectExecution(this.runtime.store, executionId, { format: options?.format, ...(workflow ? { workflow } : {}) });
   }
 
   private workflowFor(record: ExecutionRecord, options: ResumeOptions, taskIds: readonly string[]): Workflow {

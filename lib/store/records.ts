@@ -37,6 +37,16 @@ export interface ExecutionRecord {
   /** The engine instance running it now (null when none); see `claimExecution`. */
   ownerId: string | null;
   heartbeatAt: Date | null;
+  /** The graph the execution runs: its tasks and dependency edges (null in rows older than that). */
+  graph: WorkflowGraph | null;
+}
+
+/** A workflow's shape as recorded with each execution. */
+export interface WorkflowGraph {
+  description: string;
+  tasks: { id: string; name: string }[];
+  /** [upstream, downstream] pairs. */
+  edges: [string, string][];
 }
 
 /** One row of `tg_task_runs`: the latest state of one task of one execution. */

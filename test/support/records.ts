@@ -38,6 +38,7 @@ export function execution(id: string, overrides: Partial<ExecutionRecord> = {}):
     finishedAt: null,
     ownerId: null,
     heartbeatAt: null,
+    graph: { description: 'a graph', tasks: [{ id: 'a', name: 'A' }, { id: 'b', name: 'B ✓' }], edges: [['a', 'b']] },
     ...overrides,
   };
 }

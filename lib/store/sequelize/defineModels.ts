@@ -22,6 +22,7 @@ export interface ExecutionRow {
   finished_at: Date | null;
   owner_id: string | null;
   heartbeat_at: Date | null;
+  graph: string | null;
 }
 
 export interface TaskRunRow {
@@ -120,6 +121,7 @@ export function defineModels(sequelize: Sequelize): StoreModels {
         finished_at: nullableDate(),
         owner_id: nullableId(),
         heartbeat_at: nullableDate(),
+        graph: nullableText(),
       },
       options,
     ),

@@ -12,6 +12,7 @@ import type {
   ExecutionUpdate,
   FailurePolicy,
   ListExecutionsFilter,
+  WorkflowGraph,
 } from '../records.js';
 import { TERMINAL_EXECUTION_STATUSES } from '../records.js';
 import { fromDate, fromJson, fromNullableDate, fromNullableJson, fromNullableString, toJson, toNullableJson } from './columnCodecs.js';
@@ -126,6 +127,7 @@ function toExecutionRow(record: ExecutionRecord): ExecutionRow {
     finished_at: record.finishedAt,
     owner_id: record.ownerId,
     heartbeat_at: record.heartbeatAt,
+    graph: toNullableJson(record.graph),
   };
 }
 
@@ -145,5 +147,6 @@ function fromExecutionRow(row: RawRow<ExecutionRow>): ExecutionRecord {
     finishedAt: fromNullableDate(row.finished_at),
     ownerId: fromNullableString(row.owner_id),
     heartbeatAt: fromNullableDate(row.heartbeat_at),
+    graph: fromNullableJson<WorkflowGraph>(row.graph),
   };
 }

@@ -4,7 +4,11 @@
  */
 import type { Migration } from './Migration.js';
 import * as initial from './001_initial.js';
+import * as executionGraph from './002_execution_graph.js';
 
 export type { Migration, MigrationContext } from './Migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [{ name: '001_initial', up: initial.up, down: initial.down }];
+export const MIGRATIONS: readonly Migration[] = [
+  { name: '001_initial', up: initial.up, down: initial.down },
+  { name: '002_execution_graph', up: executionGraph.up, down: executionGraph.down },
+];
