@@ -1,0 +1,113 @@
+/**
+ * The task-graph command, run as a user runs it: a child process per command, on a SQLite file.
+ */
+import { expect } from 'chai';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(ROOT, 'lib', 'cli', 'main.ts');
+const MODULE = path.join(ROOT, 'test', 'fixtures', 'cliWorkflows.ts');
+
+describe('task-graph CLI', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let storage: string;
+
+  const cli = (...args: string[]) => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', BIN, ...args, '--storage', storage], { cwd: ROOT, encoding: 'utf8' });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'tg-cli-'));
+    storage = `sqlite:${path.join(dir, 'cli.db')}`;
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  let id = '';
+
+  it('run: runs a workflow from a module and exits non-zero when it failed', () => {
+    const run = cli('run', MODULE, '--workflow', 'small', '--input', '{"x":1}');
+    expect(run.code).to.equal(1);
+    expect(run.stdout).to.match(/Execution [0-9a-f-]{36}: failed/);
+    id = /Execution ([0-9a-f-]{36})/.exec(run.stdout)![1]!;
+    expect(run.stderr).to.contain('4/4');
+  });
+
+  it('list and show: the execution and its tasks', () => {
+    const list = cli('list');
+    expect(list.code).to.equal(0);
+    expect(list.stdout).to.contain(id).and.to.contain('failed');
+    const show = cli('show', id);
+    expect(show.code).to.equal(0);
+    expect(show.stdout).to.match(/b\s+succeeded\s+2/);
+    expect(show.stdout).to.match(/broken\s+failed\s+1\s+.*always fails/);
+    expect(show.stdout).to.match(/after-broken\s+skipped/);
+  });
+
+  it('inspect: mermaid to stdout, html to a file', () => {
+    const mermaid = cli('inspect', id, '--format', 'mermaid');
+    expect(mermaid.code).to.equal(0);
+    expect(mermaid.stdout).to.contain('flowchart').and.to.contain('stateDiagram-v2');
+    const out = path.join(dir, 'report.html');
+    const html = cli('inspect', id, '--format', 'html', '--out', out);
+    expect(html.code).to.equal(0);
+    expect(readFileSync(out, 'utf8')).to.match(/^<!DOCTYPE html>/i);
+    const dot = cli('inspect', id, '--format', 'dot');
+    expect(dot.stdout).to.contain('digraph');
+  });
+
+  it('replay: every step, one step, and verification', () => {
+    const replay = cli('replay', id, '--verify');
+    expect(replay.code).to.equal(0);
+    const steps = replay.stdout.split('\n').filter((line) => /^\s+\d+\s/.test(line));
+    expect(steps.length).to.be.greaterThan(8);
+    expect(replay.stdout).to.contain('verifyReplay: ok');
+    const step = cli('replay', id, '--step', '2');
+    expect(step.code).to.equal(0);
+    const parsed = JSON.parse(step.stdout) as { seq: number; state: { status: string } };
+    expect(parsed.seq).to.equal(2);
+    expect(parsed.state.status).to.equal('running');
+  });
+
+  it('errors: one line on stderr and a non-zero exit code', () => {
+    for (const args of [
+      ['show', 'no-such-id'],
+      ['inspect', 'no-such-id', '--format', 'html'],
+      ['inspect', id, '--format', 'png'],
+      ['replay', id, '--step', '999'],
+      ['run', MODULE, '--workflow', 'nope'],
+      ['resume', id, '--module', MODULE],
+      ['run', path.join(dir, 'missing.ts'), '--workflow', 'small'],
+    ]) {
+      const result = cli(...args);
+      expect(result.code, args.join(' ')).to.not.equal(0);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines[0], args.join(' ')).to.match(/^(task-graph: |error: )/);
+    }
+    expect(cli('show', 'no-such-id').stderr.trim()).to.equal('task-graph: No execution "no-such-id" exists in this store.');
+    expect(cli('resume', id, '--module', MODULE).stderr).to.contain('already finished');
+  });
+
+  it('resume: continues a run whose process was killed', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'run', MODULE, '--workflow', 'slow', '--storage', storage], { cwd: ROOT });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    while (!/Execution ([0-9a-f-]{36})/.test(stderr)) await new Promise((resolve) => setTimeout(resolve, 20));
+    const slowId = /Execution ([0-9a-f-]{36})/.exec(stderr)![1]!;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    child.kill('SIGKILL');
+    await exited;
+    const shown = cli('show', slowId);
+    expect(shown.stdout).to.match(/status\s+running/);
+    const resumed = cli('resume', slowId, '--module', MODULE);
+    expect(resumed.code, resumed.stderr).to.equal(0);
+    expect(resumed.stdout).to.contain(`Execution ${slowId}: succeeded`);
+    expect(existsSync(path.join(dir, 'cli.db'))).to.equal(true);
+  });
+});
