@@ -18,8 +18,9 @@ export type InspectFormat = 'mermaid' | 'dot' | 'json' | 'html';
 export interface InspectOptions {
   format: InspectFormat;
   /**
-   * The workflow the execution ran, for the DAG's edges (they are not stored). Without it, only
-   * the edges proven by skip reasons are drawn (dashed). @defaultValue none
+   * The workflow whose edges to draw. Without it, the graph recorded with the execution is used;
+   * for an execution recorded without one (an older row), only the edges proven by skip reasons
+   * are drawn (dashed). @defaultValue none
    */
   workflow?: Workflow;
 }

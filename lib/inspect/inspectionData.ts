@@ -2,14 +2,14 @@
  * Everything an inspection renders, read from the store in one place: the execution row, its
  * task rows in display order, the DAG's edges, the transition log and the spans.
  *
- * Edges are not stored: a store keeps the workflow's id and version, not its graph. They come
- * from `workflow` when the caller passes it (the published workflow); without it, the only edges
- * the log proves are those of skipped tasks, whose reason names the upstream task that blocked
- * them (`upstream task "b" did not succeed`). Those are returned with `inferred: true`; the rest
- * of the graph is unknown and the tasks are shown without edges.
+ * Edges, in order of preference: the `workflow` the caller passes; the graph recorded with the
+ * execution (`execution.graph`); for rows recorded before executions kept their graph, the only
+ * edges the log proves: those of skipped tasks, whose reason names the upstream task that blocked
+ * them (`upstream task "b" did not succeed`). Those come with `inferred: true` and a note; the
+ * rest of such a graph is unknown.
  *
- * Display order: the workflow's topological order; without a workflow, by depth in the known
- * edges, then by when each task first moved, then by id (stores list task rows in different orders).
+ * Display order: the workflow's topological order; otherwise by depth in the known edges, then
+ * by when each task first moved, then by id (stores list task rows in different orders).
  */
 import { ExecutionNotFoundError } from '../errors.js';
 import type { ExecutionRecord, SpanRecord, TaskRunRecord, TransitionRecord } from '../store/records.js';
@@ -58,13 +58,15 @@ export async function loadInspectionData(store: Store, executionId: string, work
           `(${execution.workflowId}@${execution.workflowVersion}): its edges may not match.`,
       );
     }
+  } else if (execution.graph) {
+    edges = execution.graph.edges.filter(([from, to]) => taskIds.has(from) && taskIds.has(to)).map(([from, to]) => ({ from, to, inferred: false }));
   } else {
     edges = edgesFromSkipReasons(transitions, taskIds);
     notes.push(
-      'The DAG edges are not stored with an execution. ' +
+      'This execution was recorded without its graph. ' +
         (edges.length > 0
           ? `${edges.length} edge(s) were recovered from skip reasons (dashed); others may be missing.`
-          : 'None could be recovered from the log: tasks are shown without edges.') +
+          : 'No edge could be recovered from the log: tasks are shown without edges.') +
         ' Pass the workflow to see the whole graph.',
     );
   }
