@@ -1,0 +1,159 @@
+/**
+ * The HTML report in a real browser (Debian's chromium through playwright-core): the DAG has one
+ * node per task filled with its state's colour, the Gantt one bar per attempt, the transition
+ * table one row per transition, and the page logs no error and loads nothing. Skipped, with a
+ * message, when /usr/bin/chromium is absent (install it with `apt-get install -y chromium`).
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { expect } from 'chai';
+import { chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { inspectExecution } from '../lib/inspect/inspectExecution.js';
+import { TASK_STATE_COLORS } from '../lib/inspect/taskStateColors.js';
+import { forEachStore } from './support/engines.js';
+import type { EngineTestContext } from './support/engines.js';
+import { HOSTILE_ID, runCancelled, runMixed } from './support/inspectScenarios.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** `#rrggbb` as the `rgb(r, g, b)` a browser reports for a computed colour. */
+function rgb(hex: string): string {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return `rgb(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255})`;
+}
+
+/** The little of the DOM the page function uses (the project compiles without the DOM lib). */
+interface PageElement {
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): PageElement | null;
+  getBoundingClientRect(): { width: number };
+}
+interface PageWindow {
+  document: { title: string; querySelectorAll(selector: string): ArrayLike<PageElement> };
+  getComputedStyle(element: PageElement): { fill: string };
+}
+
+interface PageFacts {
+  nodes: { taskId: string; status: string; fill: string }[];
+  bars: { taskId: string; attempt: number; outcome: string; width: number }[];
+  backoffs: number;
+  rows: number[];
+  title: string;
+}
+
+// Memory only: the report is rendered from records, which the store tests already prove equal across stores.
+forEachStore(
+  'HTML report in chromium',
+  (ctx) => {
+    let browser: Browser | null = null;
+    let dir = '';
+
+    before(async function () {
+      if (!existsSync(CHROMIUM)) {
+        console.log(`    (skipped: ${CHROMIUM} not found; install it with: apt-get update && apt-get install -y chromium)`);
+        this.skip();
+      }
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      dir = await mkdtemp(path.join(os.tmpdir(), 'tg-report-'));
+    });
+
+    after(async () => {
+      await browser?.close();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    /** Writes the report, opens it, and reads what a user sees; fails on any console error or request. */
+    async function open(report: string, name: string, screenshot: string): Promise<PageFacts> {
+      const file = path.join(dir, `${name}.html`);
+      await writeFile(file, report, 'utf8');
+      const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
+      });
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('request', (request) => {
+        if (request.url() !== pathToFileURL(file).href) problems.push(`request: ${request.url()}`);
+      });
+      await page.goto(pathToFileURL(file).href);
+      const facts = await page.evaluate((): PageFacts => {
+        const win = globalThis as unknown as PageWindow;
+        // No named function in here: tsx would wrap it in a `__name` helper the page does not have.
+        const nodes = Array.from(win.document.querySelectorAll('svg.dag g.dag-node')).map((node) => ({
+          taskId: node.getAttribute('data-task-id') ?? '',
+          status: node.getAttribute('data-status') ?? '',
+          fill: win.getComputedStyle(node.querySelector('rect')!).fill,
+        }));
+        const bars = Array.from(win.document.querySelectorAll('svg.timeline rect.attempt-bar')).map((bar) => ({
+          taskId: bar.getAttribute('data-task-id') ?? '',
+          attempt: Number(bar.getAttribute('data-attempt')),
+          outcome: bar.getAttribute('data-outcome') ?? '',
+          width: bar.getBoundingClientRect().width,
+        }));
+        return {
+          nodes,
+          bars,
+          backoffs: Array.from(win.document.querySelectorAll('svg.timeline rect.backoff-bar')).length,
+          rows: Array.from(win.document.querySelectorAll('table.transitions tbody tr')).map((row) => Number(row.getAttribute('data-seq'))),
+          title: win.document.title,
+        };
+      });
+      await page.screenshot({ path: screenshot, fullPage: true });
+      await page.close();
+      expect(problems).to.deep.equal([]);
+      return facts;
+    }
+
+    async function expectReportMatches(scenario: (ctx: EngineTestContext) => ReturnType<typeof runMixed>, name: string): Promise<PageFacts> {
+      const { workflow, result } = await scenario(ctx);
+      const report = await inspectExecution(ctx.target.store, result.id, { format: 'html', workflow });
+      const facts = await open(report, name, path.join(os.tmpdir(), `task-graph-report-${name}.png`));
+      const details = await ctx.engine.getExecution(result.id);
+      const transitions = await ctx.engine.listTransitions(result.id);
+
+      expect(facts.nodes.map((node) => node.taskId).sort()).to.deep.equal(Object.keys(details.tasks).sort());
+      for (const node of facts.nodes) {
+        const status = details.tasks[node.taskId]!.status;
+        expect(node.status, node.taskId).to.equal(status);
+        expect(node.fill, node.taskId).to.equal(rgb(TASK_STATE_COLORS[status].fill));
+      }
+      const expectedBars = Object.entries(details.tasks).flatMap(([taskId, task]) =>
+        Array.from({ length: task.attempts }, (_, index) => `${taskId}#${index + 1}`),
+      );
+      expect(facts.bars.map((bar) => `${bar.taskId}#${bar.attempt}`).sort()).to.deep.equal(expectedBars.sort());
+      for (const bar of facts.bars) expect(bar.width, `${bar.taskId}#${bar.attempt} is visible`).to.be.greaterThan(0);
+      expect(facts.rows).to.deep.equal(transitions.map((transition) => transition.seq));
+      return facts;
+    }
+
+    it('shows retries, a failure, skips and a hostile task id', async () => {
+      const facts = await expectReportMatches(runMixed, 'mixed');
+      expect(facts.title).to.match(/^Execution .* · mixed · failed$/);
+      expect(facts.nodes.find((node) => node.taskId === HOSTILE_ID)?.status).to.equal('succeeded');
+      // retries are separate bars: extract ran 3 times (2 failed then retried), transform twice
+      expect(facts.bars.filter((bar) => bar.taskId === 'extract').map((bar) => bar.outcome)).to.deep.equal(['retrying', 'retrying', 'succeeded']);
+      expect(facts.bars.filter((bar) => bar.taskId === 'transform').map((bar) => bar.outcome)).to.deep.equal(['retrying', 'failed']);
+      expect(facts.backoffs).to.equal(3);
+    });
+
+    it('shows a cancelled execution', async () => {
+      const facts = await expectReportMatches(runCancelled, 'cancelled');
+      expect(facts.bars.find((bar) => bar.taskId === 'slow')?.outcome).to.equal('cancelled');
+    });
+  },
+  { only: ['memory'] },
+);
