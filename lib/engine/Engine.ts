@@ -147,8 +147,13 @@ export class Engine {
     this.runtime.runs.set(record.id, run);
     const handle = new ExecutionHandle(run);
     if (signal) {
-      if (signal.aborted) run.cancel(abortReason(signal));
-      else signal.addEventListener('abort', () => run.cancel(abortReason(signal)), { once: true });
+      const onAbort = () => run.cancel(abortReason(signal));
+      if (signal.aborted) onAbort();
+      else {
+        signal.addEventListener('abort', onAbort, { once: true });
+        const release = () => signal.removeEventListener('abort', onAbort);
+        run.result.then(release, release);
+      }
     }
     this.runtime.store.createExecution(record, rows).then(
       () => run.begin(),

@@ -98,6 +98,7 @@ export class ExecutionRun {
     this.actor = this.createSupervisor(undefined);
     this.actor.start();
     this.actor.send({ type: 'execution.start' });
+    this.record.status = 'running';
     if (this.pendingCancel !== null) this.cancel(this.pendingCancel);
     else this.pump();
   }
@@ -349,10 +350,7 @@ export class ExecutionRun {
     this.emit(transition);
     const { taskId, to } = transition;
     if (taskId === null) {
-      if (to === 'running' && this.record.status === 'pending') {
-        this.record.status = 'running';
-        this.record.startedAt = transition.at;
-      }
+      if (to === 'running') this.record.startedAt ??= transition.at;
       if (to === 'succeeded' || to === 'failed' || to === 'cancelled') this.finish(to, transition.at);
       return;
     }

@@ -31,14 +31,21 @@ export function createEventEmitter(): EngineEventEmitter {
   return new EventEmitter2({ wildcard: true, delimiter: '.', maxListeners: 100, ignoreErrors: true });
 }
 
-/** Emits without letting a listener's exception or rejection escape. */
+/**
+ * Calls every listener of the event (wildcard matches and `onAny` listeners included), each on
+ * its own: one that throws or rejects is logged and the others still run.
+ */
 export function emitSafely(emitter: EngineEventEmitter, event: EngineEvent, logger: Logger): void {
+  const listeners = [...emitter.listeners(event.type), ...emitter.listenersAny()];
+  if (listeners.length === 0) return;
   const report = (error: unknown) =>
     logger.warn(`An engine event listener for ${event.type} threw: ${error instanceof Error ? error.message : String(error)}`);
-  try {
-    const results: unknown = emitter.emitAsync(event.type, event);
-    if (results instanceof Promise) results.catch(report);
-  } catch (error) {
-    report(error);
+  for (const listener of listeners) {
+    try {
+      const returned: unknown = listener.call(emitter, event);
+      if (returned instanceof Promise) returned.catch(report);
+    } catch (error) {
+      report(error);
+    }
   }
 }

@@ -59,16 +59,26 @@ export function topologicalOrder(workflowId: string, ids: readonly string[], dow
   );
 }
 
-/** Walks from a node left in the cycle until a node repeats; returns the path closed on itself. */
-function findCycle(candidates: readonly string[], downstream: ReadonlyMap<string, readonly string[]>): string[] {
-  const inCycleSet = new Set(candidates);
-  const path: string[] = [];
-  const position = new Map<string, number>();
-  let current = candidates[0]!;
-  while (!position.has(current)) {
-    position.set(current, path.length);
-    path.push(current);
-    current = (downstream.get(current) ?? []).find((next) => inCycleSet.has(next))!;
+/**
+ * Every task Kahn's algorithm left behind has an upstream that was left behind too (else its
+ * in-degree would have reached zero). So walking upstream inside that set never stops, and the
+ * first task seen twice closes a cycle. The path is returned in dependency order, closed on itself.
+ */
+function findCycle(leftBehind: readonly string[], downstream: ReadonlyMap<string, readonly string[]>): string[] {
+  const left = new Set(leftBehind);
+  const upstreamOf = new Map<string, string>();
+  for (const [from, targets] of downstream) {
+    if (!left.has(from)) continue;
+    for (const to of targets) if (left.has(to) && !upstreamOf.has(to)) upstreamOf.set(to, from);
   }
-  return [...path.slice(position.get(current)), current];
+  const walked: string[] = [];
+  const position = new Map<string, number>();
+  let current = leftBehind[0]!;
+  while (!position.has(current)) {
+    position.set(current, walked.length);
+    walked.push(current);
+    current = upstreamOf.get(current)!;
+  }
+  const cycle = walked.slice(position.get(current)).reverse();
+  return [...cycle, cycle[0]!];
 }

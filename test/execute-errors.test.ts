@@ -1,0 +1,138 @@
+/**
+ * What `execute` and `start` refuse. A failing task is not an error of `execute` (it resolves with
+ * status 'failed'); engine-level problems are: an unknown workflow (WorkflowNotFoundError), a
+ * closed engine (EngineClosedError), bad options or input (InvalidOptionsError).
+ */
+import { expect } from 'chai';
+import { createEngine, EngineClosedError, InvalidOptionsError, TaskGraphError, WorkflowNotFoundError } from '../lib/index.js';
+import type { EngineOptions, ExecuteOptions } from '../lib/index.js';
+import { forEachStore, whenAborted } from './support/engines.js';
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  expect.fail('expected a rejection');
+}
+
+forEachStore('execute errors', (ctx) => {
+  beforeEach(() => {
+    ctx.publish('known', (wf) => wf.addTask('t', 'T', () => 1));
+  });
+
+  it("resolves with status 'failed' when a task fails", async () => {
+    ctx.publish('failing', (wf) =>
+      wf.addTask('t', 'T', () => {
+        throw new Error('task failure');
+      }),
+    );
+    const result = await ctx.engine.execute('failing');
+    expect(result.status).to.equal('failed');
+  });
+
+  it('rejects an unknown workflow with WorkflowNotFoundError naming it and the published ones', async () => {
+    const error = await rejection(ctx.engine.execute('unknown'));
+    expect(error).to.be.instanceOf(WorkflowNotFoundError).and.instanceOf(TaskGraphError);
+    expect((error as WorkflowNotFoundError).code).to.equal('WORKFLOW_NOT_FOUND');
+    expect((error as WorkflowNotFoundError).workflowId).to.equal('unknown');
+    expect(error.message).to.include('"unknown"').and.to.include('"known"');
+    expect(() => ctx.engine.start('unknown')).to.throw(WorkflowNotFoundError);
+  });
+
+  it('rejects with EngineClosedError after close()', async () => {
+    const engine = await ctx.openEngine();
+    engine.publishWorkflow(engine.createWorkflow('known').addTask('t', 'T', () => 1).build());
+    await engine.close();
+    const error = await rejection(engine.execute('known'));
+    expect(error).to.be.instanceOf(EngineClosedError);
+    expect((error as EngineClosedError).code).to.equal('ENGINE_CLOSED');
+    expect(() => engine.start('known')).to.throw(EngineClosedError);
+    expect(() => engine.publishWorkflow(engine.createWorkflow('other').addTask('t', 'T', () => 1).build())).to.throw(EngineClosedError);
+    await engine.close(); // closing twice is harmless
+  });
+
+  it('rejects the result of an execution still running when the engine closes, and aborts its tasks', async () => {
+    const engine = await ctx.openEngine();
+    let aborted: Promise<unknown> | null = null;
+    engine.publishWorkflow(
+      engine
+        .createWorkflow('interrupted')
+        .addTask('t', 'T', (_input, taskCtx) => {
+          aborted = whenAborted(taskCtx.signal);
+          return aborted;
+        })
+        .build(),
+    );
+    const handle = engine.start('interrupted');
+    while (aborted === null) await new Promise((resolve) => setTimeout(resolve, 1));
+    await engine.close();
+    expect(await rejection(handle.result)).to.be.instanceOf(EngineClosedError);
+    await aborted;
+    expect(engine.stats().activeExecutions).to.equal(0);
+  });
+
+  const badOptions: [string, ExecuteOptions, string][] = [
+    ['concurrency 0', { concurrency: 0 }, 'concurrency'],
+    ['a negative concurrency', { concurrency: -2 }, 'concurrency'],
+    ['a fractional concurrency', { concurrency: 1.5 }, 'concurrency'],
+    ['a string concurrency', { concurrency: '4' as unknown as number }, 'concurrency'],
+    ["failurePolicy 'x'", { failurePolicy: 'x' as never }, 'failurePolicy'],
+    ['a signal that is not an AbortSignal', { signal: { aborted: false } as unknown as AbortSignal }, 'signal'],
+  ];
+  for (const [label, options, option] of badOptions) {
+    it(`rejects ${label} with InvalidOptionsError naming the option`, async () => {
+      const error = await rejection(ctx.engine.execute('known', {}, options));
+      expect(error).to.be.instanceOf(InvalidOptionsError);
+      expect((error as InvalidOptionsError).code).to.equal('INVALID_OPTIONS');
+      expect((error as InvalidOptionsError).option).to.equal(option);
+      expect(error.message).to.include(option);
+      expect(() => ctx.engine.start('known', {}, options)).to.throw(InvalidOptionsError);
+    });
+  }
+
+  it('rejects options that are not an object', async () => {
+    const error = await rejection(ctx.engine.execute('known', {}, null as unknown as ExecuteOptions));
+    expect(error).to.be.instanceOf(InvalidOptionsError);
+  });
+
+  const circular: Record<string, unknown> = {};
+  circular['self'] = circular;
+  const badInputs: [string, unknown][] = [
+    ['a BigInt', { n: 1n }],
+    ['a function', { callback: () => 1 }],
+    ['a circular object', circular],
+  ];
+  for (const [label, input] of badInputs) {
+    it(`rejects an input holding ${label} with InvalidOptionsError`, async () => {
+      const error = await rejection(ctx.engine.execute('known', input));
+      expect(error).to.be.instanceOf(InvalidOptionsError);
+      expect((error as InvalidOptionsError).option).to.equal('input');
+    });
+  }
+
+  it('records nothing for a refused execution', async () => {
+    await rejection(ctx.engine.execute('known', {}, { concurrency: 0 }));
+    await rejection(ctx.engine.execute('unknown'));
+    expect(await ctx.engine.listExecutions()).to.deep.equal([]);
+  });
+});
+
+describe('createEngine option errors', () => {
+  const bad: [string, EngineOptions, string][] = [
+    ['concurrency 0', { concurrency: 0 }, 'concurrency'],
+    ["failurePolicy 'x'", { failurePolicy: 'x' as never }, 'failurePolicy'],
+    ['retry maxAttempts 0', { retry: { maxAttempts: 0 } }, 'retry'],
+    ["retry jitter 'half'", { retry: { jitter: 'half' as never } }, 'retry'],
+    ['maxOutputBytes -1', { maxOutputBytes: -1 }, 'maxOutputBytes'],
+    ['a storage that is neither a URL nor a store', { storage: 42 as never }, 'storage'],
+  ];
+  for (const [label, options, option] of bad) {
+    it(`rejects ${label} with InvalidOptionsError`, async () => {
+      const error = await rejection(createEngine({ storage: 'memory', logLevel: 'error', ...options }));
+      expect(error).to.be.instanceOf(InvalidOptionsError);
+      expect((error as InvalidOptionsError).option).to.equal(option);
+    });
+  }
+});
