@@ -24,7 +24,7 @@ import type { AttemptInput, AttemptOutcome, TaskMachineContext } from '../../mac
 import { EngineClosedError, serializeError } from '../errors.js';
 import type { SerializedError } from '../errors.js';
 import type { ExecutionRecord, ExecutionStatus, ExecutionUpdate, TaskRunRecord, TaskStatus, TransitionData, TransitionRecord } from '../store/records.js';
-import { isTerminalTaskStatus } from '../store/records.js';
+import { isTerminalExecutionStatus, isTerminalTaskStatus } from '../store/records.js';
 import { emitSafely } from '../telemetry/EngineEvents.js';
 import type { EngineEvent, ExecutionEventName, TaskEventName } from '../telemetry/EngineEvents.js';
 import type { Workflow } from '../workflow/Workflow.js';
@@ -297,7 +297,8 @@ export class ExecutionRun {
       transition.data = { ...transition.data, ...transitionData(to, task) };
       row = this.updateRow(taskId, to as TaskStatus, task, at);
     }
-    this.runtime.writer.enqueue({ transition, taskRun: row, execution, onCommitted: () => this.onCommitted(transition) });
+    const urgent = taskId === null ? isTerminalExecutionStatus(to as ExecutionStatus) : isTerminalTaskStatus(to as TaskStatus);
+    this.runtime.writer.enqueue({ transition, taskRun: row, execution, urgent, onCommitted: () => this.onCommitted(transition) });
   }
 
   private updateRow(taskId: string, status: TaskStatus, task: TaskMachineContext, at: Date): TaskRunRecord {

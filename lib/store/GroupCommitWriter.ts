@@ -1,11 +1,14 @@
 /**
  * Group commit: the one path by which transitions reach the store.
  *
- * Entries are queued; the first entry of an idle writer starts a flush on the next microtask, so a
- * lone chain of tasks pays one commit per step. Entries that arrive while a commit is in flight
- * wait and go together into the next one: one transaction, one multi-row insert, however many
- * executions and tasks they come from. After a commit, each entry's `onCommitted` runs in queue
- * order; only then does the engine act on the transition (release dependents, emit events).
+ * Entries are queued. An urgent entry (one the scheduler waits for: a task or execution reaching
+ * a final state) starts a flush of an idle writer on the next microtask. Other entries (a task
+ * starting or backing off) start one only on the next turn of the event loop (setImmediate), so
+ * a fast task's `running` and `succeeded` share a commit: a lone chain pays one commit per step.
+ * Entries that arrive while a commit is in flight wait and go together into the next one: one
+ * transaction, one multi-row insert, however many executions and tasks they come from. After a
+ * commit, each entry's `onCommitted` runs in queue order; only then does the engine act on the
+ * transition (release dependents, emit events).
  *
  * A failed commit is retried with capped exponential backoff until it succeeds (or the writer is
  * abandoned on close). While it fails, `isHealthy` is false and the engine starts no new task.
@@ -19,6 +22,8 @@ export interface CommitEntry {
   transition: TransitionRecord;
   taskRun: TaskRunRecord | null;
   execution: ExecutionUpdate | null;
+  /** Something waits for this entry: commit it without waiting for the next event-loop turn. */
+  urgent: boolean;
   onCommitted: () => void;
 }
 
@@ -32,6 +37,8 @@ export interface GroupCommitWriterOptions {
 export class GroupCommitWriter {
   private queue: CommitEntry[] = [];
   private flushing: Promise<void> | null = null;
+  private lazyFlush: NodeJS.Immediate | null = null;
+  private urgentQueued = false;
   private failures = 0;
   private abandoned = false;
   private healthyWaiters: (() => void)[] = [];
@@ -50,12 +57,22 @@ export class GroupCommitWriter {
 
   enqueue(entry: CommitEntry): void {
     this.queue.push(entry);
-    this.flushing ??= this.flushLoop();
+    if (entry.urgent) this.urgentQueued = true;
+    if (this.flushing) return;
+    if (entry.urgent) this.startFlush();
+    else this.lazyFlush ??= setImmediate(() => this.startFlush());
   }
 
   /** Resolves once every entry queued so far is committed. */
   async flush(): Promise<void> {
+    if (this.queue.length > 0) this.startFlush();
     while (this.flushing) await this.flushing;
+  }
+
+  private startFlush(): void {
+    if (this.lazyFlush) clearImmediate(this.lazyFlush);
+    this.lazyFlush = null;
+    this.flushing ??= this.flushLoop();
   }
 
   /** Resolves when the store commits again (at once if it does now). */
@@ -74,6 +91,7 @@ export class GroupCommitWriter {
     while (this.queue.length > 0 && !this.abandoned) {
       const entries = this.queue;
       this.queue = [];
+      this.urgentQueued = false;
       await this.commitWithRetry(toBatch(entries));
       if (this.abandoned) break;
       this.stats.commits += 1;
@@ -86,8 +104,10 @@ export class GroupCommitWriter {
           this.options.onCallbackError(error);
         }
       }
+      if (!this.urgentQueued) break; // what is left can wait for the next turn (and company)
     }
     this.flushing = null;
+    if (this.queue.length > 0 && !this.abandoned) this.lazyFlush ??= setImmediate(() => this.startFlush());
   }
 
   private async commitWithRetry(batch: CommitBatch): Promise<void> {

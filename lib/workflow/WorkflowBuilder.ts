@@ -13,6 +13,7 @@ export class WorkflowBuilder {
   private description = '';
   private readonly tasks = new Map<string, TaskDefinition>();
   private readonly edges: [string, string][] = [];
+  private readonly edgeKeys = new Set<string>();
   private readonly duplicateIds: string[] = [];
 
   constructor(readonly id: string) {}
@@ -44,7 +45,11 @@ export class WorkflowBuilder {
    * @example builder.addDependency('extract', 'load')
    */
   addDependency(from: string, to: string): this {
-    if (!this.edges.some(([a, b]) => a === from && b === to)) this.edges.push([from, to]);
+    const key = JSON.stringify([from, to]);
+    if (!this.edgeKeys.has(key)) {
+      this.edgeKeys.add(key);
+      this.edges.push([from, to]);
+    }
     return this;
   }
 

@@ -189,14 +189,31 @@ export class SequelizeStore implements Store {
     this.connection = { sequelize, models: defineModels(sequelize) };
   }
 
+  /**
+   * Runs `work` in one transaction. On MySQL: a Sequelize transaction on a pooled connection. On
+   * SQLite, where Sequelize would open a new connection (file open and PRAGMAs) for every
+   * transaction, the work runs between BEGIN IMMEDIATE and COMMIT on the store's one connection:
+   * the mutex already runs one operation at a time, and a commit costs about a sixth.
+   */
   private transaction<T>(
     operation: string,
     executionId: string | undefined,
-    work: (models: StoreModels, transaction: Transaction) => Promise<T>,
+    work: (models: StoreModels, transaction: Transaction | undefined) => Promise<T>,
   ): Promise<T> {
-    return this.run(operation, executionId, (models, sequelize) =>
-      sequelize.transaction((transaction) => work(models, transaction)),
-    );
+    if (this.kind !== 'sqlite') {
+      return this.run(operation, executionId, (models, sequelize) => sequelize.transaction((transaction) => work(models, transaction)));
+    }
+    return this.run(operation, executionId, async (models, sequelize) => {
+      await sequelize.query('BEGIN IMMEDIATE');
+      try {
+        const result = await work(models, undefined);
+        await sequelize.query('COMMIT');
+        return result;
+      } catch (error) {
+        await sequelize.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
   }
 
   /** Runs one operation (one at a time on SQLite) and turns any failure into a StorageError. */

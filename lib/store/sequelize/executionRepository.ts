@@ -20,7 +20,7 @@ import type { ExecutionRow, RawRow, StoreModels } from './defineModels.js';
 
 const UNFINISHED: readonly ExecutionStatus[] = ['pending', 'running'];
 
-export async function insertExecution(models: StoreModels, record: ExecutionRecord, transaction: Transaction): Promise<void> {
+export async function insertExecution(models: StoreModels, record: ExecutionRecord, transaction: Transaction | undefined): Promise<void> {
   await models.executions.create(toExecutionRow(record), { transaction });
 }
 
@@ -32,7 +32,7 @@ export async function insertExecution(models: StoreModels, record: ExecutionReco
 export async function updateExecutions(
   models: StoreModels,
   updates: readonly ExecutionUpdate[],
-  transaction: Transaction,
+  transaction: Transaction | undefined,
 ): Promise<void> {
   const ordered = [...updates].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const update of ordered) {

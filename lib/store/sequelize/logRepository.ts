@@ -5,7 +5,7 @@ import { chunkRows, textSize } from './chunkRows.js';
 import { fromDate, fromNullableJson, fromNullableNumber, fromNullableString, toJson } from './columnCodecs.js';
 import type { LogRow, RawRow, StoreModels } from './defineModels.js';
 
-export async function insertLogs(models: StoreModels, records: readonly LogRecord[], transaction: Transaction): Promise<void> {
+export async function insertLogs(models: StoreModels, records: readonly LogRecord[], transaction: Transaction | undefined): Promise<void> {
   for (const chunk of chunkRows(records.map(toLogRow), sizeOf)) {
     await models.logs.bulkCreate(chunk, { transaction, validate: false });
   }

@@ -20,7 +20,7 @@ const UPDATED_COLUMNS: Array<keyof SpanRow> = [
   'attributes',
 ];
 
-export async function upsertSpans(models: StoreModels, records: readonly SpanRecord[], transaction: Transaction): Promise<void> {
+export async function upsertSpans(models: StoreModels, records: readonly SpanRecord[], transaction: Transaction | undefined): Promise<void> {
   for (const chunk of chunkRows(records.map(toSpanRow), sizeOf)) {
     await models.spans.bulkCreate(chunk, { transaction, validate: false, updateOnDuplicate: UPDATED_COLUMNS });
   }

@@ -20,7 +20,7 @@ const UPDATED_COLUMNS: Array<keyof TaskRunRow> = [
 export async function insertTaskRuns(
   models: StoreModels,
   records: readonly TaskRunRecord[],
-  transaction: Transaction,
+  transaction: Transaction | undefined,
 ): Promise<void> {
   for (const chunk of chunkRows(records.map(toTaskRunRow), sizeOf)) {
     await models.taskRuns.bulkCreate(chunk, { transaction, validate: false });
@@ -34,7 +34,7 @@ export async function insertTaskRuns(
 export async function upsertTaskRuns(
   models: StoreModels,
   records: readonly TaskRunRecord[],
-  transaction: Transaction,
+  transaction: Transaction | undefined,
 ): Promise<void> {
   for (const chunk of chunkRows(records.map(toTaskRunRow), sizeOf)) {
     await models.taskRuns.bulkCreate(chunk, { transaction, validate: false, updateOnDuplicate: UPDATED_COLUMNS });

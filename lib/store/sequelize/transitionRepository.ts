@@ -21,7 +21,7 @@ import type { RawRow, StoreModels, TransitionRow } from './defineModels.js';
 export async function appendTransitions(
   models: StoreModels,
   records: readonly TransitionRecord[],
-  transaction: Transaction,
+  transaction: Transaction | undefined,
 ): Promise<number> {
   if (records.length === 0) return 0;
   const stored = await storedKeys(models, records, transaction);
@@ -48,7 +48,7 @@ export async function listTransitionRecords(models: StoreModels, executionId: st
 async function storedKeys(
   models: StoreModels,
   records: readonly TransitionRecord[],
-  transaction: Transaction,
+  transaction: Transaction | undefined,
 ): Promise<Set<string>> {
   const ranges = new Map<string, { min: number; max: number }>();
   for (const { executionId, seq } of records) {
