@@ -36,8 +36,11 @@ export const DEFAULT_OWNER_STALE_AFTER_MS = 30_000;
 export const COMMIT_RETRY_INITIAL_DELAY_MS = 50;
 export const COMMIT_RETRY_MAX_DELAY_MS = 2_000;
 
-/** Level of the engine's own winston logger. */
+/** Level of the engine's own winston logger (what reaches the console). */
 export const DEFAULT_LOG_LEVEL = 'info';
+
+/** Least severe level of the execution records stored for `listLogs`, whatever the console level. */
+export const DEFAULT_STORE_LOG_LEVEL = 'info';
 
 // ---------------------------------------------------------------------------------------------
 // Storage defaults (see lib/store/createStore.ts)

@@ -195,9 +195,9 @@ forEachStore('cancellation', (ctx) => {
     expect(result.outputs['t']).to.equal('finished');
   });
 
-  // Reported as an engine bug: Engine.start() adds an 'abort' listener to options.signal and never
-  // removes it, so an application that passes one long-lived signal (a shutdown signal) to every
-  // execution keeps every finished execution reachable, and Node warns of a listener leak.
+  // Regression: Engine.start() added an 'abort' listener to options.signal and never removed it,
+  // so an application passing one long-lived signal (a shutdown signal) to every execution kept
+  // every finished execution reachable, and Node warned of a listener leak.
   it('releases its listener on options.signal once the execution ends', async () => {
     ctx.publish('shared-signal', (wf) => wf.addTask('t', 'T', () => 1));
     const shutdown = new AbortController();

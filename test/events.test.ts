@@ -110,8 +110,8 @@ forEachStore('engine events', (ctx) => {
     expect((await ctx.engine.execute('throwing-listener')).status).to.equal('succeeded');
   });
 
-  // Reported as an engine bug: emitSafely guards the whole emit, but EventEmitter2 calls the
-  // listeners in a loop, so the first listener that throws stops the event reaching the others.
+  // Regression: emitSafely guarded the whole emit, but EventEmitter2 calls the listeners in a
+  // loop, so the first listener that threw stopped the event reaching the others.
   it('still delivers every event to the other listeners when one listener throws', async () => {
     ctx.engine.events.on('**', () => {
       throw new Error('listener bug');

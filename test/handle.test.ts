@@ -68,10 +68,9 @@ forEachStore('execution handle', (ctx) => {
     expect(handle.status).to.equal('succeeded');
   });
 
-  // Reported as an engine bug: the execution's own pending → running transition is committed in
-  // the same group commit as its first tasks' transitions, but the task functions are called
-  // before that commit, so a task (or a caller it notifies) sees handle.status 'pending' while
-  // handle.progress() already counts it running.
+  // Regression: handle.status followed the commit of the execution's pending → running
+  // transition, but task functions are called before that commit, so a task (or a caller it
+  // notified) saw handle.status 'pending' while handle.progress() already counted it running.
   it("reports status 'running' while a task of the execution runs", async () => {
     const inside = deferred();
     const release = deferred();

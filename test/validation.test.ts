@@ -75,8 +75,8 @@ describe('workflow validation at build()', () => {
       expect([...new Set(error.ids)].sort()).to.deep.equal(['t15', 't16', 't17', 't18', 't19']);
     });
 
-    // Engine bug (reported): the cycle search starts from the first task left with in-degree > 0, which may
-    // be a task merely downstream of the cycle; it reports ids [undefined, undefined].
+    // Regression: the cycle search started from the first task left with in-degree > 0, which may
+    // be a task merely downstream of the cycle; it reported ids [undefined, undefined].
     it('names the cycle when a task downstream of the cycle was added before it', () => {
       const error = buildError(() =>
         workflow()

@@ -12,6 +12,7 @@ import {
   DEFAULT_CONCURRENCY,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_LOG_LEVEL,
+  DEFAULT_STORE_LOG_LEVEL,
   DEFAULT_MAX_OUTPUT_BYTES,
   DEFAULT_OWNER_STALE_AFTER_MS,
   DEFAULT_RETRY_POLICY,
@@ -56,7 +57,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
   const telemetry = new TelemetryBuffer(store, bufferLimit, (error) =>
     logger.warn(`Writing logs and spans to ${store.location} failed; retrying: ${toError(error).message}`),
   );
-  const transport = new StoreLogTransport(() => telemetry);
+  const transport = new StoreLogTransport(() => telemetry, options.storeLogLevel ?? DEFAULT_STORE_LOG_LEVEL);
   logger.add(transport);
   const writer = new GroupCommitWriter(store, {
     onCommitError: (error, failures, retryInMs) =>

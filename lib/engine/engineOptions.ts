@@ -26,8 +26,10 @@ export interface EngineOptions {
   retry?: Partial<RetryPolicy>;
   /** Your winston logger; the engine adds a transport that stores execution-scoped records. */
   logger?: Logger;
-  /** Level of the engine's own logger when `logger` is not given. @defaultValue 'info' */
+  /** Level of the engine's own logger (the console) when `logger` is not given. @defaultValue 'info' */
   logLevel?: string;
+  /** Least severe level of `ctx.logger` records stored for `listLogs`, whatever the console shows. @defaultValue 'info' */
+  storeLogLevel?: string;
   /** Largest task output, in bytes of JSON. @defaultValue 1 MiB */
   maxOutputBytes?: number;
   /** Log and span records buffered before the engine waits for them to be written. @defaultValue 10000 */

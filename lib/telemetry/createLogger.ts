@@ -25,8 +25,12 @@ const RESERVED = new Set(['level', 'message', 'executionId', 'taskId', 'attempt'
 
 /** A winston transport that hands execution-scoped records to the telemetry buffer. */
 export class StoreLogTransport extends Transport {
-  constructor(private readonly buffer: () => TelemetryBuffer | null) {
-    super({ level: 'silly' });
+  /** `level`: the least severe level stored, whatever the console shows. */
+  constructor(
+    private readonly buffer: () => TelemetryBuffer | null,
+    level: string,
+  ) {
+    super({ level });
   }
 
   override log(info: Record<string | symbol, unknown>, next: () => void): void {
