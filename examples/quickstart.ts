@@ -35,7 +35,7 @@ try {
     .build();
   engine.publishWorkflow(workflow);
 
-  engine.events.on('task.*', (event: { type: string; taskId: string; attempt: number }) => {
+  engine.events.on('task.*', (event) => {
     console.log(`  ${event.type.padEnd(15)} ${event.taskId} (attempt ${event.attempt})`);
   });
 

@@ -37,7 +37,7 @@ export type {
   TaskStatus,
   TransitionRecord,
 } from './store/records.js';
-export type { EngineEvent, ExecutionEventName, TaskEventName } from './telemetry/EngineEvents.js';
+export type { EngineEvent, EngineEventEmitter, EngineEventListener, ExecutionEventName, TaskEventName } from './telemetry/EngineEvents.js';
 export type { WorkflowBuilder } from './workflow/WorkflowBuilder.js';
 export type { Workflow } from './workflow/Workflow.js';
 export type { Jitter, RetryPolicy, TaskContext, TaskFunction, TaskOptions } from './workflow/types.js';

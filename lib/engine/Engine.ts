@@ -155,7 +155,7 @@ export class Engine {
         run.result.then(release, release);
       }
     }
-    this.runtime.store.createExecution(record, rows).then(
+    run.created = this.runtime.store.createExecution(record, rows).then(
       () => run.begin(),
       (error: unknown) => run.failToStart(error),
     );
@@ -164,6 +164,7 @@ export class Engine {
 
   /** The execution as recorded, in the shape of an execution result. @example await engine.getExecution(id) */
   async getExecution(id: string): Promise<ExecutionDetails> {
+    await this.runtime.runs.get(id)?.created; // started here a moment ago: its rows are on their way
     const record = await this.runtime.store.getExecution(id);
     if (!record) throw new ExecutionNotFoundError(id);
     const rows = await this.runtime.store.listTaskRuns(id);
@@ -224,6 +225,7 @@ export class Engine {
   }
 
   protected async requireExecution(id: string): Promise<ExecutionRecord> {
+    await this.runtime.runs.get(id)?.created;
     const record = await this.runtime.store.getExecution(id);
     if (!record) throw new ExecutionNotFoundError(id);
     return record;

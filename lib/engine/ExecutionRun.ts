@@ -44,6 +44,8 @@ export type ProgressCounts = Record<TaskStatus, number> & { total: number };
 export class ExecutionRun {
   readonly id: string;
   readonly result: Promise<ExecutionResult>;
+  /** Resolves once the execution's rows are in the store (at once for a resumed run). */
+  created: Promise<void> = Promise.resolve();
   private actor: Actor<ExecutionMachine> | null = null;
   private readonly scheduler: Scheduler;
   private readonly rows = new Map<string, TaskRunRecord>();

@@ -8,7 +8,25 @@ import EventEmitter2Module from 'eventemitter2';
 import type { Logger } from 'winston';
 
 const { EventEmitter2 } = EventEmitter2Module;
-export type EngineEventEmitter = InstanceType<typeof EventEmitter2>;
+type EventEmitter2Instance = InstanceType<typeof EventEmitter2>;
+
+/** A listener of engine events; it may be async (a rejection is logged, never thrown). */
+export type EngineEventListener = (event: EngineEvent) => void | Promise<void>;
+
+/**
+ * The engine's EventEmitter2, with its listener methods typed for {@link EngineEvent}. Patterns
+ * use '.' and wildcards: 'task.*', 'execution.failed', '**'.
+ */
+export interface EngineEventEmitter
+  extends Omit<EventEmitter2Instance, 'on' | 'once' | 'off' | 'addListener' | 'removeListener' | 'prependListener' | 'many'> {
+  on(pattern: string | string[], listener: EngineEventListener): this;
+  once(pattern: string | string[], listener: EngineEventListener): this;
+  many(pattern: string | string[], times: number, listener: EngineEventListener): this;
+  off(pattern: string | string[], listener: EngineEventListener): this;
+  addListener(pattern: string | string[], listener: EngineEventListener): this;
+  removeListener(pattern: string | string[], listener: EngineEventListener): this;
+  prependListener(pattern: string | string[], listener: EngineEventListener): this;
+}
 
 export type ExecutionEventName = 'execution.started' | 'execution.succeeded' | 'execution.failed' | 'execution.cancelled';
 export type TaskEventName = 'task.running' | 'task.retrying' | 'task.succeeded' | 'task.failed' | 'task.skipped' | 'task.cancelled';
@@ -28,7 +46,7 @@ export interface EngineEvent {
 }
 
 export function createEventEmitter(): EngineEventEmitter {
-  return new EventEmitter2({ wildcard: true, delimiter: '.', maxListeners: 100, ignoreErrors: true });
+  return new EventEmitter2({ wildcard: true, delimiter: '.', maxListeners: 100, ignoreErrors: true }) as unknown as EngineEventEmitter;
 }
 
 /**
@@ -42,7 +60,7 @@ export function emitSafely(emitter: EngineEventEmitter, event: EngineEvent, logg
     logger.warn(`An engine event listener for ${event.type} threw: ${error instanceof Error ? error.message : String(error)}`);
   for (const listener of listeners) {
     try {
-      const returned: unknown = listener.call(emitter, event);
+      const returned: unknown = (listener as (this: unknown, payload: EngineEvent) => unknown).call(emitter, event);
       if (returned instanceof Promise) returned.catch(report);
     } catch (error) {
       report(error);
