@@ -168,7 +168,7 @@ export class Engine {
     const record = await this.runtime.store.getExecution(id);
     if (!record) throw new ExecutionNotFoundError(id);
     const rows = await this.runtime.store.listTaskRuns(id);
-    const order = this.getWorkflow(record.workflowId, record.workflowVersion)?.topologicalOrder;
+    const order = this.getWorkflow(record.workflowId, record.workflowVersion)?.topologicalOrder ?? record.graph?.tasks.map((task) => task.id);
     return buildExecutionResult(record, rows, order);
   }
 
