@@ -10,7 +10,10 @@
  * While running it spawns one task actor (logic registered by name, `task`) per `task.spawn`
  * event, and stops each child as soon as it reaches a final state (the `xstate.done.actor.*`
  * event), so only live tasks are children: spawning and stopping copy the children map, and a
- * supervisor that kept every child would be O(n²). Which task is ready, the in-degrees and the
+ * supervisor that kept every child would be O(n²). Children are named by small slot numbers
+ * ('0', '1', ...) reused once their task has settled, not by task id (which is in their
+ * context): V8 copies an object of a few dozen integer keys several times faster than one whose
+ * string keys keep changing, and that copy is done on every spawn and every stop. Which task is ready, the in-degrees and the
  * concurrency limit are the scheduler's plain data (lib/engine/Scheduler.ts), not machine context.
  *
  * `cancelling` (a cancel request) and `aborting` (fail-fast after a failure) send `task.cancel`
@@ -38,7 +41,8 @@ export type TaskCommand = { type: 'task.start'; now: number } | { type: 'task.sk
 
 export type ExecutionEvent =
   | { type: 'execution.start' }
-  | { type: 'task.spawn'; taskId: string; input: TaskMachineInput; command: TaskCommand }
+  /** `actorId` is the child's id: a small slot number reused once its task has settled (see ExecutionRun). */
+  | { type: 'task.spawn'; actorId: string; input: TaskMachineInput; command: TaskCommand }
   | { type: 'execution.cancel'; reason: string }
   | { type: 'execution.abort'; reason: string }
   | { type: 'execution.settle'; failed: boolean };
@@ -53,8 +57,8 @@ export const executionMachine = setup({
   actions: {
     spawnTask: enqueueActions(({ enqueue, event }) => {
       if (event.type !== 'task.spawn') return;
-      enqueue.spawnChild('task', { id: event.taskId, input: event.input });
-      enqueue.sendTo(event.taskId, event.command);
+      enqueue.spawnChild('task', { id: event.actorId, input: event.input });
+      enqueue.sendTo(event.actorId, event.command);
     }),
     cancelChildren: enqueueActions(({ enqueue, context, self }) => {
       for (const id of Object.keys(self.getSnapshot().children)) {

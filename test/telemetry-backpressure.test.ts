@@ -62,9 +62,10 @@ describe('live inspection', () => {
       logLevel: 'error',
       inspect: (event) => {
         if (event.type !== '@xstate.snapshot') return;
-        const value = (event.snapshot as { value?: unknown }).value;
+        const { value, context } = event.snapshot as { value?: unknown; context?: { taskId?: string } };
         if (typeof value !== 'string') return;
-        const id = (event.actorRef as AnyActorRef).id;
+        // Task actors are named by slot; their context carries the task id.
+        const id = context?.taskId ?? (event.actorRef as AnyActorRef).id;
         if (!seen.has(id)) seen.set(id, new Set());
         seen.get(id)!.add(value);
       },

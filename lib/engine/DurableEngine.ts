@@ -84,14 +84,13 @@ export class DurableEngine extends Engine {
     if (!supervisor) {
       run.begin(); // it never started: start it now
     } else {
-      const children: Record<string, unknown> = {};
+      const liveTasks = new Map<string, unknown>();
       for (const row of rows) {
-        if (row.status !== 'running' && row.status !== 'retrying') continue;
-        children[row.taskId] = { snapshot: lastSnapshotOf(transitions, row.taskId)?.snapshot, src: 'task', syncSnapshot: false };
+        if (row.status === 'running' || row.status === 'retrying') liveTasks.set(row.taskId, lastSnapshotOf(transitions, row.taskId)?.snapshot);
       }
       const mode = supervisor.to === 'cancelling' ? 'cancelling' : supervisor.to === 'aborting' ? 'aborting' : 'running';
       try {
-        run.restore({ ...(supervisor.snapshot as object), children }, mode);
+        run.restore(supervisor.snapshot as object, liveTasks, mode);
       } catch (error) {
         run.detach();
         throw new ResumeError('SNAPSHOT_FORMAT', `Execution ${executionId} could not be restored from its snapshots: ${toError(error).message}`, {

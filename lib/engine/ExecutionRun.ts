@@ -59,6 +59,9 @@ export class ExecutionRun {
   private anyFailed = false;
   private reason: string | null = null;
   private waitingForRoom = false;
+  /** Child id (slot) of each spawned, unsettled task, and the slots free for reuse. */
+  private readonly slotOf = new Map<string, string>();
+  private readonly freeSlots: string[] = [];
   private pendingCancel: string | null = null;
   private resolveResult!: (result: ExecutionResult) => void;
   private rejectResult!: (error: Error) => void;
@@ -109,15 +112,17 @@ export class ExecutionRun {
    * Continues from a persisted supervisor snapshot whose children are the restored live tasks:
    * running ones re-run their attempt, retrying ones sleep until their recorded deadline.
    */
-  restore(snapshot: unknown, mode: Mode): void {
+  restore(supervisor: object, liveTasks: ReadonlyMap<string, unknown>, mode: Mode): void {
     this.mode = mode;
-    this.actor = this.createSupervisor(snapshot);
+    const children: Record<string, unknown> = {};
+    for (const [taskId, snapshot] of liveTasks) children[this.takeSlot(taskId)] = { snapshot, src: 'task', syncSnapshot: false };
+    this.actor = this.createSupervisor({ ...supervisor, children });
     this.actor.start();
-    const children = this.actor.getSnapshot().children as Record<string, AnyActorRef>;
+    const restored = this.actor.getSnapshot().children as Record<string, AnyActorRef>;
     if (!this.lastValue.has(this.actor)) this.lastValue.set(this.actor, String(this.actor.getSnapshot().value));
-    for (const child of Object.values(children)) {
-      const restored = child.getSnapshot() as { status: string; error?: unknown };
-      if (restored.status === 'error') throw new Error(`task ${JSON.stringify(child.id)}: ${String(restored.error)}`);
+    for (const child of Object.values(restored)) {
+      const { status, error, context } = child.getSnapshot() as { status: string; error?: unknown; context?: TaskMachineContext };
+      if (status === 'error') throw new Error(`task ${JSON.stringify(context?.taskId ?? child.id)}: ${String(error)}`);
       if (!this.lastValue.has(child)) this.lastValue.set(child, String((child.getSnapshot() as { value: unknown }).value));
       if (mode !== 'running') child.send({ type: 'task.cancel', reason: 'execution cancelled' });
     }
@@ -247,10 +252,24 @@ export class ExecutionRun {
     const task = this.workflow.tasks.get(taskId)!;
     this.actor!.send({
       type: 'task.spawn',
-      taskId,
+      actorId: this.takeSlot(taskId),
       input: { executionId: this.id, taskId, timeoutMs: task.timeoutMs },
       command,
     });
+  }
+
+  /** A free child id for a task. Freed only when its final transition is committed, long after the actor stopped. */
+  private takeSlot(taskId: string): string {
+    const slot = this.freeSlots.pop() ?? String(this.slotOf.size + this.freeSlots.length);
+    this.slotOf.set(taskId, slot);
+    return slot;
+  }
+
+  private freeSlot(taskId: string): void {
+    const slot = this.slotOf.get(taskId);
+    if (slot === undefined) return;
+    this.slotOf.delete(taskId);
+    this.freeSlots.push(slot);
   }
 
   private settle(): void {
@@ -270,7 +289,7 @@ export class ExecutionRun {
     const from = this.lastValue.get(ref);
     this.lastValue.set(ref, to);
     if (from === undefined || from === to) return;
-    this.record_(ref, isSupervisor ? null : ref.id, from, to, event.event, snapshot.context);
+    this.record_(ref, isSupervisor ? null : (snapshot.context as TaskMachineContext).taskId, from, to, event.event, snapshot.context);
   }
 
   private record_(ref: AnyActorRef, taskId: string | null, from: string, to: string, cause: EventObject, context: unknown): void {
@@ -358,6 +377,7 @@ export class ExecutionRun {
       return;
     }
     if (!isTerminalTaskStatus(to as TaskStatus)) return;
+    this.freeSlot(taskId);
     this.scheduler.settle(taskId, to as TaskStatus);
     if (to === 'failed' || to === 'skipped' || (to === 'cancelled' && this.mode === 'running')) {
       if (to === 'failed') this.anyFailed = true;
