@@ -27,6 +27,7 @@ import { TelemetryBuffer } from '../telemetry/TelemetryBuffer.js';
 import type { RetryPolicy } from '../workflow/types.js';
 import type { EngineRuntime } from './EngineRuntime.js';
 import { validateConcurrency, validateFailurePolicy, validatePositive, validateRetryOption } from './engineOptions.js';
+import { stripUndefined } from './retryPolicy.js';
 import type { EngineOptions } from './engineOptions.js';
 import type { ExecutionRun } from './ExecutionRun.js';
 import { DurableEngine } from './DurableEngine.js';
@@ -117,7 +118,3 @@ const sleepUntil = fromPromise<SleepOutput, SleepInput>(
       signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
     }),
 );
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}

@@ -48,6 +48,7 @@ export function resolveRetryPolicy(engineDefault: RetryPolicy, task: Partial<Ret
   return task ? { ...engineDefault, ...stripUndefined(task) } : engineDefault;
 }
 
-function stripUndefined<T extends object>(value: T): Partial<T> {
+/** The object without its undefined fields, so that spreading it keeps the defaults. */
+export function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
