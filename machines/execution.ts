@@ -16,8 +16,11 @@
  * string keys keep changing, and that copy is done on every spawn and every stop. Which task is ready, the in-degrees and the
  * concurrency limit are the scheduler's plain data (lib/engine/Scheduler.ts), not machine context.
  *
- * `cancelling` (a cancel request) and `aborting` (fail-fast after a failure) send `task.cancel`
- * to every live child and wait for the scheduler's `execution.settle` once they have settled.
+ * In `cancelling` (a cancel request) and `aborting` (fail-fast after a failure) the engine sends
+ * `task.cancel` to every live child, after the supervisor's own transition, so that the recorded
+ * log reads cause before effect (an entry action here would cancel the children inside the
+ * supervisor's step, and their transitions would be observed first). The scheduler sends
+ * `execution.settle` once every task has settled.
  */
 import { assign, enqueueActions, setup, stopChild } from 'xstate';
 import { taskMachine } from './task.js';
@@ -60,11 +63,6 @@ export const executionMachine = setup({
       enqueue.spawnChild('task', { id: event.actorId, input: event.input });
       enqueue.sendTo(event.actorId, event.command);
     }),
-    cancelChildren: enqueueActions(({ enqueue, context, self }) => {
-      for (const id of Object.keys(self.getSnapshot().children)) {
-        enqueue.sendTo(id, { type: 'task.cancel', reason: context.reason ?? 'cancelled' });
-      }
-    }),
     // `xstate.done.actor.<id>` events carry the settled child's id as `actorId`.
     releaseSettledChild: stopChild(({ event }) => (event as unknown as { actorId: string }).actorId),
   },
@@ -92,11 +90,9 @@ export const executionMachine = setup({
       },
     },
     cancelling: {
-      entry: 'cancelChildren',
       on: { 'task.spawn': { actions: 'spawnTask' }, 'execution.settle': 'cancelled' },
     },
     aborting: {
-      entry: 'cancelChildren',
       on: { 'task.spawn': { actions: 'spawnTask' }, 'execution.settle': 'failed' },
     },
     succeeded: { type: 'final' },

@@ -36,6 +36,21 @@ forEachStore('cancellation', (ctx) => {
     return { seen, bothStarted: bothStarted.promise };
   }
 
+  // Regression: the supervisor cancelled its children inside its own step, so the log recorded
+  // the tasks' running → cancelled before the execution's running → cancelling that caused it.
+  it('records the execution cancelling before the tasks it cancels', async () => {
+    const { bothStarted } = publishWaiting('cause-first');
+    const handle = ctx.engine.start('cause-first');
+    await bothStarted;
+    handle.cancel('stop');
+    const result = await handle.result;
+    const transitions = await ctx.engine.listTransitions(result.id);
+    const cancelling = transitions.find((t) => t.taskId === null && t.to === 'cancelling')!;
+    const cancelledTasks = transitions.filter((t) => t.taskId !== null && t.to === 'cancelled');
+    expect(cancelledTasks.map((t) => t.taskId).sort()).to.deep.equal(['a', 'b', 'c']);
+    for (const task of cancelledTasks) expect(task.seq, `task ${task.taskId}`).to.be.greaterThan(cancelling.seq);
+  });
+
   it('cancels through options.signal: running tasks see the abort, the rest never start', async () => {
     const { seen, bothStarted } = publishWaiting('by-signal');
     const controller = new AbortController();

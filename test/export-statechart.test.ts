@@ -3,7 +3,7 @@
  * as Mermaid stateDiagram-v2, Graphviz DOT and their JSON definition.
  */
 import { expect } from 'chai';
-import { createMachine } from 'xstate';
+import { setup, createMachine } from 'xstate';
 import { executionMachine } from '../machines/execution.js';
 import { taskMachine } from '../machines/task.js';
 import { InvalidOptionsError } from '../lib/errors.js';
@@ -51,7 +51,14 @@ describe('exportStatechart', () => {
       expect(all).to.include('aborting --> failed : execution.settle');
       for (const final of ['succeeded', 'failed', 'cancelled']) expect(all).to.include(`${final} --> [*]`);
       expect(text).to.include('note left of pending\n    in every state:\n    any actor done / releaseSettledChild\n  end note');
-      expect(text).to.include('note right of cancelling\n    entry / cancelChildren\n  end note');
+    });
+
+    it('notes entry actions', () => {
+      const machine = setup({ actions: { openValve: () => undefined } }).createMachine({
+        initial: 'closed',
+        states: { closed: { on: { OPEN: 'open' } }, open: { entry: 'openValve' } },
+      });
+      expect(exportStatechart(machine, 'mermaid')).to.include('note right of open\n    entry / openValve\n  end note');
     });
 
     it('nests compound states, separates parallel regions, names delays and eventless transitions', () => {

@@ -124,8 +124,8 @@ export class ExecutionRun {
       const { status, error, context } = child.getSnapshot() as { status: string; error?: unknown; context?: TaskMachineContext };
       if (status === 'error') throw new Error(`task ${JSON.stringify(context?.taskId ?? child.id)}: ${String(error)}`);
       if (!this.lastValue.has(child)) this.lastValue.set(child, String((child.getSnapshot() as { value: unknown }).value));
-      if (mode !== 'running') child.send({ type: 'task.cancel', reason: 'execution cancelled' });
     }
+    if (mode !== 'running') this.cancelLiveTasks();
     for (const { taskId, blockedBy } of this.scheduler.closeBlocked(new Map([...this.rows].map(([id, row]) => [id, row.status])))) {
       this.spawn(taskId, { type: 'task.skip', reason: `upstream task ${JSON.stringify(blockedBy)} did not succeed` });
     }
@@ -148,6 +148,7 @@ export class ExecutionRun {
     this.mode = 'cancelling';
     this.reason = reason;
     this.actor.send({ type: 'execution.cancel', reason });
+    this.cancelLiveTasks();
     this.pump();
   }
 
@@ -215,6 +216,14 @@ export class ExecutionRun {
       ...(snapshot === undefined ? {} : { snapshot: snapshot as never }),
     };
     return createActor(this.runtime.machine, options);
+  }
+
+  /** Sends `task.cancel` to every live task actor (running or backing off); they end `cancelled`. */
+  private cancelLiveTasks(): void {
+    const reason = this.reason ?? 'execution cancelled';
+    for (const child of Object.values(this.actor!.getSnapshot().children as Record<string, AnyActorRef>)) {
+      child.send({ type: 'task.cancel', reason });
+    }
   }
 
   /** Starts ready tasks while there is room; closes unstarted ones when cancelling or aborting. */
@@ -388,6 +397,7 @@ export class ExecutionRun {
         this.mode = 'aborting';
         this.reason = `fail-fast: task ${JSON.stringify(taskId)} failed`;
         this.actor!.send({ type: 'execution.abort', reason: this.reason });
+        this.cancelLiveTasks();
       }
     }
     this.pump();
