@@ -36,6 +36,9 @@ export const DEFAULT_OWNER_STALE_AFTER_MS = 30_000;
 export const COMMIT_RETRY_INITIAL_DELAY_MS = 50;
 export const COMMIT_RETRY_MAX_DELAY_MS = 2_000;
 
+/** How long `close()` waits for the store to take what is still queued before giving up on it. */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+
 /** Level of the engine's own winston logger (what reaches the console). */
 export const DEFAULT_LOG_LEVEL = 'info';
 

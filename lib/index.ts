@@ -27,6 +27,10 @@ export {
 export type { SerializedError } from './errors.js';
 export type { Store } from './store/Store.js';
 export type {
+  CommitBatch,
+  ExecutionUpdate,
+  TransitionData,
+  WorkflowGraph,
   ExecutionRecord,
   ExecutionStatus,
   FailurePolicy,

@@ -9,6 +9,7 @@ import { executionMachine } from '../../machines/execution.js';
 import { taskMachine } from '../../machines/task.js';
 import type { AttemptInput, AttemptOutcome, SleepInput, SleepOutput } from '../../machines/task.js';
 import {
+  DEFAULT_CLOSE_TIMEOUT_MS,
   DEFAULT_CONCURRENCY,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_LOG_LEVEL,
@@ -48,6 +49,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
   const bufferLimit = validatePositive('telemetryBufferLimit', options.telemetryBufferLimit ?? DEFAULT_TELEMETRY_BUFFER_LIMIT);
   const heartbeatIntervalMs = validatePositive('heartbeatIntervalMs', options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
   const ownerStaleAfterMs = validatePositive('ownerStaleAfterMs', options.ownerStaleAfterMs ?? DEFAULT_OWNER_STALE_AFTER_MS);
+  const closeTimeoutMs = validatePositive('closeTimeoutMs', options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
   if (options.inspect !== undefined && typeof options.inspect !== 'function') throw new InvalidOptionsError('inspect', options.inspect, 'a function (inspectionEvent) => void');
 
   const store = createStore(options.storage, { runMigrations: options.runMigrations ?? true });
@@ -98,15 +100,33 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
 
   const engine = new DurableEngine(runtime, { concurrency, failurePolicy }, { ownerStaleAfterMs }, async () => {
     clearInterval(heartbeat);
-    await writer.flush();
-    await telemetry.flush();
+    const flushed = await withinTime(Promise.all([writer.flush(), telemetry.flush()]), closeTimeoutMs);
+    if (!flushed) {
+      writer.abandon();
+      telemetry.abandon();
+      logger.error(
+        `close(): ${store.location} did not take the queued transitions, logs and spans within ${closeTimeoutMs} ms; ` +
+          'they are dropped. Executions stay resumable from what was committed.',
+      );
+    }
     logger.remove(transport);
-    await store.releaseOwnership(ownerId).catch(() => undefined);
-    await store.close();
+    await withinTime(store.releaseOwnership(ownerId).catch(() => undefined), closeTimeoutMs);
+    await withinTime(store.close(), closeTimeoutMs);
   });
   for (const workflow of options.workflows ?? []) engine.publishWorkflow(workflow);
   if (options.resumeOnStart) await engine.resumeAll();
   return engine;
+}
+
+/** Whether `work` settled within `ms` (it is not cancelled either way). */
+async function withinTime(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Resolves at an absolute deadline (epoch ms); never, for a null deadline. Cleared when stopped. */

@@ -45,6 +45,12 @@ export interface EngineOptions {
    * with the standalone `createWorkflow(id)`. @defaultValue none
    */
   workflows?: readonly Workflow[];
+  /**
+   * How long `close()` waits for queued transitions, logs and spans to be written. Past it (the
+   * store is down), it gives up on them, logs an error and closes anyway: the executions stay
+   * resumable from what was committed. @defaultValue 10000
+   */
+  closeTimeoutMs?: number;
   /** @defaultValue 5000 */
   heartbeatIntervalMs?: number;
   /** @defaultValue 30000 */
