@@ -21,20 +21,20 @@ import { EXECUTION_MACHINE_VERSION } from '../../machines/execution.js';
 import type { ExecutionMachine, TaskCommand } from '../../machines/execution.js';
 import { TASK_MACHINE_VERSION } from '../../machines/task.js';
 import type { AttemptInput, AttemptOutcome, TaskMachineContext } from '../../machines/task.js';
-import { EngineClosedError, serializeError } from '../errors.js';
-import type { SerializedError } from '../errors.js';
-import type { ExecutionRecord, ExecutionStatus, ExecutionUpdate, TaskRunRecord, TaskStatus, TransitionData, TransitionRecord } from '../store/records.js';
+import { EngineClosedError } from '../errors.js';
+import type { ExecutionRecord, ExecutionStatus, ExecutionUpdate, TaskRunRecord, TaskStatus, TransitionRecord } from '../store/records.js';
 import { isTerminalExecutionStatus, isTerminalTaskStatus } from '../store/records.js';
 import { emitSafely } from '../telemetry/EngineEvents.js';
-import type { EngineEvent, ExecutionEventName, TaskEventName } from '../telemetry/EngineEvents.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import type { EngineRuntime } from './EngineRuntime.js';
+import { buildAttemptInput } from './attemptInput.js';
 import { executeAttempt } from './executeAttempt.js';
 import { buildExecutionResult } from './executionResult.js';
 import type { ExecutionResult } from './executionResult.js';
 import { resolveRetryPolicy } from './retryPolicy.js';
 import { Scheduler } from './Scheduler.js';
 import { SNAPSHOT_FORMAT } from './snapshotFormat.js';
+import { executionError, leafOutputs, taskTransitionData, toEngineEvent } from './transitionFacts.js';
 import { spanId } from '../telemetry/spans.js';
 
 type Mode = 'running' | 'cancelling' | 'aborting';
@@ -165,15 +165,7 @@ export class ExecutionRun {
   /** Called by the task machine's `runAttempt` actor. */
   runAttempt(input: AttemptInput, signal: AbortSignal): Promise<AttemptOutcome> {
     const task = this.workflow.tasks.get(input.taskId)!;
-    // Each attempt gets its own copies: a task may mutate its input or ctx.upstream without
-    // changing what its siblings receive, the execution input, or the recorded outputs.
-    const upstream: Record<string, unknown> = {};
-    let merged: unknown = structuredClone(this.record.input);
-    for (const up of this.workflow.upstream.get(input.taskId)!) {
-      upstream[up] = structuredClone(this.rows.get(up)?.output);
-      const output = structuredClone(upstream[up]);
-      if (isPlainObject(output)) merged = { ...(isPlainObject(merged) ? merged : {}), ...output };
-    }
+    const { input: merged, upstream } = buildAttemptInput(this.record.input, this.workflow.upstream.get(input.taskId)!, (id) => this.rows.get(id)?.output);
     const logger = this.runtime.logger.child({ executionId: this.id, taskId: input.taskId, attempt: input.attempt });
     const startedAt = new Date();
     return executeAttempt({
@@ -324,7 +316,7 @@ export class ExecutionRun {
     } else {
       const task = context as TaskMachineContext;
       transition.attempt = task.attempt;
-      transition.data = { ...transition.data, ...transitionData(to, task) };
+      transition.data = { ...transition.data, ...taskTransitionData(to, task) };
       row = this.updateRow(taskId, to as TaskStatus, task, at);
     }
     const urgent = taskId === null ? isTerminalExecutionStatus(to as ExecutionStatus) : isTerminalTaskStatus(to as TaskStatus);
@@ -352,27 +344,8 @@ export class ExecutionRun {
   private executionUpdate(to: string, at: Date): ExecutionUpdate | null {
     if (to === 'running') return { id: this.id, status: 'running', startedAt: at };
     if (to !== 'succeeded' && to !== 'failed' && to !== 'cancelled') return null;
-    const error = this.executionError(to);
-    const output: Record<string, unknown> = {};
-    for (const [taskId, downstream] of this.workflow.downstream) {
-      const row = this.rows.get(taskId)!;
-      if (downstream.length === 0 && row.status === 'succeeded') output[taskId] = row.output;
-    }
-    return { id: this.id, status: to, finishedAt: at, output, error };
-  }
-
-  private executionError(status: ExecutionStatus): SerializedError | null {
-    if (status === 'cancelled') return { name: 'ExecutionCancelled', message: this.reason ?? 'cancelled', code: 'EXECUTION_CANCELLED' };
-    if (status !== 'failed') return null;
-    const failed = [...this.rows.values()].filter((row) => row.status === 'failed');
-    const first = failed[0];
-    const detail = first?.error ? `: ${first.error.name}: ${first.error.message}` : '';
-    return serializeError(
-      Object.assign(new Error(`${failed.length} task(s) failed (${failed.map((row) => JSON.stringify(row.taskId)).join(', ')})${detail}`), {
-        name: 'ExecutionFailed',
-        code: 'EXECUTION_FAILED',
-      }),
-    );
+    const output = leafOutputs(this.workflow, (taskId) => this.rows.get(taskId)!);
+    return { id: this.id, status: to, finishedAt: at, output, error: executionError(to, this.reason, this.rows.values()) };
   }
 
   /** A transition is durable: act on it. */
@@ -426,43 +399,7 @@ export class ExecutionRun {
   }
 
   private emit(transition: TransitionRecord): void {
-    const type = eventName(transition);
-    if (!type) return;
-    const event: EngineEvent = {
-      type,
-      executionId: this.id,
-      workflowId: this.workflow.id,
-      taskId: transition.taskId,
-      attempt: transition.attempt,
-      seq: transition.seq,
-      timestamp: transition.at,
-      data: transition.data as Record<string, unknown> | null,
-    };
-    emitSafely(this.runtime.events, event, this.runtime.logger);
+    const event = toEngineEvent(transition, this.workflow.id);
+    if (event) emitSafely(this.runtime.events, event, this.runtime.logger);
   }
-}
-
-function eventName(transition: TransitionRecord): ExecutionEventName | TaskEventName | null {
-  const { taskId, to } = transition;
-  if (taskId === null) {
-    if (to === 'running') return 'execution.started';
-    if (to === 'succeeded' || to === 'failed' || to === 'cancelled') return `execution.${to}`;
-    return null;
-  }
-  if (to === 'pending') return null;
-  return `task.${to}` as TaskEventName;
-}
-
-function transitionData(to: string, task: TaskMachineContext): TransitionData | null {
-  if (to === 'retrying' && task.retryAt !== null) {
-    return { delayMs: task.retryDelayMs ?? 0, retryAt: new Date(task.retryAt).toISOString(), ...(task.error ? { error: task.error } : {}) };
-  }
-  if ((to === 'failed' || to === 'skipped' || to === 'cancelled') && task.error) {
-    return to === 'failed' ? { error: task.error } : { reason: task.error.message };
-  }
-  return null;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,0 +1,68 @@
+/**
+ * What a recorded transition says to the outside: the event it is emitted as, the facts stored
+ * with it (`data`), and the execution row's outcome fields when the execution ends.
+ */
+import type { TaskMachineContext } from '../../machines/task.js';
+import { serializeError } from '../errors.js';
+import type { SerializedError } from '../errors.js';
+import type { ExecutionStatus, TaskRunRecord, TransitionData, TransitionRecord } from '../store/records.js';
+import type { EngineEvent, ExecutionEventName, TaskEventName } from '../telemetry/EngineEvents.js';
+import type { Workflow } from '../workflow/Workflow.js';
+
+/** The engine event a committed transition is emitted as, or null (internal states). */
+export function toEngineEvent(transition: TransitionRecord, workflowId: string): EngineEvent | null {
+  const type = eventName(transition);
+  if (!type) return null;
+  return {
+    type,
+    executionId: transition.executionId,
+    workflowId,
+    taskId: transition.taskId,
+    attempt: transition.attempt,
+    seq: transition.seq,
+    timestamp: transition.at,
+    data: transition.data as Record<string, unknown> | null,
+  };
+}
+
+function eventName({ taskId, to }: TransitionRecord): ExecutionEventName | TaskEventName | null {
+  if (taskId === null) {
+    if (to === 'running') return 'execution.started';
+    if (to === 'succeeded' || to === 'failed' || to === 'cancelled') return `execution.${to}`;
+    return null;
+  }
+  if (to === 'pending') return null;
+  return `task.${to}` as TaskEventName;
+}
+
+/** The facts recorded with a task's transition: the retry delay chosen, the error, the reason. */
+export function taskTransitionData(to: string, task: TaskMachineContext): TransitionData | null {
+  if (to === 'retrying' && task.retryAt !== null) {
+    return { delayMs: task.retryDelayMs ?? 0, retryAt: new Date(task.retryAt).toISOString(), ...(task.error ? { error: task.error } : {}) };
+  }
+  if ((to === 'failed' || to === 'skipped' || to === 'cancelled') && task.error) {
+    return to === 'failed' ? { error: task.error } : { reason: task.error.message };
+  }
+  return null;
+}
+
+/** Why an execution failed or was cancelled, as stored on its row. */
+export function executionError(status: ExecutionStatus, reason: string | null, rows: Iterable<TaskRunRecord>): SerializedError | null {
+  if (status === 'cancelled') return { name: 'ExecutionCancelled', message: reason ?? 'cancelled', code: 'EXECUTION_CANCELLED' };
+  if (status !== 'failed') return null;
+  const failed = [...rows].filter((row) => row.status === 'failed');
+  const first = failed[0];
+  const detail = first?.error ? `: ${first.error.name}: ${first.error.message}` : '';
+  const message = `${failed.length} task(s) failed (${failed.map((row) => JSON.stringify(row.taskId)).join(', ')})${detail}`;
+  return serializeError(Object.assign(new Error(message), { name: 'ExecutionFailed', code: 'EXECUTION_FAILED' }));
+}
+
+/** The execution row's `output`: the outputs of the succeeded leaf tasks (those nothing depends on). */
+export function leafOutputs(workflow: Workflow, rowOf: (taskId: string) => TaskRunRecord): Record<string, unknown> {
+  const output: Record<string, unknown> = {};
+  for (const [taskId, downstream] of workflow.downstream) {
+    const row = rowOf(taskId);
+    if (downstream.length === 0 && row.status === 'succeeded') output[taskId] = row.output;
+  }
+  return output;
+}
