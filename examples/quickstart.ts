@@ -49,6 +49,10 @@ try {
   console.log(`  npx task-graph show ${execution.id}`);
   console.log(`  npx task-graph inspect ${execution.id} --format html --out report.html`);
   console.log(`  npx task-graph replay ${execution.id}`);
+  console.log('\nSee a crash and a resume: start a longer run, kill it half-way (Ctrl-C or kill -9), resume it:');
+  console.log('  npx task-graph run examples/workflows.ts --workflow nightly-etl');
+  console.log('  npx task-graph list --status running');
+  console.log('  npx task-graph resume <id> --module examples/workflows.ts');
 } finally {
   await engine.close();
 }
