@@ -3,7 +3,7 @@
  */
 export { createEngine } from './engine/createEngine.js';
 export { createWorkflow } from './workflow/createWorkflow.js';
-export type { DurableEngine as Engine, ResumeOptions, ResumeAllResult } from './engine/DurableEngine.js';
+export type { DurableEngine as Engine, ForkOptions, ResumeOptions, ResumeAllResult } from './engine/DurableEngine.js';
 export type { ExecutionDetails } from './engine/Engine.js';
 export type { EngineOptions, ExecuteOptions } from './engine/engineOptions.js';
 export type { ExecutionHandle } from './engine/ExecutionHandle.js';

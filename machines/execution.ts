@@ -40,7 +40,11 @@ export interface ExecutionContext extends ExecutionMachineInput {
 }
 
 /** What a spawned task is told to do at once. */
-export type TaskCommand = { type: 'task.start'; now: number } | { type: 'task.skip'; reason: string } | { type: 'task.cancel'; reason: string };
+export type TaskCommand =
+  | { type: 'task.start'; now: number }
+  | { type: 'task.skip'; reason: string }
+  | { type: 'task.cancel'; reason: string }
+  | { type: 'task.adopt'; output: unknown; fromExecutionId: string };
 
 export type ExecutionEvent =
   | { type: 'execution.start' }

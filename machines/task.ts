@@ -5,6 +5,7 @@
  *      │                     │  ▲
  *      │                     │  └──(retry deadline reached)── retrying ◀──(attempt failed, retry allowed)──┘
  *      │                     └──(attempt failed, no retry left)──▶ failed
+ *      ├──task.adopt──▶ succeeded     (a fork takes the output its source execution recorded)
  *      ├──task.skip──▶ skipped        (an upstream failed or was skipped)
  *      └──task.cancel──▶ cancelled    (also from running and retrying)
  *
@@ -21,8 +22,11 @@
 import { assign, fromPromise, setup } from 'xstate';
 import type { SerializedError } from '../lib/errors.js';
 
-/** Bump when a change of this machine would make old snapshots or transition logs misread. */
-export const TASK_MACHINE_VERSION = 'task@1';
+/** Bump when this machine changes. task@2 added `task.adopt`; it reads task@1 logs unchanged. */
+export const TASK_MACHINE_VERSION = 'task@2';
+
+/** Versions whose snapshots and logs this machine still reads. */
+export const TASK_MACHINE_VERSIONS_READ: readonly string[] = ['task@1', 'task@2'];
 
 export interface TaskMachineInput {
   executionId: string;
@@ -69,6 +73,7 @@ export interface SleepOutput {
 export type TaskEvent =
   | { type: 'task.start'; now: number }
   | { type: 'task.skip'; reason: string }
+  | { type: 'task.adopt'; output: unknown; fromExecutionId: string }
   | { type: 'task.cancel'; reason: string };
 
 function notProvided(name: string): never {
@@ -117,6 +122,7 @@ export const taskMachine = setup({
             attemptDeadline: deadlineFrom(event.now, context.timeoutMs),
           })),
         },
+        'task.adopt': { target: 'succeeded', actions: assign({ output: ({ event }) => event.output }) },
         'task.skip': { target: 'skipped', actions: assign({ error: ({ event }) => ({ name: 'Skipped', message: event.reason }) }) },
         'task.cancel': 'cancelled',
       },

@@ -22,6 +22,7 @@ describe('exportStatechart', () => {
       expect(arrows).to.deep.equal([
         '[*] --> pending',
         'pending --> running : task.start',
+        'pending --> succeeded : task.adopt',
         'pending --> skipped : task.skip',
         'pending --> cancelled : task.cancel',
         'running --> cancelled : task.cancel',
@@ -110,7 +111,7 @@ describe('exportStatechart', () => {
       expect(all).to.include('succeeded [label="succeeded", peripheries=2];');
       expect(all).to.include('running -> succeeded [label="attempt done [attemptSucceeded]"];');
       expect(all).to.include('retrying -> running [label="backoff done"];');
-      expect(all.filter((line) => line.includes(' -> '))).to.have.length(10);
+      expect(all.filter((line) => line.includes(' -> '))).to.have.length(11);
     });
 
     it('draws the execution machine with dashed internal loops and a note for the root rules', () => {

@@ -45,7 +45,13 @@ const renamedSucceededTask = variantOf(taskMachine, (config) => {
   const running = config.states['running']!;
   const invoke = running['invoke'] as { onDone: Record<string, unknown>[] };
   const onDone = invoke.onDone.map((branch) => (branch['target'] === 'succeeded' ? { ...branch, target: 'done' } : branch));
-  return { ...config, states: { ...rest, running: { ...running, invoke: { ...invoke, onDone } }, done: succeeded! } };
+  const pending = config.states['pending']!;
+  const pendingOn = pending['on'] as Record<string, Record<string, unknown>>;
+  const adopt = { ...pendingOn['task.adopt'], target: 'done' };
+  return {
+    ...config,
+    states: { ...rest, pending: { ...pending, on: { ...pendingOn, 'task.adopt': adopt } }, running: { ...running, invoke: { ...invoke, onDone } }, done: succeeded! },
+  };
 });
 
 /** A retry that does not count the new attempt. */

@@ -11,9 +11,9 @@
  *   its recorded absolute deadline;
  * - the transition sequence continues after the last committed `seq`.
  */
-import { ExecutionNotFoundError, ResumeError, toError } from '../errors.js';
+import { ExecutionNotFoundError, InvalidOptionsError, ResumeError, toError } from '../errors.js';
 import { EXECUTION_MACHINE_VERSION } from '../../machines/execution.js';
-import { TASK_MACHINE_VERSION } from '../../machines/task.js';
+import { TASK_MACHINE_VERSIONS_READ } from '../../machines/task.js';
 import type { ExecutionRecord, TransitionRecord } from '../store/records.js';
 import { isTerminalExecutionStatus } from '../store/records.js';
 import type { Workflow } from '../workflow/Workflow.js';
@@ -36,12 +36,20 @@ export interface ResumeOptions {
   allowVersionMismatch?: boolean;
 }
 
+export interface ForkOptions {
+  /** The task to run again; it and everything downstream of it run, other succeeded tasks are adopted. */
+  fromTask: string;
+  /** Concurrency and failure policy of the new execution. @defaultValue those of the source execution */
+  concurrency?: number;
+  failurePolicy?: 'continue' | 'fail-fast';
+}
+
 export interface ResumeAllResult {
   resumed: ExecutionHandle[];
   refused: { executionId: string; error: Error }[];
 }
 
-const MACHINE_VERSIONS = new Set([EXECUTION_MACHINE_VERSION, TASK_MACHINE_VERSION]);
+const MACHINE_VERSIONS = new Set([EXECUTION_MACHINE_VERSION, ...TASK_MACHINE_VERSIONS_READ]);
 
 export class DurableEngine extends Engine {
   constructor(
@@ -127,6 +135,56 @@ export class DurableEngine extends Engine {
       }
     }
     return result;
+  }
+
+  /**
+   * Re-runs a finished execution from a chosen task onward, as a new execution of the same
+   * workflow version with the same input. `fromTask` and everything downstream of it run again;
+   * every other task that succeeded is adopted: it goes pending → succeeded (event `task.adopt`)
+   * with the output the source recorded, without running. Tasks that did not succeed run again.
+   * @throws ExecutionNotFoundError, ResumeError (workflow or version not published),
+   *   InvalidOptionsError (unknown task, or an execution still running)
+   * @example const handle = await engine.fork(failedId, { fromTask: 'load' }); await handle.result;
+   */
+  async fork(executionId: string, options: ForkOptions): Promise<ExecutionHandle> {
+    this.assertOpen('fork an execution');
+    const record = await this.requireExecution(executionId);
+    if (!isTerminalExecutionStatus(record.status)) {
+      throw new InvalidOptionsError('executionId', executionId, `a finished execution (it is ${record.status}; resume it instead)`);
+    }
+    const rows = await this.runtime.store.listTaskRuns(executionId);
+    const workflow = this.getWorkflow(record.workflowId, record.workflowVersion);
+    if (!workflow) {
+      const published = this.getWorkflow(record.workflowId);
+      throw new ResumeError(
+        published ? 'VERSION_MISMATCH' : 'WORKFLOW_NOT_PUBLISHED',
+        `Execution ${executionId} ran version ${record.workflowVersion} of ${JSON.stringify(record.workflowId)}; publish that version to fork it.`,
+        { executionId, workflowId: record.workflowId },
+      );
+    }
+    const fromTask = options?.fromTask;
+    if (typeof fromTask !== 'string' || !workflow.tasks.has(fromTask)) {
+      throw new InvalidOptionsError('fromTask', fromTask, `a task of ${JSON.stringify(workflow.id)} (${[...workflow.tasks.keys()].map((id) => JSON.stringify(id)).join(', ')})`);
+    }
+    const rerun = new Set([fromTask]);
+    for (const id of workflow.topologicalOrder) {
+      if (workflow.upstream.get(id)!.some((up) => rerun.has(up))) rerun.add(id);
+    }
+    const outputs = new Map<string, unknown>();
+    for (const id of workflow.topologicalOrder) {
+      const row = rows.find((candidate) => candidate.taskId === id);
+      if (row?.status === 'succeeded' && !rerun.has(id)) outputs.set(id, row.output);
+    }
+    const handle = this.startRun(
+      workflow,
+      record.input,
+      { concurrency: options.concurrency ?? record.concurrency, failurePolicy: options.failurePolicy ?? record.failurePolicy },
+      { fromExecutionId: executionId, outputs },
+    );
+    this.runtime.logger.info(`Execution ${handle.id} forks ${executionId} from task ${JSON.stringify(fromTask)} (${outputs.size} tasks adopted)`, {
+      executionId: handle.id,
+    });
+    return handle;
   }
 
   /**

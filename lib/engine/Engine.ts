@@ -100,6 +100,17 @@ export class Engine {
     this.assertOpen('start an execution');
     const workflow = this.latest.get(workflowId);
     if (!workflow) throw new WorkflowNotFoundError(workflowId, [...this.latest.keys()]);
+    return this.startRun(workflow, input, options);
+  }
+
+  /** Starts an execution of this very workflow version; a fork passes the outputs it adopts. */
+  protected startRun(
+    workflow: Workflow,
+    input: unknown,
+    options: ExecuteOptions,
+    adopted?: { fromExecutionId: string; outputs: ReadonlyMap<string, unknown> },
+  ): ExecutionHandle {
+    const workflowId = workflow.id;
     if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', options, 'an object');
     const concurrency = validateConcurrency('concurrency', options.concurrency ?? this.defaults.concurrency);
     const failurePolicy = validateFailurePolicy('failurePolicy', options.failurePolicy ?? this.defaults.failurePolicy);
@@ -156,7 +167,7 @@ export class Engine {
       }
     }
     run.created = this.runtime.store.createExecution(record, rows).then(
-      () => run.begin(),
+      () => run.begin(adopted),
       (error: unknown) => run.failToStart(error),
     );
     return handle;

@@ -98,12 +98,20 @@ export class ExecutionRun {
     return { ...this.counts };
   }
 
-  /** Starts a new execution: the supervisor goes pending → running and the first tasks start. */
-  begin(): void {
+  /**
+   * Starts a new execution: the supervisor goes pending → running and the first tasks start.
+   * `adopted` (a fork): these tasks take the outputs their source execution recorded, going
+   * pending → succeeded without running, before anything else starts.
+   */
+  begin(adopted?: { fromExecutionId: string; outputs: ReadonlyMap<string, unknown> }): void {
     this.actor = this.createSupervisor(undefined);
     this.actor.start();
     this.actor.send({ type: 'execution.start' });
     this.record.status = 'running';
+    for (const [taskId, output] of adopted?.outputs ?? []) {
+      this.scheduler.close(taskId);
+      this.spawn(taskId, { type: 'task.adopt', output, fromExecutionId: adopted!.fromExecutionId });
+    }
     if (this.pendingCancel !== null) this.cancel(this.pendingCancel);
     else this.pump();
   }

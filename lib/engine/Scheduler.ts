@@ -110,6 +110,12 @@ export class Scheduler {
     return closed;
   }
 
+  /** A task that has not started, now closing (a fork adopts its recorded success). */
+  close(id: string): void {
+    const slot = this.slot.get(id);
+    if (slot === 'waiting' || slot === 'ready') this.slot.set(id, 'closing');
+  }
+
   /** Every task that has not started, now closing (to be cancelled). */
   closeUnstarted(): string[] {
     const closed: string[] = [];
