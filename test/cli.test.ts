@@ -74,6 +74,17 @@ describe('task-graph CLI', function () {
     expect(parsed.state.status).to.equal('running');
   });
 
+  it('fork: re-runs the failed execution from a task onward', () => {
+    const fork = cli('fork', id, '--from', 'b', '--module', MODULE);
+    expect(fork.stderr).to.match(new RegExp(`Execution [0-9a-f-]{36} forks ${id} from "b"`));
+    // 'broken' still fails in the fork (it is not downstream of b, and it did not succeed).
+    expect(fork.code).to.equal(1);
+    const forkId = /Execution ([0-9a-f-]{36}): failed/.exec(fork.stdout)![1]!;
+    const show = cli('show', forkId);
+    expect(show.stdout).to.match(/a\s+succeeded\s+0/); // adopted, never ran
+    expect(show.stdout).to.match(/b\s+succeeded\s+2/);
+  });
+
   it('errors: one line on stderr and a non-zero exit code', () => {
     for (const args of [
       ['show', 'no-such-id'],

@@ -156,6 +156,23 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('fork <id>')
+    .description('re-run a finished execution from a task onward, as a new execution')
+    .option(storage, storageHelp)
+    .requiredOption('--from <task>', 'the task to run again (with everything downstream of it)')
+    .requiredOption('--module <file>', 'module publishing the workflows')
+    .action(async (id: string, options: StorageOption & { from: string; module: string }) => {
+      await withEngine(options, async (engine) => {
+        await loadWorkflowModule(options.module, engine);
+        const handle = await engine.fork(id, { fromTask: options.from });
+        console.error(`Execution ${handle.id} forks ${id} from ${JSON.stringify(options.from)}`);
+        const result = await follow(engine, handle, options.module);
+        console.log(`Execution ${result.id}: ${result.status}`);
+        process.exitCode = result.status === 'succeeded' ? 0 : 1;
+      });
+    });
+
+  program
     .command('run <module>')
     .description('run a workflow published by a module, with a progress bar')
     .option(storage, storageHelp)
