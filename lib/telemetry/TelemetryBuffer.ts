@@ -1,6 +1,8 @@
 /**
- * Logs and spans on their way to the store: buffered, written in batches off the critical path
- * (a flush is scheduled with setImmediate, after the scheduler's own work), retried on failure.
+ * Logs and spans on their way to the store: buffered, written in batches off the critical path,
+ * retried on failure. A flush starts when a batch is full, or FLUSH_DELAY_MS after the first
+ * record of a quiet buffer, so that a slow trickle of records does not cost a store write each
+ * (on SQLite, where the store runs one operation at a time, each would delay the next commit).
  *
  * The buffer is bounded but never drops a record: past `limit` it reports `isFull`, and the engine
  * starts no new task until it drains (`whenNotFull`), so a slow store slows the engine down
@@ -10,6 +12,7 @@ import type { Store } from '../store/Store.js';
 import type { LogRecord, SpanRecord } from '../store/records.js';
 
 const BATCH_SIZE = 1000;
+const FLUSH_DELAY_MS = 50;
 
 export class TelemetryBuffer {
   private logs: LogRecord[] = [];
@@ -17,6 +20,7 @@ export class TelemetryBuffer {
   private flushing: Promise<void> | null = null;
   private drainWaiters: (() => void)[] = [];
   private abandoned = false;
+  private delayed: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: Store,
@@ -44,21 +48,35 @@ export class TelemetryBuffer {
 
   whenNotFull(): Promise<void> {
     if (!this.isFull) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+    const drained = new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    this.schedule(true);
+    return drained;
   }
 
   /** Writes everything buffered so far. */
   async flush(): Promise<void> {
-    this.schedule();
+    this.schedule(true);
     while (this.flushing) await this.flushing;
   }
 
   abandon(): void {
     this.abandoned = true;
+    if (this.delayed) clearTimeout(this.delayed);
+    this.delayed = null;
   }
 
-  private schedule(): void {
+  private schedule(now = false): void {
     if (this.flushing || this.size === 0) return;
+    const urgent = now || this.size >= BATCH_SIZE || this.drainWaiters.length > 0;
+    if (!urgent) {
+      this.delayed ??= setTimeout(() => {
+        this.delayed = null;
+        this.schedule(true);
+      }, FLUSH_DELAY_MS);
+      return;
+    }
+    if (this.delayed) clearTimeout(this.delayed);
+    this.delayed = null;
     this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
   }
 

@@ -28,6 +28,7 @@ import type {
   TransitionRecord,
 } from '../records.js';
 import { connectDatabase, describeCause } from './connectDatabase.js';
+import { execute } from './insertRows.js';
 import type { SqlLogger } from './createSequelize.js';
 import { defineModels } from './defineModels.js';
 import type { StoreModels } from './defineModels.js';
@@ -204,13 +205,13 @@ export class SequelizeStore implements Store {
       return this.run(operation, executionId, (models, sequelize) => sequelize.transaction((transaction) => work(models, transaction)));
     }
     return this.run(operation, executionId, async (models, sequelize) => {
-      await sequelize.query('BEGIN IMMEDIATE');
+      await execute(sequelize, undefined, 'BEGIN IMMEDIATE');
       try {
         const result = await work(models, undefined);
-        await sequelize.query('COMMIT');
+        await execute(sequelize, undefined, 'COMMIT');
         return result;
       } catch (error) {
-        await sequelize.query('ROLLBACK').catch(() => undefined);
+        await execute(sequelize, undefined, 'ROLLBACK').catch(() => undefined);
         throw error;
       }
     });

@@ -5,6 +5,8 @@
 import type { Transaction } from 'sequelize';
 import type { SpanRecord } from '../records.js';
 import { chunkRows, textSize } from './chunkRows.js';
+import { insertRows } from './insertRows.js';
+import type { RowInsert } from './insertRows.js';
 import { fromDate, fromNullableJson, fromNullableNumber, fromNullableString, toJson } from './columnCodecs.js';
 import type { RawRow, SpanRow, StoreModels } from './defineModels.js';
 
@@ -20,9 +22,12 @@ const UPDATED_COLUMNS: Array<keyof SpanRow> = [
   'attributes',
 ];
 
+const SPAN_COLUMNS: readonly (keyof SpanRow)[] = ['span_id', ...UPDATED_COLUMNS];
+const SPAN_UPSERT: RowInsert = { table: 'tg_spans', columns: SPAN_COLUMNS, onConflict: { key: ['span_id'], update: UPDATED_COLUMNS } };
+
 export async function upsertSpans(models: StoreModels, records: readonly SpanRecord[], transaction: Transaction | undefined): Promise<void> {
   for (const chunk of chunkRows(records.map(toSpanRow), sizeOf)) {
-    await models.spans.bulkCreate(chunk, { transaction, validate: false, updateOnDuplicate: UPDATED_COLUMNS });
+    await insertRows(models.spans.sequelize!, transaction, SPAN_UPSERT, chunk.map((row) => SPAN_COLUMNS.map((column) => row[column])));
   }
 }
 

@@ -3,6 +3,8 @@ import type { Transaction } from 'sequelize';
 import type { SerializedError } from '../../errors.js';
 import type { TaskRunRecord, TaskStatus } from '../records.js';
 import { chunkRows, textSize } from './chunkRows.js';
+import { insertRows } from './insertRows.js';
+import type { RowInsert } from './insertRows.js';
 import { fromJson, fromNullableDate, fromNullableJson, toJson, toNullableJson } from './columnCodecs.js';
 import type { RawRow, StoreModels, TaskRunRow } from './defineModels.js';
 
@@ -15,6 +17,13 @@ const UPDATED_COLUMNS: Array<keyof TaskRunRow> = [
   'finished_at',
   'next_retry_at',
 ];
+
+const TASK_RUN_COLUMNS: readonly (keyof TaskRunRow)[] = ['execution_id', 'task_id', ...UPDATED_COLUMNS];
+const TASK_RUN_UPSERT: RowInsert = {
+  table: 'tg_task_runs',
+  columns: TASK_RUN_COLUMNS,
+  onConflict: { key: ['execution_id', 'task_id'], update: UPDATED_COLUMNS },
+};
 
 /** Inserts the rows of a new execution's tasks. */
 export async function insertTaskRuns(
@@ -37,7 +46,7 @@ export async function upsertTaskRuns(
   transaction: Transaction | undefined,
 ): Promise<void> {
   for (const chunk of chunkRows(records.map(toTaskRunRow), sizeOf)) {
-    await models.taskRuns.bulkCreate(chunk, { transaction, validate: false, updateOnDuplicate: UPDATED_COLUMNS });
+    await insertRows(models.taskRuns.sequelize!, transaction, TASK_RUN_UPSERT, chunk.map((row) => TASK_RUN_COLUMNS.map((column) => row[column])));
   }
 }
 

@@ -10,10 +10,11 @@
  * Plain multi-row INSERTs are used, not INSERT IGNORE: MySQL's IGNORE would also turn other
  * errors (a value too long for its column) into silent truncations.
  */
-import { Op } from 'sequelize';
-import type { Transaction, WhereOptions } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import type { TransitionData, TransitionRecord } from '../records.js';
 import { chunkRows, textSize } from './chunkRows.js';
+import { insertRows } from './insertRows.js';
+import type { RowInsert } from './insertRows.js';
 import { fromDate, fromJson, fromNullableJson, fromNullableString, toJson, toNullableJson } from './columnCodecs.js';
 import type { RawRow, StoreModels, TransitionRow } from './defineModels.js';
 
@@ -24,19 +25,28 @@ export async function appendTransitions(
   transaction: Transaction | undefined,
 ): Promise<number> {
   if (records.length === 0) return 0;
-  const stored = await storedKeys(models, records, transaction);
-  const fresh: TransitionRow[] = [];
-  for (const record of records) {
-    const key = keyOf(record.executionId, record.seq);
-    if (stored.has(key)) continue;
-    stored.add(key);
-    fresh.push(toTransitionRow(record));
+  // A transition already stored (same execution and seq: a retried batch) is kept as it is.
+  for (const chunk of chunkRows(records.map(toTransitionRow), sizeOf)) {
+    await insertRows(models.transitions.sequelize!, transaction, TRANSITION_INSERT, chunk.map((row) => TRANSITION_COLUMNS.map((column) => row[column])));
   }
-  for (const chunk of chunkRows(fresh, sizeOf)) {
-    await models.transitions.bulkCreate(chunk, { transaction, validate: false });
-  }
-  return fresh.length;
+  return records.length;
 }
+
+const TRANSITION_COLUMNS: readonly (keyof TransitionRow)[] = [
+  'execution_id',
+  'seq',
+  'task_id',
+  'from_state',
+  'to_state',
+  'event',
+  'attempt',
+  'at',
+  'data',
+  'snapshot',
+  'snapshot_format',
+  'machine_version',
+];
+const TRANSITION_INSERT: RowInsert = { table: 'tg_transitions', columns: TRANSITION_COLUMNS, onConflict: 'keep' };
 
 /** In seq order. */
 export async function listTransitionRecords(models: StoreModels, executionId: string): Promise<TransitionRecord[]> {
@@ -45,39 +55,6 @@ export async function listTransitionRecords(models: StoreModels, executionId: st
 }
 
 /** The (execution_id, seq) keys already stored within the seq range the batch spans, per execution. */
-async function storedKeys(
-  models: StoreModels,
-  records: readonly TransitionRecord[],
-  transaction: Transaction | undefined,
-): Promise<Set<string>> {
-  const ranges = new Map<string, { min: number; max: number }>();
-  for (const { executionId, seq } of records) {
-    const range = ranges.get(executionId);
-    if (range) {
-      range.min = Math.min(range.min, seq);
-      range.max = Math.max(range.max, seq);
-    } else {
-      ranges.set(executionId, { min: seq, max: seq });
-    }
-  }
-  const where: WhereOptions<TransitionRow> = {
-    [Op.or]: [...ranges].map(([executionId, { min, max }]) => ({
-      execution_id: executionId,
-      seq: { [Op.between]: [min, max] },
-    })),
-  };
-  const rows = await models.transitions.findAll({ attributes: ['execution_id', 'seq'], where, raw: true, transaction });
-  const keys = new Set<string>();
-  for (const row of rows as unknown as Array<{ execution_id: unknown; seq: unknown }>) {
-    keys.add(keyOf(String(row.execution_id), Number(row.seq)));
-  }
-  return keys;
-}
-
-function keyOf(executionId: string, seq: number): string {
-  return `${seq}:${executionId}`;
-}
-
 function sizeOf(row: TransitionRow): number {
   return textSize(row.task_id, row.from_state, row.to_state, row.event, row.data, row.snapshot, row.machine_version) + 100;
 }
