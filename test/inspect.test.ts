@@ -118,7 +118,7 @@ forEachStore('inspectExecution', (ctx) => {
       expect(html).to.not.match(/\b(src|href)\s*=/i);
       expect(html.match(/https?:\/\/[^"\s]+/g) ?? []).to.deep.equal(['http://www.w3.org/2000/svg', 'http://www.w3.org/2000/svg']);
       expect(html).to.include('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &#39;q&#39; &amp; ünïcødé 🚀');
-      expect(html).to.include('&lt;/td&gt;&lt;b&gt;bold?&lt;/b&gt;'); // a task output, in the transition data
+      expect(html).to.include('&lt;/td&gt;&lt;b&gt;bold?&lt;/b&gt;'); // a task output, in the tasks table
     });
 
     it('has one DAG node per task, one bar per attempt, one row per transition', async () => {

@@ -34,7 +34,7 @@ import type { ExecutionResult } from './executionResult.js';
 import { resolveRetryPolicy } from './retryPolicy.js';
 import { Scheduler } from './Scheduler.js';
 import { SNAPSHOT_FORMAT } from './snapshotFormat.js';
-import { executionError, leafOutputs, taskTransitionData, toEngineEvent } from './transitionFacts.js';
+import { executionError, leafOutputs, recordableEvent, taskTransitionData, toEngineEvent } from './transitionFacts.js';
 import { spanId } from '../telemetry/spans.js';
 
 type Mode = 'running' | 'cancelling' | 'aborting';
@@ -312,7 +312,7 @@ export class ExecutionRun {
       event: cause.type,
       attempt: 0,
       at,
-      data: { event: cause },
+      data: { event: recordableEvent(cause) },
       snapshot: ref.getPersistedSnapshot(),
       snapshotFormat: SNAPSHOT_FORMAT,
       machineVersion: taskId === null ? EXECUTION_MACHINE_VERSION : TASK_MACHINE_VERSION,

@@ -2,6 +2,7 @@
  * What a recorded transition says to the outside: the event it is emitted as, the facts stored
  * with it (`data`), and the execution row's outcome fields when the execution ends.
  */
+import type { EventObject } from 'xstate';
 import type { TaskMachineContext } from '../../machines/task.js';
 import { serializeError } from '../errors.js';
 import type { SerializedError } from '../errors.js';
@@ -33,6 +34,19 @@ function eventName({ taskId, to }: TransitionRecord): ExecutionEventName | TaskE
   }
   if (to === 'pending') return null;
   return `task.${to}` as TaskEventName;
+}
+
+/**
+ * The event as stored in `data.event`. A successful attempt's event drops the task's output: the
+ * snapshot recorded with the same transition holds it, and replaying only needs the outcome's
+ * kind (so a 1 MiB output is not stored a third time).
+ */
+export function recordableEvent(event: EventObject): EventObject {
+  const output = (event as { output?: { kind?: unknown } }).output;
+  if (event.type === 'xstate.done.actor.attempt' && output?.kind === 'succeeded') {
+    return { ...event, output: { kind: 'succeeded', output: '(stored in the snapshot)' } } as EventObject;
+  }
+  return event;
 }
 
 /** The facts recorded with a task's transition: the retry delay chosen, the error, the reason. */

@@ -84,19 +84,29 @@ function renderLegend(): string {
   ).join(' ')} <span class="muted">dashed edge: recovered from a skip reason</span></p>`;
 }
 
+const OUTPUT_PREVIEW_CHARS = 200;
+
+/** A succeeded task's output as JSON, cut to a preview. */
+function outputPreview(task: InspectionData['tasks'][number]): string {
+  if (task.status !== 'succeeded') return '';
+  const json = JSON.stringify(task.output) ?? 'null';
+  const shown = json.length > OUTPUT_PREVIEW_CHARS ? `${json.slice(0, OUTPUT_PREVIEW_CHARS)}…` : json;
+  return `<code class="output">${escapeHtml(shown)}</code>`;
+}
+
 function renderTaskTable({ tasks }: InspectionData): string {
   const rows = tasks.map((task) => {
     const color = colorOf(task.status);
-    const detail = task.error ? `${task.error.name}: ${task.error.message}` : '';
+    const detail = task.error ? `<span class="error">${escapeHtml(`${task.error.name}: ${task.error.message}`)}</span>` : outputPreview(task);
     return (
       `<tr data-task-id="${escapeHtml(task.taskId)}"><td><code>${escapeHtml(task.taskId)}</code></td>` +
       `<td><span class="badge" style="background:${color.fill};color:${color.text}">${escapeHtml(task.status)}</span></td>` +
       `<td class="num">${task.attempt}</td><td>${task.startedAt ? escapeHtml(new Date(task.startedAt).toISOString()) : '—'}</td>` +
-      `<td>${task.finishedAt ? escapeHtml(new Date(task.finishedAt).toISOString()) : '—'}</td><td class="error">${escapeHtml(detail)}</td></tr>`
+      `<td>${task.finishedAt ? escapeHtml(new Date(task.finishedAt).toISOString()) : '—'}</td><td>${detail}</td></tr>`
     );
   });
   return (
-    '<table class="tasks"><thead><tr><th>task</th><th>status</th><th>attempts</th><th>started</th><th>finished</th><th>error</th></tr></thead>' +
+    '<table class="tasks"><thead><tr><th>task</th><th>status</th><th>attempts</th><th>started</th><th>finished</th><th>output or error</th></tr></thead>' +
     `<tbody>${rows.join('')}</tbody></table>`
   );
 }
