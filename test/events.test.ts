@@ -118,7 +118,10 @@ forEachStore('engine events', (ctx) => {
     });
     const after = collect('**');
     publishChain('isolated-listeners');
-    await ctx.engine.execute('isolated-listeners');
+    const result = await ctx.engine.execute('isolated-listeners');
+    // The engine's warning about the listener is stored with the execution's logs.
+    const warnings = (await ctx.engine.listLogs(result.id)).filter((log) => log.level === 'warn');
+    expect(warnings.map((log) => log.message)).to.include('An engine event listener for task.running threw: listener bug');
     expect(after.map(label)).to.deep.equal([
       'execution.started',
       'task.running:a',

@@ -57,7 +57,10 @@ export function emitSafely(emitter: EngineEventEmitter, event: EngineEvent, logg
   const listeners = [...emitter.listeners(event.type), ...emitter.listenersAny()];
   if (listeners.length === 0) return;
   const report = (error: unknown) =>
-    logger.warn(`An engine event listener for ${event.type} threw: ${error instanceof Error ? error.message : String(error)}`);
+    logger.warn(`An engine event listener for ${event.type} threw: ${error instanceof Error ? error.message : String(error)}`, {
+      executionId: event.executionId, // stored with the execution's logs
+      ...(event.taskId === null ? {} : { taskId: event.taskId }),
+    });
   for (const listener of listeners) {
     try {
       const returned: unknown = (listener as (this: unknown, payload: EngineEvent) => unknown).call(emitter, event);
