@@ -103,8 +103,24 @@ export class InvalidOptionsError extends TaskGraphError {
 
 /** The store could not be reached or could not commit. The message never contains a password. */
 export class StorageError extends TaskGraphError {
-  constructor(message: string, options: { cause?: unknown; executionId?: string } = {}) {
-    super('STORAGE_ERROR', message, options);
+  constructor(message: string, options: { cause?: unknown; executionId?: string; code?: string } = {}) {
+    super(options.code ?? 'STORAGE_ERROR', message, options);
+  }
+}
+
+/**
+ * A commit touched executions that another engine has taken over (by `resume`): this engine's
+ * runs of them must stop. Not retried.
+ */
+export class OwnershipLostError extends StorageError {
+  readonly executionIds: readonly string[];
+  constructor(executionIds: readonly string[], ownerId: string) {
+    super(
+      `Engine ${ownerId} no longer owns execution${executionIds.length === 1 ? '' : 's'} ${executionIds.map((id) => JSON.stringify(id)).join(', ')}: ` +
+        'another engine took it over (resume). Nothing of this commit was written.',
+      { code: 'OWNERSHIP_LOST' },
+    );
+    this.executionIds = executionIds;
   }
 }
 

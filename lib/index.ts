@@ -21,6 +21,7 @@ export {
   EngineClosedError,
   InvalidOptionsError,
   StorageError,
+  OwnershipLostError,
   ResumeError,
   toError,
 } from './errors.js';

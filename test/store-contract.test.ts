@@ -3,7 +3,7 @@
  * TASK_GRAPH_TEST_MYSQL is set) MySQL/MariaDB.
  */
 import { expect } from 'chai';
-import { StorageError } from '../lib/errors.js';
+import { OwnershipLostError, StorageError } from '../lib/errors.js';
 import type { Store } from '../lib/store/Store.js';
 import type { LogRecord, SpanRecord } from '../lib/store/records.js';
 import { AWKWARD_IDS, at, byTaskId, execution, taskRun, transition } from './support/records.js';
@@ -319,6 +319,23 @@ for (const factory of storeFactories({ sqliteMemory: true })) {
       );
       expect(error).to.be.instanceOf(Error);
       expect(error).to.be.instanceOf(StorageError);
+    });
+
+    it('refuses a batch from an engine that no longer owns the execution (fencing), writing nothing', async () => {
+      await store.createExecution(execution('e1', { ownerId: 'engine-a', status: 'running' }), [taskRun('e1', 'a')]);
+      await store.createExecution(execution('e2', { ownerId: 'engine-a', status: 'running' }), [taskRun('e2', 'a')]);
+      await store.commit({ ownerId: 'engine-a', transitions: [transition('e1', 1)], taskRuns: [], executions: [] });
+      expect(await store.claimExecution('e1', 'engine-b', at(0), true)).to.equal(true);
+      const error = await store
+        .commit({ ownerId: 'engine-a', transitions: [transition('e1', 2), transition('e2', 1)], taskRuns: [taskRun('e1', 'a', { status: 'running' })], executions: [] })
+        .then(() => null, (caught: unknown) => caught);
+      expect(error).to.be.instanceOf(OwnershipLostError);
+      expect((error as OwnershipLostError).executionIds).to.deep.equal(['e1']);
+      expect((await store.listTransitions('e1')).map((t) => t.seq)).to.deep.equal([1]);
+      expect(await store.listTransitions('e2')).to.deep.equal([]);
+      expect((await store.listTaskRuns('e1'))[0]?.status).to.equal('pending');
+      await store.commit({ ownerId: 'engine-b', transitions: [transition('e1', 2)], taskRuns: [], executions: [] });
+      expect((await store.listTransitions('e1')).map((t) => t.seq)).to.deep.equal([1, 2]);
     });
 
     it('writes nothing of a batch that fails, and says why with a StorageError', async function () {

@@ -76,16 +76,25 @@ export class DurableEngine extends Engine {
     this.assertOpen('resume an execution');
     const live = this.runtime.runs.get(executionId);
     if (live) return new ExecutionHandle(live);
-    const record = await this.runtime.store.getExecution(executionId);
-    if (!record) throw new ExecutionNotFoundError(executionId);
-    const rows = await this.runtime.store.listTaskRuns(executionId);
-    const workflow = this.workflowFor(record, options, rows.map((row) => row.taskId));
-    const transitions = await this.runtime.store.listTransitions(executionId);
-    checkFormats(record, transitions);
+    const { store } = this.runtime;
+    const found = await store.getExecution(executionId);
+    if (!found) throw new ExecutionNotFoundError(executionId);
+    this.workflowFor(found, options, (await store.listTaskRuns(executionId)).map((row) => row.taskId));
+    checkFormats(found, await store.listTransitions(executionId));
     const staleBefore = new Date(Date.now() - this.durability.ownerStaleAfterMs);
-    if (!(await this.runtime.store.claimExecution(executionId, this.runtime.ownerId, staleBefore, force))) {
-      throw new ResumeError('OWNED_ELSEWHERE', `Execution ${executionId} is owned by a live engine (${record.ownerId}); pass force to take it over.`, { executionId, workflowId: record.workflowId });
+    if (!(await store.claimExecution(executionId, this.runtime.ownerId, staleBefore, force))) {
+      throw new ResumeError('OWNED_ELSEWHERE', `Execution ${executionId} is owned by a live engine (${found.ownerId}); pass force to take it over.`, {
+        executionId,
+        workflowId: found.workflowId,
+      });
     }
+    // Read again now that it is ours: a commit of the previous owner that was under way when we
+    // claimed is in (the claim waited for it), and any later one is refused (fencing).
+    const record = (await store.getExecution(executionId))!;
+    const rows = await store.listTaskRuns(executionId);
+    const workflow = this.workflowFor(record, options, rows.map((row) => row.taskId));
+    const transitions = await store.listTransitions(executionId);
+    checkFormats(record, transitions);
     const run = new ExecutionRun(this.runtime, workflow, { ...record, ownerId: this.runtime.ownerId }, rows, transitions.at(-1)?.seq ?? 0);
     this.runtime.runs.set(executionId, run);
     const supervisor = lastSnapshotOf(transitions, null);

@@ -160,14 +160,17 @@ export class ExecutionRun {
     this.pump();
   }
 
-  /** Stops the actors without recording anything more: the execution stays resumable. */
-  detach(): void {
+  /**
+   * Stops the actors without recording anything more: the execution stays resumable. `reason`
+   * is what the result rejects with: the engine closing, or another engine taking it over.
+   */
+  detach(reason: Error = new EngineClosedError(`finish execution ${this.id}`)): void {
     if (this.finished) return;
     this.detached = true;
     this.finished = true;
     this.actor?.stop();
     this.runtime.runs.delete(this.id);
-    this.rejectResult(new EngineClosedError(`finish execution ${this.id}`));
+    this.rejectResult(reason);
   }
 
   /** Called by the task machine's `runAttempt` actor. */

@@ -62,7 +62,13 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
   );
   const transport = new StoreLogTransport(() => telemetry, options.storeLogLevel ?? DEFAULT_STORE_LOG_LEVEL);
   logger.add(transport);
+  const ownerId = randomUUID();
   const writer = new GroupCommitWriter(store, {
+    ownerId,
+    onOwnershipLost: (error) => {
+      logger.error(error.message);
+      for (const executionId of error.executionIds) runs.get(executionId)?.detach(error);
+    },
     onCommitError: (error, failures, retryInMs) =>
       logger.warn(`Commit to ${store.location} failed (${failures} in a row); no task starts until it succeeds; retrying in ${retryInMs} ms: ${toError(error).message}`),
     onCallbackError: (error) => logger.error(`Internal error after a commit: ${toError(error).stack ?? String(error)}`),
@@ -77,7 +83,6 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
     actors: { task: taskMachine.provide({ actors: { runAttempt, sleepUntil } }) },
   });
 
-  const ownerId = randomUUID();
   const runtime: EngineRuntime = {
     ownerId,
     store,

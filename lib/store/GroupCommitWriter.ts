@@ -13,8 +13,13 @@
  * A failed commit is retried with capped exponential backoff until it succeeds (or the writer is
  * abandoned on close). While it fails, `isHealthy` is false and the engine starts no new task.
  * A retried batch is idempotent in every store: transitions are keyed by (executionId, seq).
+ *
+ * Fencing: every batch names its engine (`ownerId`). When another engine has taken an execution
+ * over (resume after this one was presumed dead), the store refuses the batch; the writer drops
+ * that execution's entries, tells the engine to stop running it, and commits the rest.
  */
 import { COMMIT_RETRY_INITIAL_DELAY_MS, COMMIT_RETRY_MAX_DELAY_MS } from '../defaults.js';
+import { OwnershipLostError } from '../errors.js';
 import type { Store } from './Store.js';
 import type { CommitBatch, ExecutionUpdate, TaskRunRecord, TransitionRecord } from './records.js';
 
@@ -32,6 +37,10 @@ export interface GroupCommitWriterOptions {
   onCommitError: (error: unknown, failures: number, retryInMs: number) => void;
   /** Called when entries' callbacks throw (they never should). */
   onCallbackError: (error: unknown) => void;
+  /** The engine whose commits these are: the store refuses executions another engine owns. */
+  ownerId?: string;
+  /** Executions taken over by another engine: their entries were dropped; stop running them. */
+  onOwnershipLost: (error: OwnershipLostError) => void;
 }
 
 export class GroupCommitWriter {
@@ -89,10 +98,10 @@ export class GroupCommitWriter {
   private async flushLoop(): Promise<void> {
     await Promise.resolve(); // let the current synchronous burst join this commit
     while (this.queue.length > 0 && !this.abandoned) {
-      const entries = this.queue;
+      const queued = this.queue;
       this.queue = [];
       this.urgentQueued = false;
-      await this.commitWithRetry(toBatch(entries));
+      const entries = await this.commitWithRetry(queued);
       if (this.abandoned) break;
       this.stats.commits += 1;
       this.stats.entries += entries.length;
@@ -110,17 +119,30 @@ export class GroupCommitWriter {
     if (this.queue.length > 0 && !this.abandoned) this.lazyFlush ??= setImmediate(() => this.startFlush());
   }
 
-  private async commitWithRetry(batch: CommitBatch): Promise<void> {
+  /**
+   * Commits the entries, retrying until the store takes them. Entries of executions another
+   * engine has taken over are dropped (and reported): the rest is committed without them.
+   * Returns the entries committed.
+   */
+  private async commitWithRetry(queued: CommitEntry[]): Promise<CommitEntry[]> {
+    let entries = queued;
     for (;;) {
       try {
-        await this.store.commit(batch);
+        if (entries.length > 0) await this.store.commit(toBatch(entries, this.options.ownerId));
         if (this.failures > 0) {
           this.failures = 0;
           for (const resolve of this.healthyWaiters.splice(0)) resolve();
         }
-        return;
+        return entries;
       } catch (error) {
-        if (this.abandoned) return;
+        if (this.abandoned) return entries;
+        if (error instanceof OwnershipLostError) {
+          const lost = new Set(error.executionIds);
+          entries = entries.filter((entry) => !lost.has(entry.transition.executionId));
+          this.queue = this.queue.filter((entry) => !lost.has(entry.transition.executionId));
+          this.options.onOwnershipLost(error);
+          continue;
+        }
         this.failures += 1;
         const delay = Math.min(COMMIT_RETRY_MAX_DELAY_MS, COMMIT_RETRY_INITIAL_DELAY_MS * 2 ** (this.failures - 1));
         this.options.onCommitError(error, this.failures, delay);
@@ -131,12 +153,14 @@ export class GroupCommitWriter {
 }
 
 /** One batch from queued entries: all transitions in order, the last row of each task, merged execution updates. */
-function toBatch(entries: readonly CommitEntry[]): CommitBatch {
+function toBatch(entries: readonly CommitEntry[], ownerId: string | undefined): CommitBatch {
   const taskRuns = new Map<string, TaskRunRecord>();
   const executions = new Map<string, ExecutionUpdate>();
   for (const { taskRun, execution } of entries) {
     if (taskRun) taskRuns.set(`${taskRun.executionId}\u0000${taskRun.taskId}`, taskRun);
     if (execution) executions.set(execution.id, { ...executions.get(execution.id), ...execution });
   }
-  return { transitions: entries.map((entry) => entry.transition), taskRuns: [...taskRuns.values()], executions: [...executions.values()] };
+  const batch: CommitBatch = { transitions: entries.map((entry) => entry.transition), taskRuns: [...taskRuns.values()], executions: [...executions.values()] };
+  if (ownerId !== undefined) batch.ownerId = ownerId;
+  return batch;
 }

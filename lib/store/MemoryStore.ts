@@ -16,7 +16,7 @@ import type {
   TransitionRecord,
 } from './records.js';
 import { isTerminalExecutionStatus } from './records.js';
-import { StorageError } from '../errors.js';
+import { OwnershipLostError, StorageError } from '../errors.js';
 import { filterExecutions } from './filterExecutions.js';
 
 interface StoredExecution {
@@ -55,6 +55,11 @@ export class MemoryStore implements Store {
       ...batch.executions.map((e) => e.id),
     ].find((id) => !this.executions.has(id));
     if (missing !== undefined) throw new StorageError(`Cannot commit to execution ${JSON.stringify(missing)}: it does not exist in the memory store.`);
+    if (batch.ownerId !== undefined) {
+      const ids = new Set([...batch.transitions.map((t) => t.executionId), ...batch.taskRuns.map((t) => t.executionId), ...batch.executions.map((e) => e.id)]);
+      const lost = [...ids].filter((id) => this.executions.get(id)!.record.ownerId !== batch.ownerId);
+      if (lost.length > 0) throw new OwnershipLostError(lost, batch.ownerId);
+    }
     for (const transition of batch.transitions) {
       const stored = this.executions.get(transition.executionId)!;
       if (!stored.transitions.has(transition.seq)) stored.transitions.set(transition.seq, transition); // a retried batch is a no-op

@@ -124,6 +124,11 @@ export type ExecutionUpdate = Pick<ExecutionRecord, 'id'> &
 
 /** What one group commit writes, in one transaction. */
 export interface CommitBatch {
+  /**
+   * The committing engine. When set, the store writes nothing and throws `OwnershipLostError`
+   * if any execution of the batch is owned by another engine (fencing after a take-over).
+   */
+  ownerId?: string;
   transitions: TransitionRecord[];
   /** The whole row of every task touched by the batch, after the batch. */
   taskRuns: TaskRunRecord[];

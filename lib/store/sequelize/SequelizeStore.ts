@@ -28,11 +28,12 @@ import type {
   TransitionRecord,
 } from '../records.js';
 import { connectDatabase, describeCause } from './connectDatabase.js';
-import { execute } from './insertRows.js';
+import { execute } from './rawStatements.js';
 import type { SqlLogger } from './createSequelize.js';
 import { defineModels } from './defineModels.js';
 import type { StoreModels } from './defineModels.js';
 import {
+  checkOwnership,
   claimExecution,
   findExecution,
   heartbeatExecutions,
@@ -126,6 +127,7 @@ export class SequelizeStore implements Store {
       // Executions first: their UPDATE takes the row lock that the other inserts' foreign key
       // checks would otherwise take in shared mode, so two commits of one execution queue up on
       // MySQL instead of deadlocking (and the second then sees what the first stored).
+      if (batch.ownerId !== undefined) await checkOwnership(models, batch, batch.ownerId, transaction);
       await updateExecutions(models, batch.executions, transaction);
       await appendTransitions(models, batch.transitions, transaction);
       await upsertTaskRuns(models, batch.taskRuns, transaction);
@@ -184,7 +186,7 @@ export class SequelizeStore implements Store {
       if (this.runMigrations) await runMigrations(sequelize, this.kind);
     } catch (error) {
       await sequelize.close().catch(() => undefined);
-      if (error instanceof StorageError) throw error;
+      if (error instanceof StorageError) throw error; // OwnershipLostError included
       throw new StorageError(`Cannot migrate the database at ${this.location}: ${describeCause(error)}.`, { cause: error });
     }
     this.connection = { sequelize, models: defineModels(sequelize) };
@@ -233,7 +235,7 @@ export class SequelizeStore implements Store {
     try {
       return await (this.mutex ? this.mutex.run(task) : task());
     } catch (error) {
-      if (error instanceof StorageError) throw error;
+      if (error instanceof StorageError) throw error; // OwnershipLostError included
       throw new StorageError(`Cannot ${operation} in ${this.location}: ${describeCause(error)}`, {
         cause: error,
         ...(executionId === undefined ? {} : { executionId }),

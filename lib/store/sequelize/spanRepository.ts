@@ -5,8 +5,8 @@
 import type { Transaction } from 'sequelize';
 import type { SpanRecord } from '../records.js';
 import { chunkRows, textSize } from './chunkRows.js';
-import { insertRows } from './insertRows.js';
-import type { RowInsert } from './insertRows.js';
+import { insertRows } from './rawStatements.js';
+import type { RowInsert } from './rawStatements.js';
 import { fromDate, fromNullableJson, fromNullableNumber, fromNullableString, toJson } from './columnCodecs.js';
 import type { RawRow, SpanRow, StoreModels } from './defineModels.js';
 

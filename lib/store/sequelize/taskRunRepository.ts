@@ -3,8 +3,8 @@ import type { Transaction } from 'sequelize';
 import type { SerializedError } from '../../errors.js';
 import type { TaskRunRecord, TaskStatus } from '../records.js';
 import { chunkRows, textSize } from './chunkRows.js';
-import { insertRows } from './insertRows.js';
-import type { RowInsert } from './insertRows.js';
+import { insertRows } from './rawStatements.js';
+import type { RowInsert } from './rawStatements.js';
 import { fromJson, fromNullableDate, fromNullableJson, toJson, toNullableJson } from './columnCodecs.js';
 import type { RawRow, StoreModels, TaskRunRow } from './defineModels.js';
 

@@ -13,8 +13,8 @@
 import type { Transaction } from 'sequelize';
 import type { TransitionData, TransitionRecord } from '../records.js';
 import { chunkRows, textSize } from './chunkRows.js';
-import { insertRows } from './insertRows.js';
-import type { RowInsert } from './insertRows.js';
+import { insertRows } from './rawStatements.js';
+import type { RowInsert } from './rawStatements.js';
 import { fromDate, fromJson, fromNullableJson, fromNullableString, toJson, toNullableJson } from './columnCodecs.js';
 import type { RawRow, StoreModels, TransitionRow } from './defineModels.js';
 

@@ -1,6 +1,7 @@
 /**
- * Multi-row INSERTs for the hot writes of a group commit (transitions and task rows), sent to
- * the driver with positional `?` parameters, under the caller's transaction.
+ * Raw statements for the hot path of a group commit: multi-row INSERTs (transitions, task rows,
+ * spans) and the ownership check, sent to the driver with positional `?` parameters, under the
+ * caller's transaction.
  *
  * Why not `bulkCreate`: it builds a model instance per row, escapes every value into the SQL
  * text (each snapshot's JSON, character by character) and formats dates with moment. Measured on
@@ -24,9 +25,10 @@ export interface RowInsert {
 type Dialect = 'sqlite' | 'mysql';
 
 interface RawConnection {
-  /** sqlite3 Database.run and mysql2 Connection.query both take (sql, params, callback). */
+  /** sqlite3 Database.run / .all and mysql2 Connection.query all take (sql, params, callback). */
   run?: (sql: string, params: unknown[], callback: (error: Error | null) => void) => void;
-  query?: (sql: string, params: unknown[], callback: (error: Error | null) => void) => void;
+  all?: (sql: string, params: unknown[], callback: (error: Error | null, rows: Record<string, unknown>[]) => void) => void;
+  query?: (sql: string, params: unknown[], callback: (error: Error | null, rows?: unknown) => void) => void;
 }
 
 /** Inserts `rows` (each the values of `insert.columns`, in order) in one statement. */
@@ -46,6 +48,16 @@ export async function insertRows(
   }
   const sql = `${statementHead(insert)} VALUES ${rows.map(() => tuple).join(',')}${conflictClause(insert, dialect)}`;
   await execute(sequelize, transaction, sql, params);
+}
+
+/** Runs one query on the raw connection and returns its rows. */
+export async function selectRows(sequelize: Sequelize, transaction: Transaction | undefined, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+  const dialect = sequelize.getDialect() as Dialect;
+  const connection = await rawConnection(sequelize, transaction, dialect);
+  return new Promise((resolve, reject) => {
+    if (dialect === 'sqlite') connection.all!(sql, params, (error, rows) => (error ? reject(error) : resolve(rows)));
+    else connection.query!(sql, params, (error, rows) => (error ? reject(error) : resolve(rows as Record<string, unknown>[])));
+  });
 }
 
 /** Runs one statement on the raw connection (see the module comment for which). */
