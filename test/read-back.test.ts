@@ -4,7 +4,7 @@
  * of it (the memory store is shared by passing the same store object).
  */
 import { expect } from 'chai';
-import { ExecutionNotFoundError } from '../lib/index.js';
+import { ExecutionNotFoundError, InvalidOptionsError } from '../lib/index.js';
 import type { Engine, EngineEvent, ExecutionResult } from '../lib/index.js';
 import { deferred, forEachStore, whenAborted } from './support/engines.js';
 
@@ -136,6 +136,19 @@ forEachStore('read-back', (ctx) => {
     expect(record.output).to.deep.equal({});
     const succeeded = all.find((each) => each.id === results.succeeded.id)!;
     expect(succeeded.output).to.deep.equal({ finish: { done: true } });
+  });
+
+  it('refuses a bad listExecutions filter with an InvalidOptionsError naming the value', async () => {
+    for (const [filter, option] of [
+      [{ limit: -1 }, 'limit'],
+      [{ offset: 1.5 }, 'offset'],
+      [{ status: 'done' }, 'status'],
+      [{ status: ['failed', 'nope'] }, 'status'],
+    ] as const) {
+      const error = await ctx.engine.listExecutions(filter as never).then(() => null, (caught: Error) => caught);
+      expect(error, JSON.stringify(filter)).to.be.instanceOf(InvalidOptionsError);
+      expect((error as InvalidOptionsError).option).to.equal(option);
+    }
   });
 
   it('shows everything to a second engine opened on the same storage', async () => {

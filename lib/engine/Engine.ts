@@ -4,7 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EngineClosedError, ExecutionNotFoundError, InvalidOptionsError, WorkflowNotFoundError, toError } from '../errors.js';
-import type { ExecutionRecord, ListExecutionsFilter, LogRecord, SpanRecord, TaskRunRecord, TransitionRecord } from '../store/records.js';
+import type { ExecutionRecord, ExecutionStatus, ListExecutionsFilter, LogRecord, SpanRecord, TaskRunRecord, TransitionRecord } from '../store/records.js';
+
+const EXECUTION_STATUSES: readonly ExecutionStatus[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled'];
 import type { EngineEventEmitter } from '../telemetry/EngineEvents.js';
 import { WorkflowBuilder } from '../workflow/WorkflowBuilder.js';
 import type { Workflow } from '../workflow/Workflow.js';
@@ -185,6 +187,15 @@ export class Engine {
 
   /** Executions, newest first. @example await engine.listExecutions({ workflowId: 'etl', status: 'failed', limit: 10 }) */
   async listExecutions(filter: ListExecutionsFilter = {}): Promise<ExecutionRecord[]> {
+    if (filter === null || typeof filter !== 'object') throw new InvalidOptionsError('filter', filter, 'an object');
+    for (const key of ['limit', 'offset'] as const) {
+      const value = filter[key];
+      if (value !== undefined && !(Number.isInteger(value) && value >= 0)) throw new InvalidOptionsError(key, value, 'an integer >= 0');
+    }
+    const statuses = filter.status === undefined ? [] : ([] as unknown[]).concat(filter.status);
+    const bad = statuses.find((status) => !EXECUTION_STATUSES.includes(status as ExecutionStatus));
+    if (bad !== undefined) throw new InvalidOptionsError('status', bad, EXECUTION_STATUSES.map((status) => `'${status}'`).join(', '));
+    if (filter.workflowId !== undefined && typeof filter.workflowId !== 'string') throw new InvalidOptionsError('workflowId', filter.workflowId, 'a string');
     return this.runtime.store.listExecutions(filter);
   }
 
