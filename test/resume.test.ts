@@ -4,9 +4,10 @@
  * the same across processes killed with SIGKILL.)
  */
 import { expect } from 'chai';
-import { ExecutionNotFoundError, ResumeError, createWorkflow } from '../lib/index.js';
+import { ExecutionNotFoundError, ResumeError, createEngine, createWorkflow } from '../lib/index.js';
 import type { Engine, TaskContext } from '../lib/index.js';
 import { forEachStore } from './support/engines.js';
+import { FlakyStore } from './support/FlakyStore.js';
 
 /** Resolves with the error a promise rejects with (fails the test if it resolves). */
 async function rejection(promise: Promise<unknown>): Promise<Error> {
@@ -116,6 +117,43 @@ forEachStore('resume', (ctx) => {
     expect(retrying.data?.delayMs).to.equal(400);
     // The second attempt waited for the deadline recorded before the restart.
     expect(attempts[1]!.at).to.be.at.least(new Date(retrying.data!.retryAt!).getTime());
+  });
+
+  // The crash came between a failure and the skips it causes: on resume the blocked tasks are skipped.
+  it('skips on resume the tasks blocked by a failure committed before the crash', async () => {
+    const flaky = new FlakyStore(ctx.target.store);
+    const first = await createEngine({ storage: flaky, closeTimeoutMs: 200, logLevel: 'silent' });
+    const publish = (engine: Engine) =>
+      engine.publishWorkflow(
+        engine
+          .createWorkflow('broken')
+          .addTask('a', 'A', () => {
+            throw new Error('a breaks');
+          })
+          .addTask('b', 'B', () => 1)
+          .addTask('c', 'C', () => 2)
+          .addDependency('a', 'b')
+          .addDependency('b', 'c')
+          .build(),
+      );
+    publish(first);
+    flaky.afterCommit = (batch) => {
+      if (batch.transitions.some((t) => t.taskId === 'a' && t.to === 'failed')) flaky.down = true; // the skips never land
+    };
+    const handle = first.start('broken', {});
+    while (!flaky.down) await new Promise((resolve) => setTimeout(resolve, 5));
+    await first.close();
+    await handle.result.catch(() => undefined);
+    const before = await ctx.engine.getExecution(handle.id);
+    expect(before.status).to.equal('running');
+    expect([before.tasks['a']!.status, before.tasks['b']!.status, before.tasks['c']!.status]).to.deep.equal(['failed', 'pending', 'pending']);
+
+    publish(ctx.engine);
+    const result = await ctx.engine.resume(handle.id);
+    expect(result.status).to.equal('failed');
+    expect([result.tasks['b']!.status, result.tasks['c']!.status]).to.deep.equal(['skipped', 'skipped']);
+    const transitions = await ctx.engine.listTransitions(handle.id);
+    expect(transitions.map((t) => t.seq)).to.deep.equal(transitions.map((_, i) => i + 1));
   });
 
   describe('refusals', () => {
