@@ -2,12 +2,17 @@
 import type { Transaction } from 'sequelize';
 import type { LogRecord } from '../records.js';
 import { chunkRows, textSize } from './chunkRows.js';
+import { insertRows } from './rawStatements.js';
+import type { RowInsert } from './rawStatements.js';
 import { fromDate, fromNullableJson, fromNullableNumber, fromNullableString, toJson } from './columnCodecs.js';
 import type { LogRow, RawRow, StoreModels } from './defineModels.js';
 
+const LOG_COLUMNS: readonly (keyof LogRow)[] = ['execution_id', 'task_id', 'attempt', 'level', 'message', 'attributes', 'at'];
+const LOG_INSERT: RowInsert = { table: 'tg_logs', columns: LOG_COLUMNS, onConflict: 'fail' };
+
 export async function insertLogs(models: StoreModels, records: readonly LogRecord[], transaction: Transaction | undefined): Promise<void> {
   for (const chunk of chunkRows(records.map(toLogRow), sizeOf)) {
-    await models.logs.bulkCreate(chunk, { transaction, validate: false });
+    await insertRows(models.logs.sequelize!, transaction, LOG_INSERT, chunk.map((row) => LOG_COLUMNS.map((column) => row[column])));
   }
 }
 

@@ -18,8 +18,8 @@ import type { Sequelize, Transaction } from 'sequelize';
 export interface RowInsert {
   table: string;
   columns: readonly string[];
-  /** On a key conflict: keep the stored row ('keep'), or take these columns from the new one. */
-  onConflict: 'keep' | { key: readonly string[]; update: readonly string[] };
+  /** On a key conflict: fail ('fail'), keep the stored row ('keep'), or take these columns from the new one. */
+  onConflict: 'fail' | 'keep' | { key: readonly string[]; update: readonly string[] };
 }
 
 type Dialect = 'sqlite' | 'mysql';
@@ -87,6 +87,7 @@ function statementHead({ table, columns }: RowInsert): string {
 }
 
 function conflictClause({ columns, onConflict }: RowInsert, dialect: Dialect): string {
+  if (onConflict === 'fail') return '';
   if (dialect === 'sqlite') {
     if (onConflict === 'keep') return ' ON CONFLICT DO NOTHING';
     return ` ON CONFLICT (${onConflict.key.map(quote).join(',')}) DO UPDATE SET ${onConflict.update.map((c) => `${quote(c)}=excluded.${quote(c)}`).join(',')}`;

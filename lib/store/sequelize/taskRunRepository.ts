@@ -19,6 +19,7 @@ const UPDATED_COLUMNS: Array<keyof TaskRunRow> = [
 ];
 
 const TASK_RUN_COLUMNS: readonly (keyof TaskRunRow)[] = ['execution_id', 'task_id', ...UPDATED_COLUMNS];
+const TASK_RUN_INSERT: RowInsert = { table: 'tg_task_runs', columns: TASK_RUN_COLUMNS, onConflict: 'fail' };
 const TASK_RUN_UPSERT: RowInsert = {
   table: 'tg_task_runs',
   columns: TASK_RUN_COLUMNS,
@@ -32,7 +33,7 @@ export async function insertTaskRuns(
   transaction: Transaction | undefined,
 ): Promise<void> {
   for (const chunk of chunkRows(records.map(toTaskRunRow), sizeOf)) {
-    await models.taskRuns.bulkCreate(chunk, { transaction, validate: false });
+    await insertRows(models.taskRuns.sequelize!, transaction, TASK_RUN_INSERT, chunk.map((row) => TASK_RUN_COLUMNS.map((column) => row[column])));
   }
 }
 
