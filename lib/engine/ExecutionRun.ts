@@ -104,6 +104,7 @@ export class ExecutionRun {
    * pending → succeeded without running, before anything else starts.
    */
   begin(adopted?: { fromExecutionId: string; outputs: ReadonlyMap<string, unknown> }): void {
+    if (this.finished) return; // the engine closed while the execution's rows were being written
     this.actor = this.createSupervisor(undefined);
     this.actor.start();
     this.actor.send({ type: 'execution.start' });
@@ -122,6 +123,7 @@ export class ExecutionRun {
    */
   restore(supervisor: object, liveTasks: ReadonlyMap<string, unknown>, mode: Mode): void {
     this.mode = mode;
+    this.reason = (supervisor as { context?: { reason?: string | null } }).context?.reason ?? null;
     const children: Record<string, unknown> = {};
     for (const [taskId, snapshot] of liveTasks) children[this.takeSlot(taskId)] = { snapshot, src: 'task', syncSnapshot: false };
     this.actor = this.createSupervisor({ ...supervisor, children });
