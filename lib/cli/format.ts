@@ -37,14 +37,20 @@ export function formatExecution(execution: ExecutionDetails): string {
   ];
   if (execution.error) lines.push(`  error     ${execution.error.name}: ${execution.error.message}`);
   lines.push('', table(
-    ['task', 'status', 'attempts', 'duration', 'error'],
+    ['task', 'status', 'attempts', 'duration', 'output or error'],
     Object.entries(execution.tasks).map(([id, task]) => [
       id,
       task.status,
       String(task.attempts),
       duration(task.startedAt, task.finishedAt),
-      task.error ? `${task.error.name}: ${task.error.message}` : '',
+      task.error ? `${task.error.name}: ${task.error.message}` : task.status === 'succeeded' ? preview(task.output) : '',
     ]),
   ));
   return lines.join('\n');
+}
+
+/** A value as one line of JSON, cut to `max` characters. */
+function preview(value: unknown, max = 60): string {
+  const json = JSON.stringify(value) ?? 'null';
+  return json.length > max ? `${json.slice(0, max - 1)}…` : json;
 }
