@@ -132,5 +132,8 @@ describe('store faults [mysql]', function () {
     const to = run1.at(-1)!.at;
     expect(starts.filter((at) => at > from && at < to), `tasks started between failed commits (${from}..${to})`).to.deep.equal([]);
     await expectComplete(run, handle.id);
+    // The outage is in the execution's own logs too.
+    const stored = (await run.listLogs(handle.id)).filter((log) => log.level === 'warn' && log.message.includes('Commit to'));
+    expect(stored.length).to.be.greaterThan(0);
   });
 });

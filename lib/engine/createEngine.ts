@@ -66,11 +66,21 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
   const writer = new GroupCommitWriter(store, {
     ownerId,
     onOwnershipLost: (error) => {
-      logger.error(error.message);
-      for (const executionId of error.executionIds) runs.get(executionId)?.detach(error);
+      for (const executionId of error.executionIds) {
+        logger.error(error.message, { executionId });
+        runs.get(executionId)?.detach(error);
+      }
     },
-    onCommitError: (error, failures, retryInMs) =>
-      logger.warn(`Commit to ${store.location} failed (${failures} in a row); no task starts until it succeeds; retrying in ${retryInMs} ms: ${toError(error).message}`),
+    onCommitError: (error, failures, retryInMs, executionIds) => {
+      const message =
+        `Commit to ${store.location} failed (${failures} in a row); no task starts until it succeeds; ` +
+        `retrying in ${retryInMs} ms: ${toError(error).message}`;
+      logger.warn(message);
+      // Also in the logs of the executions waiting on it (stored once the store is back).
+      for (const executionId of executionIds.slice(0, MAX_EXECUTIONS_WARNED)) {
+        telemetry.addLog({ executionId, taskId: null, attempt: null, level: 'warn', message, attributes: { failures }, at: new Date() });
+      }
+    },
     onCallbackError: (error) => logger.error(`Internal error after a commit: ${toError(error).stack ?? String(error)}`),
   });
 
@@ -122,6 +132,9 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
   if (options.resumeOnStart) await engine.resumeAll();
   return engine;
 }
+
+/** How many executions' own logs get a copy of a commit-failure warning. */
+const MAX_EXECUTIONS_WARNED = 50;
 
 /** Whether `work` settled within `ms` (it is not cancelled either way). */
 async function withinTime(work: Promise<unknown>, ms: number): Promise<boolean> {

@@ -34,7 +34,7 @@ export interface CommitEntry {
 
 export interface GroupCommitWriterOptions {
   /** Called on each failed commit before the retry. */
-  onCommitError: (error: unknown, failures: number, retryInMs: number) => void;
+  onCommitError: (error: unknown, failures: number, retryInMs: number, executionIds: readonly string[]) => void;
   /** Called when entries' callbacks throw (they never should). */
   onCallbackError: (error: unknown) => void;
   /** The engine whose commits these are: the store refuses executions another engine owns. */
@@ -145,7 +145,7 @@ export class GroupCommitWriter {
         }
         this.failures += 1;
         const delay = Math.min(COMMIT_RETRY_MAX_DELAY_MS, COMMIT_RETRY_INITIAL_DELAY_MS * 2 ** (this.failures - 1));
-        this.options.onCommitError(error, this.failures, delay);
+        this.options.onCommitError(error, this.failures, delay, [...new Set(entries.map((entry) => entry.transition.executionId))]);
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
