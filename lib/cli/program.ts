@@ -119,13 +119,20 @@ export function buildProgram(): Command {
           if (!step) throw new TaskGraphError('REPLAY_STEP', `Execution ${id} has no step ${options.step} (steps 1..${steps.length}).`);
           console.log(JSON.stringify({ seq: step.seq, transition: { ...step.transition, snapshot: undefined }, state: step.state }, null, 2));
         } else {
-          for (const { transition, state } of steps) {
-            const counts = Object.values(state.tasks).reduce<Record<string, number>>((acc, task) => ({ ...acc, [task.status]: (acc[task.status] ?? 0) + 1 }), {});
+          // Task counts per status, folded along the log (reading each step's whole state would
+          // cost tasks × steps on a large execution).
+          const first = steps[0];
+          const counts = new Map<string, number>([['pending', first ? Object.keys(first.state.tasks).length : 0]]);
+          let status = 'pending';
+          for (const { transition } of steps) {
+            if (transition.taskId === null) status = transition.to === 'cancelling' || transition.to === 'aborting' ? 'running' : transition.to;
+            else {
+              counts.set(transition.from ?? 'pending', (counts.get(transition.from ?? 'pending') ?? 0) - 1);
+              counts.set(transition.to, (counts.get(transition.to) ?? 0) + 1);
+            }
             const who = transition.taskId === null ? '(execution)' : transition.taskId;
-            console.log(
-              `${String(transition.seq).padStart(5)}  ${time(transition.at)}  ${who}  ${transition.from} → ${transition.to}  ${transition.event}` +
-                `  | ${state.status} ${Object.entries(counts).map(([status, n]) => `${status}:${n}`).join(' ')}`,
-            );
+            const summary = [...counts].filter(([, n]) => n > 0).map(([name, n]) => `${name}:${n}`).join(' ');
+            console.log(`${String(transition.seq).padStart(5)}  ${time(transition.at)}  ${who}  ${transition.from} → ${transition.to}  ${transition.event}  | ${status} ${summary}`);
           }
         }
         if (options.verify) {
