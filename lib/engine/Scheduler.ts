@@ -22,6 +22,8 @@ export class Scheduler {
   private readyHead = 0;
   live = 0;
   settled = 0;
+  /** Tasks waiting or ready: `closeUnstarted` has nothing to scan for once it is 0. */
+  private unstarted = 0;
   readonly total: number;
 
   /**
@@ -39,6 +41,7 @@ export class Scheduler {
         const unmet = workflow.upstream.get(id)!.filter((up) => known.get(up) !== 'succeeded').length;
         this.unmet.set(id, unmet);
         this.slot.set(id, unmet === 0 ? 'ready' : 'waiting');
+        this.unstarted += 1;
         if (unmet === 0) this.readyQueue.push(id);
       } else if (status === 'running' || status === 'retrying') {
         this.slot.set(id, 'live');
@@ -61,6 +64,7 @@ export class Scheduler {
       if (this.slot.get(id) === 'ready') {
         this.slot.set(id, 'live');
         this.live += 1;
+        this.unstarted -= 1;
         return id;
       }
     }
@@ -103,6 +107,7 @@ export class Scheduler {
         const slot = this.slot.get(next);
         if (slot !== 'waiting' && slot !== 'ready') continue;
         this.slot.set(next, 'closing');
+        this.unstarted -= 1;
         closed.push({ taskId: next, blockedBy: from });
         queue.push(next);
       }
@@ -113,17 +118,22 @@ export class Scheduler {
   /** A task that has not started, now closing (a fork adopts its recorded success). */
   close(id: string): void {
     const slot = this.slot.get(id);
-    if (slot === 'waiting' || slot === 'ready') this.slot.set(id, 'closing');
+    if (slot === 'waiting' || slot === 'ready') {
+      this.slot.set(id, 'closing');
+      this.unstarted -= 1;
+    }
   }
 
   /** Every task that has not started, now closing (to be cancelled). */
   closeUnstarted(): string[] {
     const closed: string[] = [];
+    if (this.unstarted === 0) return closed; // pumped again while cancelling: nothing left to scan
     for (const [id, slot] of this.slot) {
       if (slot !== 'waiting' && slot !== 'ready') continue;
       this.slot.set(id, 'closing');
       closed.push(id);
     }
+    this.unstarted = 0;
     return closed;
   }
 
