@@ -60,8 +60,7 @@ async function output(text: string, out: string | undefined): Promise<void> {
 export function buildProgram(): Command {
   const program = new Command('task-graph')
     .description('Inspect, replay, resume and run task-graph executions.')
-    .showHelpAfterError()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .configureOutput({ outputError: (text, write) => write(`task-graph: ${text.replace(/^error: /, '')}`) });
   const storage = '--storage <url>';
   const storageHelp = "'memory', 'sqlite:<path>' or 'mysql://user:password@host:port/db' (default: TASK_GRAPH_STORAGE or ./.task-graph/task-graph.db)";
 
