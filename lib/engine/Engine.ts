@@ -139,11 +139,7 @@ export class Engine {
       finishedAt: null,
       ownerId: this.runtime.ownerId,
       heartbeatAt: now,
-      graph: {
-        description: workflow.description,
-        tasks: [...workflow.tasks.values()].map((task) => ({ id: task.id, name: task.name })),
-        edges: [...workflow.downstream].flatMap(([from, targets]) => targets.map((to): [string, string] => [from, to])),
-      },
+      graph: workflow.graph,
     };
     const rows: TaskRunRecord[] = workflow.topologicalOrder.map((taskId) => ({
       executionId: record.id,

@@ -59,6 +59,8 @@ export class ExecutionRun {
   private anyFailed = false;
   private reason: string | null = null;
   private waitingForRoom = false;
+  /** The execution row's final fields, as committed with the final transition. */
+  private finalUpdate: ExecutionUpdate | null = null;
   /** Child id (slot) of each spawned, unsettled task, and the slots free for reuse. */
   private readonly slotOf = new Map<string, string>();
   private readonly freeSlots: string[] = [];
@@ -326,6 +328,7 @@ export class ExecutionRun {
     let execution: ExecutionUpdate | null = null;
     if (taskId === null) {
       execution = this.executionUpdate(to, at);
+      if (isTerminalExecutionStatus(to as ExecutionStatus)) this.finalUpdate = execution;
     } else {
       const task = context as TaskMachineContext;
       transition.attempt = task.attempt;
@@ -406,8 +409,7 @@ export class ExecutionRun {
       finishedAt,
       attributes: { workflowVersion: this.workflow.version, tasks: this.scheduler.total },
     });
-    const update = this.executionUpdate(status, finishedAt);
-    this.record = { ...this.record, ...update, status, finishedAt };
+    this.record = { ...this.record, ...this.finalUpdate, status, finishedAt };
     this.resolveResult(buildExecutionResult(this.record, this.rows.values(), this.workflow.topologicalOrder));
   }
 

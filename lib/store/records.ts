@@ -45,7 +45,7 @@ export interface ExecutionRecord {
 export interface WorkflowGraph {
   description: string;
   tasks: { id: string; name: string }[];
-  /** [upstream, downstream] pairs. */
+  /** [upstream, downstream] pairs, in the order the dependencies were added. */
   edges: [string, string][];
 }
 

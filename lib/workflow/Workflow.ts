@@ -3,6 +3,7 @@
  * adjacency precomputed for the scheduler.
  */
 import { createHash } from 'node:crypto';
+import type { WorkflowGraph } from '../store/records.js';
 import type { TaskDefinition } from './types.js';
 
 export interface Workflow {
@@ -19,6 +20,8 @@ export interface Workflow {
   readonly downstream: ReadonlyMap<string, readonly string[]>;
   /** Every task after all of its upstreams. */
   readonly topologicalOrder: readonly string[];
+  /** The shape recorded with each execution (task ids and names, edges). */
+  readonly graph: WorkflowGraph;
 }
 
 /** The version of a graph: equal graphs give equal versions, whatever the functions' code. */

@@ -106,6 +106,11 @@ export class WorkflowBuilder {
       upstream,
       downstream,
       topologicalOrder: order,
+      graph: {
+        description: this.description,
+        tasks: [...this.tasks.values()].map((task) => ({ id: task.id, name: task.name })),
+        edges: edges.map(([from, to]): [string, string] => [from, to]),
+      },
     });
   }
 }
