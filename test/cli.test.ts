@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitUntil } from './support/waitUntil.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'lib', 'cli', 'main.ts');
@@ -109,7 +110,7 @@ describe('task-graph CLI', function () {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise((resolve) => child.on('exit', resolve));
-    while (!/Execution ([0-9a-f-]{36})/.test(stderr)) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitUntil(() => /Execution ([0-9a-f-]{36})/.test(stderr), 'the CLI prints the execution id');
     const slowId = /Execution ([0-9a-f-]{36})/.exec(stderr)![1]!;
     await new Promise((resolve) => setTimeout(resolve, 600));
     child.kill('SIGKILL');

@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { createEngine, StorageError } from '../lib/index.js';
 import type { CommitBatch } from '../lib/index.js';
 import { MemoryStore } from '../lib/store/MemoryStore.js';
+import { waitUntil } from './support/waitUntil.js';
 
 /** A memory store that can be switched off: every commit then fails. */
 class SwitchableStore extends MemoryStore {
@@ -27,10 +28,10 @@ describe('engine.close()', function () {
       engine.createWorkflow('stuck').addTask('a', 'A', () => 1).addTask('b', 'B', () => gate).addDependency('a', 'b').build(),
     );
     const handle = engine.start('stuck', {});
-    while (handle.progress().running === 0 || handle.progress().succeeded === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitUntil(() => handle.progress().running > 0 && handle.progress().succeeded > 0, 'a task succeeded and one runs');
     store.down = true;
     release();
-    while (handle.progress().succeeded < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitUntil(() => handle.progress().succeeded >= 2, 'two tasks succeeded');
     await engine.close(); // before closeTimeoutMs, this waited forever for the store to come back
     const error = await handle.result.then(() => null, (caught: Error) => caught);
     expect(error?.name).to.equal('EngineClosedError');

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { createEngine, EngineClosedError, InvalidOptionsError, TaskGraphError, WorkflowNotFoundError } from '../lib/index.js';
 import type { EngineOptions, ExecuteOptions } from '../lib/index.js';
-import { forEachStore, whenAborted } from './support/engines.js';
+import { forEachStore, waitUntil, whenAborted } from './support/engines.js';
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -66,7 +66,7 @@ forEachStore('execute errors', (ctx) => {
         .build(),
     );
     const handle = engine.start('interrupted');
-    while (aborted === null) await new Promise((resolve) => setTimeout(resolve, 1));
+    await waitUntil(() => aborted !== null, 'the task sees the abort');
     await engine.close();
     expect(await rejection(handle.result)).to.be.instanceOf(EngineClosedError);
     await aborted;

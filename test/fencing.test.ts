@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { OwnershipLostError } from '../lib/index.js';
 import type { Engine, TaskContext } from '../lib/index.js';
-import { forEachStore } from './support/engines.js';
+import { forEachStore, waitUntil } from './support/engines.js';
 
 forEachStore('fencing', (ctx) => {
   it('stops the engine that lost an execution to a take-over; the new owner finishes it alone', async () => {
@@ -30,7 +30,7 @@ forEachStore('fencing', (ctx) => {
       );
     publish(ctx.engine, 'first', firstGate);
     const first = ctx.engine.start('contested', {});
-    while (!ran.includes('first:b#1')) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitUntil(() => ran.includes('first:b#1'), "the first engine's b runs");
     await ctx.engine.getExecution(first.id);
 
     const second = await ctx.openEngine();

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { ExecutionNotFoundError, ResumeError, createEngine, createWorkflow } from '../lib/index.js';
 import type { Engine, TaskContext } from '../lib/index.js';
-import { forEachStore } from './support/engines.js';
+import { forEachStore, waitUntil } from './support/engines.js';
 import { FlakyStore } from './support/FlakyStore.js';
 
 /** Resolves with the error a promise rejects with (fails the test if it resolves). */
@@ -30,10 +30,6 @@ function gate() {
     return { ok: true };
   };
   return { runs, task, open: () => release() };
-}
-
-async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 2000 && !(await condition()); i++) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 forEachStore('resume', (ctx) => {
@@ -61,8 +57,8 @@ forEachStore('resume', (ctx) => {
     const ran: string[] = [];
     publishPipeline(ctx.engine, first.task, ran);
     const handle = ctx.engine.start('pipeline', {});
-    await until(() => first.runs.length === 1 && ran.includes('d#1'));
-    await until(async () => (await ctx.engine.getExecution(handle.id)).tasks['d']?.status === 'succeeded');
+    await waitUntil(() => first.runs.length === 1 && ran.includes('d#1'), 'b runs and d ran');
+    await waitUntil(async () => (await ctx.engine.getExecution(handle.id)).tasks['d']?.status === 'succeeded', 'd is committed');
     await ctx.engine.close();
     expect((await rejection(handle.result)).name).to.equal('EngineClosedError');
 
@@ -103,7 +99,7 @@ forEachStore('resume', (ctx) => {
       );
     publish(ctx.engine);
     const handle = ctx.engine.start('backoff', {});
-    await until(async () => (await ctx.engine.getExecution(handle.id)).tasks['flaky']?.status === 'retrying');
+    await waitUntil(async () => (await ctx.engine.getExecution(handle.id)).tasks['flaky']?.status === 'retrying', 'flaky is retrying');
     const retrying = (await ctx.engine.listTransitions(handle.id)).find((t) => t.to === 'retrying')!;
     await ctx.engine.close();
     await handle.result.catch(() => undefined);
@@ -141,7 +137,7 @@ forEachStore('resume', (ctx) => {
       if (batch.transitions.some((t) => t.taskId === 'a' && t.to === 'failed')) flaky.down = true; // the skips never land
     };
     const handle = first.start('broken', {});
-    while (!flaky.down) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitUntil(() => flaky.down, 'the store is down');
     await first.close();
     await handle.result.catch(() => undefined);
     const before = await ctx.engine.getExecution(handle.id);
@@ -161,7 +157,7 @@ forEachStore('resume', (ctx) => {
       const blocker = gate();
       publishPipeline(ctx.engine, blocker.task, []);
       const handle = ctx.engine.start('pipeline', {});
-      await until(() => blocker.runs.length === 1);
+      await waitUntil(() => blocker.runs.length === 1, 'the blocker ran 1 time(s)');
       await ctx.engine.close();
       await handle.result.catch(() => undefined);
       return handle.id;
@@ -231,7 +227,7 @@ forEachStore('resume', (ctx) => {
     publishPipeline(ctx.engine, blocker.task, []);
     const first = ctx.engine.start('pipeline', {});
     const second = ctx.engine.start('pipeline', {});
-    await until(() => blocker.runs.length === 2);
+    await waitUntil(() => blocker.runs.length === 2, 'the blocker ran 2 time(s)');
     await ctx.engine.close();
     await Promise.allSettled([first.result, second.result]);
 
@@ -251,7 +247,7 @@ forEachStore('resume', (ctx) => {
     const blocker = gate();
     publishPipeline(ctx.engine, blocker.task, []);
     const handle = ctx.engine.start('pipeline', {});
-    await until(() => blocker.runs.length === 1);
+    await waitUntil(() => blocker.runs.length === 1, 'the blocker ran 1 time(s)');
     await ctx.engine.close();
     await handle.result.catch(() => undefined);
 
@@ -267,7 +263,7 @@ forEachStore('resume', (ctx) => {
       .addDependency('a', 'd')
       .build();
     const engine = await ctx.reopenEngine({ workflows: [workflow], resumeOnStart: true });
-    await until(async () => (await engine.getExecution(handle.id)).status === 'succeeded');
+    await waitUntil(async () => (await engine.getExecution(handle.id)).status === 'succeeded', 'the execution succeeded');
     expect((await engine.getExecution(handle.id)).status).to.equal('succeeded');
     expect(open.runs).to.have.length(1);
   });
@@ -276,7 +272,7 @@ forEachStore('resume', (ctx) => {
     const blocker = gate();
     publishPipeline(ctx.engine, blocker.task, []);
     const handle = ctx.engine.start('pipeline', {});
-    await until(() => blocker.runs.length === 1);
+    await waitUntil(() => blocker.runs.length === 1, 'the blocker ran 1 time(s)');
     const other = await ctx.openEngine();
     try {
       publishPipeline(other, gate().task, []);

@@ -12,6 +12,7 @@ import { createEngine } from '../lib/index.js';
 import type { Engine } from '../lib/index.js';
 import { MYSQL_ENV, storeFactories } from './support/stores.js';
 import type { StoreUnderTest } from './support/stores.js';
+import { waitUntil } from './support/waitUntil.js';
 
 const factory = storeFactories().find((candidate) => candidate.name === 'mysql');
 
@@ -100,7 +101,7 @@ describe('store faults [mysql]', function () {
     const capture = new CaptureTransport();
     const run = await openEngine(capture);
     const handle = run.start('fault-test', {});
-    while (handle.progress().succeeded < 15) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitUntil(() => handle.progress().succeeded >= 15, '15 tasks succeeded');
     expect(await killConnections()).to.be.greaterThan(0);
     const result = await handle.result;
     expect(result.status).to.equal('succeeded');
@@ -112,7 +113,7 @@ describe('store faults [mysql]', function () {
     const capture = new CaptureTransport();
     const run = await openEngine(capture);
     const handle = run.start('fault-test', {});
-    while (handle.progress().succeeded < 15) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitUntil(() => handle.progress().succeeded >= 15, '15 tasks succeeded');
     const outageEnds = Date.now() + 1500;
     while (Date.now() < outageEnds) {
       await killConnections();

@@ -22,6 +22,7 @@
 import { createEngine } from '../../lib/index.js';
 import type { Engine, EngineOptions, Workflow, WorkflowBuilder } from '../../lib/index.js';
 import { storeFactories } from './stores.js';
+export { waitUntil } from './waitUntil.js';
 import type { StoreKind, StoreUnderTest } from './stores.js';
 
 export interface EngineTestContext {
@@ -137,15 +138,6 @@ export function deferred<T = void>(): Deferred<T> {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Resolves once `condition()` holds, checking every few ms (it waits for a state, it asserts no timing). */
-export async function waitUntil(condition: () => boolean, what: string, limitMs = 20_000): Promise<void> {
-  const giveUpAt = Date.now() + limitMs;
-  while (!condition()) {
-    if (Date.now() > giveUpAt) throw new Error(`Gave up waiting until ${what}`);
-    await sleep(2);
-  }
 }
 
 /** Resolves when `signal` aborts, with its reason. */
