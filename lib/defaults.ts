@@ -20,6 +20,13 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
   jitter: 'full',
 });
 
+/**
+ * The longest attempt timeout or retry delay accepted: 100 years. Longer ones are refused at
+ * `build()`, so that every deadline stays a valid date. (Delays past Node's 24.8-day timer limit
+ * are kept by chaining timers: lib/engine/setLongTimeout.ts.)
+ */
+export const MAX_DURATION_MS = 100 * 365.25 * 24 * 3600 * 1000;
+
 /** Largest task output (its JSON text, in bytes) a task may return. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { TaskTimeoutError } from '../lib/index.js';
-import { deferred, forEachStore, sleep, whenAborted } from './support/engines.js';
+import { deferred, forEachStore, sleep, waitUntil, whenAborted } from './support/engines.js';
 
 forEachStore('task timeout', (ctx) => {
   it('fails an attempt that runs past timeoutMs with TaskTimeoutError and aborts its signal', async () => {
@@ -116,5 +116,47 @@ forEachStore('task timeout', (ctx) => {
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+
+  // Regression: Node's setTimeout fires at once (TimeoutOverflowWarning) past 2^31-1 ms (24.8 days).
+  it('keeps an attempt timeout of days: a timeoutMs past 2^31-1 ms does not fire at once', async () => {
+    ctx.publish('patient', (wf) =>
+      wf.addTask(
+        't',
+        'T',
+        async () => {
+          await sleep(50);
+          return 'done';
+        },
+        { timeoutMs: 2 ** 40 },
+      ),
+    );
+    const result = await ctx.engine.execute('patient');
+    expect(result.tasks['t']).to.include({ status: 'succeeded', attempts: 1 });
+    expect(result.outputs['t']).to.equal('done');
+  });
+
+  it('keeps a retry backoff of days: a delay past 2^31-1 ms does not fire at once', async () => {
+    let calls = 0;
+    ctx.publish('long-backoff', (wf) =>
+      wf.addTask(
+        't',
+        'T',
+        () => {
+          calls += 1;
+          throw new Error('fails');
+        },
+        { retry: { maxAttempts: 2, initialDelayMs: 2 ** 35, maxDelayMs: 2 ** 35, jitter: 'none' } },
+      ),
+    );
+    const handle = ctx.engine.start('long-backoff');
+    await waitUntil(() => handle.progress().retrying === 1, 'the task waits for its retry');
+    await sleep(100);
+    expect(calls).to.equal(1);
+    expect(handle.progress().retrying).to.equal(1);
+    const retrying = (await ctx.engine.listTransitions(handle.id)).find((t) => t.to === 'retrying')!;
+    expect(retrying.data?.delayMs).to.equal(2 ** 35);
+    handle.cancel('the test is over');
+    expect((await handle.result).status).to.equal('cancelled');
   });
 });

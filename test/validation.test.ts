@@ -149,6 +149,8 @@ describe('workflow validation at build()', () => {
     ['a NaN initialDelayMs', { initialDelayMs: Number.NaN }],
     ['backoffFactor 0.5', { backoffFactor: 0.5 }],
     ['an infinite maxDelayMs', { maxDelayMs: Number.POSITIVE_INFINITY }],
+    ['an initialDelayMs past 100 years', { initialDelayMs: 1e14 }],
+    ['a maxDelayMs past 100 years', { maxDelayMs: 1e14 }],
     ["jitter 'some'", { jitter: 'some' }],
     ['a retryable that is not a function', { retryable: true }],
   ];
@@ -161,7 +163,7 @@ describe('workflow validation at build()', () => {
     });
   }
 
-  for (const timeoutMs of [0, -5, Number.NaN, Number.POSITIVE_INFINITY, '100']) {
+  for (const timeoutMs of [0, -5, Number.NaN, Number.POSITIVE_INFINITY, '100', 1e14]) {
     it(`rejects timeoutMs ${String(timeoutMs)}`, () => {
       const error = buildError(() => workflow().addTask('a', 'A', noop, { timeoutMs: timeoutMs as number }).build());
       expect(error.reason).to.equal('INVALID_TIMEOUT');

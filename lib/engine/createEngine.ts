@@ -32,6 +32,7 @@ import { stripUndefined } from './retryPolicy.js';
 import type { EngineOptions } from './engineOptions.js';
 import type { ExecutionRun } from './ExecutionRun.js';
 import { DurableEngine } from './DurableEngine.js';
+import { setLongTimeout } from './setLongTimeout.js';
 
 /**
  * Creates an engine on the given storage.
@@ -152,7 +153,7 @@ const sleepUntil = fromPromise<SleepOutput, SleepInput>(
   ({ input, signal }) =>
     new Promise((resolve) => {
       if (input.deadline === null) return;
-      const timer = setTimeout(() => resolve({ now: Date.now() }), Math.max(0, input.deadline - Date.now()));
-      signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+      const timer = setLongTimeout(() => resolve({ now: Date.now() }), input.deadline - Date.now());
+      signal.addEventListener('abort', () => timer.clear(), { once: true });
     }),
 );

@@ -7,6 +7,8 @@ import { TaskOutputError, TaskTimeoutError, serializeError, toError } from '../e
 import type { AttemptOutcome } from '../../machines/task.js';
 import type { RetryPolicy, TaskContext, TaskDefinition } from '../workflow/types.js';
 import { canRetry, chooseDelay } from './retryPolicy.js';
+import { setLongTimeout } from './setLongTimeout.js';
+import type { LongTimeout } from './setLongTimeout.js';
 
 export interface AttemptRequest {
   task: TaskDefinition;
@@ -26,7 +28,7 @@ export async function executeAttempt(request: AttemptRequest): Promise<AttemptOu
   const forwardAbort = () => controller.abort(signal.reason);
   if (signal.aborted) forwardAbort();
   else signal.addEventListener('abort', forwardAbort, { once: true });
-  let timer: NodeJS.Timeout | undefined;
+  let timer: LongTimeout | undefined;
   try {
     const running = Promise.resolve().then(() => task.fn(request.input, { ...context, signal: controller.signal }));
     let output: unknown;
@@ -35,7 +37,7 @@ export async function executeAttempt(request: AttemptRequest): Promise<AttemptOu
     } else {
       const timeoutMs = task.timeoutMs ?? 0;
       const timedOut = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
+        timer = setLongTimeout(() => {
           const error = new TaskTimeoutError(task.id, context.attempt, timeoutMs);
           controller.abort(error);
           reject(error);
@@ -51,7 +53,7 @@ export async function executeAttempt(request: AttemptRequest): Promise<AttemptOu
     const delayMs = chooseDelay(request.policy, context.attempt);
     return { kind: 'retry', error: serializeError(error), delayMs, retryAt: Date.now() + delayMs };
   } finally {
-    clearTimeout(timer);
+    timer?.clear();
     signal.removeEventListener('abort', forwardAbort);
   }
 }

@@ -4,6 +4,7 @@
  */
 import { NonRetryableError, TaskOutputError, describeValue } from '../errors.js';
 import type { RetryPolicy } from '../workflow/types.js';
+import { MAX_DURATION_MS } from '../defaults.js';
 
 /** The delay before the attempt after `failedAttempt` (1-based), before jitter. */
 export function backoffDelay(policy: RetryPolicy, failedAttempt: number): number {
@@ -35,12 +36,17 @@ export function validateRetryPolicy(policy: Partial<RetryPolicy>): string | null
   if (policy === null || typeof policy !== 'object') return `expected an object, got ${describeValue(policy)}`;
   const { maxAttempts, initialDelayMs, backoffFactor, maxDelayMs, jitter, retryable } = policy;
   if (maxAttempts !== undefined && !(Number.isInteger(maxAttempts) && maxAttempts >= 1)) return `maxAttempts must be an integer >= 1, got ${describeValue(maxAttempts)}`;
-  if (initialDelayMs !== undefined && !(Number.isFinite(initialDelayMs) && initialDelayMs >= 0)) return `initialDelayMs must be a number >= 0, got ${describeValue(initialDelayMs)}`;
+  if (initialDelayMs !== undefined && !isDuration(initialDelayMs)) return `initialDelayMs must be a number of ms from 0 to ${MAX_DURATION_MS} (100 years), got ${describeValue(initialDelayMs)}`;
   if (backoffFactor !== undefined && !(Number.isFinite(backoffFactor) && backoffFactor >= 1)) return `backoffFactor must be a number >= 1, got ${describeValue(backoffFactor)}`;
-  if (maxDelayMs !== undefined && !(Number.isFinite(maxDelayMs) && maxDelayMs >= 0)) return `maxDelayMs must be a number >= 0, got ${describeValue(maxDelayMs)}`;
+  if (maxDelayMs !== undefined && !isDuration(maxDelayMs)) return `maxDelayMs must be a number of ms from 0 to ${MAX_DURATION_MS} (100 years), got ${describeValue(maxDelayMs)}`;
   if (jitter !== undefined && jitter !== 'full' && jitter !== 'none') return `jitter must be 'full' or 'none', got ${describeValue(jitter)}`;
   if (retryable !== undefined && typeof retryable !== 'function') return `retryable must be a function (error) => boolean, got ${describeValue(retryable)}`;
   return null;
+}
+
+/** A number of ms from 0 to MAX_DURATION_MS. */
+function isDuration(value: unknown): boolean {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_DURATION_MS;
 }
 
 /** The task's policy over the engine's default, field by field. */

@@ -5,6 +5,7 @@
 import { WorkflowValidationError, describeValue } from '../errors.js';
 import { validateRetryPolicy } from '../engine/retryPolicy.js';
 import type { TaskDefinition } from './types.js';
+import { MAX_DURATION_MS } from '../defaults.js';
 
 export function validateTaskDefinition(workflowId: string, task: TaskDefinition): void {
   if (typeof task.id !== 'string' || task.id.length === 0) {
@@ -18,10 +19,10 @@ export function validateTaskDefinition(workflowId: string, task: TaskDefinition)
       workflowId,
     );
   }
-  if (task.timeoutMs !== null && !(Number.isFinite(task.timeoutMs) && task.timeoutMs > 0)) {
+  if (task.timeoutMs !== null && !(Number.isFinite(task.timeoutMs) && task.timeoutMs > 0 && task.timeoutMs <= MAX_DURATION_MS)) {
     throw new WorkflowValidationError(
       'INVALID_TIMEOUT',
-      `Task ${JSON.stringify(task.id)} has timeoutMs ${describeValue(task.timeoutMs)}: expected a positive number of milliseconds.`,
+      `Task ${JSON.stringify(task.id)} has timeoutMs ${describeValue(task.timeoutMs)}: expected a positive number of milliseconds, at most ${MAX_DURATION_MS} (100 years).`,
       [task.id],
       workflowId,
     );
