@@ -41,7 +41,7 @@ export interface ExecutionContext extends ExecutionMachineInput {
 
 /** What a spawned task is told to do at once. */
 export type TaskCommand =
-  | { type: 'task.start'; now: number }
+  | { type: 'task.start' }
   | { type: 'task.skip'; reason: string }
   | { type: 'task.cancel'; reason: string }
   | { type: 'task.adopt'; output: unknown; fromExecutionId: string };

@@ -12,36 +12,38 @@
  * The machine is data. Its two effects are actors registered by name and provided by the engine:
  * - `runAttempt` runs one attempt of the task function and never rejects: it resolves with an
  *   {@link AttemptOutcome} that already says whether and when to retry, so the retry policy, the
- *   clock and the randomness of jitter stay out of this file.
- * - `sleepUntil` resolves at an absolute deadline (epoch ms). Backoff is a deadline in context,
- *   not an `after:` timer, because `after:` timers are lost when a snapshot is restored: a
- *   restored `retrying` task re-invokes `sleepUntil` with its saved deadline and wakes on time.
- * The attempt's timeout is an absolute deadline too (`attemptDeadline`), computed from the `now`
- * carried by the event that starts the attempt.
+ *   clock and the randomness of jitter stay out of this file. It also enforces the task's
+ *   timeout, counted from the moment it starts the function: an attempt re-run after a restore
+ *   (XState re-runs an in-flight invoked actor) is a new run and gets the whole timeout again.
+ * - `sleepUntil` resolves at an absolute deadline (epoch ms), and not before the transition into
+ *   `retrying` is committed (the engine's side of it). Backoff is a deadline in context, not an
+ *   `after:` timer, because `after:` timers are lost when a snapshot is restored: a restored
+ *   `retrying` task re-invokes `sleepUntil` with its saved deadline and wakes on time.
  */
 import { assign, fromPromise, setup } from 'xstate';
 import type { SerializedError } from '../lib/errors.js';
 
-/** Bump when this machine changes. task@2 added `task.adopt`; it reads task@1 logs unchanged. */
-export const TASK_MACHINE_VERSION = 'task@2';
+/**
+ * Bump when this machine changes. task@2 added `task.adopt`. task@3 dropped the attempt's
+ * absolute deadline (`attemptDeadline`, `timeoutMs` and the `now` of `task.start`): the attempt
+ * runner counts the timeout itself. Each reads the logs of the versions before it unchanged: the
+ * fields it dropped are ignored where older snapshots and events still carry them.
+ */
+export const TASK_MACHINE_VERSION = 'task@3';
 
 /** Versions whose snapshots and logs this machine still reads. */
-export const TASK_MACHINE_VERSIONS_READ: readonly string[] = ['task@1', 'task@2'];
+export const TASK_MACHINE_VERSIONS_READ: readonly string[] = ['task@1', 'task@2', 'task@3'];
 
 export interface TaskMachineInput {
   executionId: string;
   taskId: string;
-  timeoutMs: number | null;
 }
 
 export interface TaskMachineContext {
   executionId: string;
   taskId: string;
-  timeoutMs: number | null;
   /** 1-based number of the current (or last) attempt; 0 before the first. */
   attempt: number;
-  /** Absolute deadline (epoch ms) of the running attempt, or null without a timeout. */
-  attemptDeadline: number | null;
   /** Absolute deadline (epoch ms) of the pending retry while `retrying`. */
   retryAt: number | null;
   /** The backoff chosen for the pending retry. */
@@ -54,7 +56,6 @@ export interface AttemptInput {
   executionId: string;
   taskId: string;
   attempt: number;
-  deadline: number | null;
 }
 
 export type AttemptOutcome =
@@ -63,25 +64,20 @@ export type AttemptOutcome =
   | { kind: 'failed'; error: SerializedError };
 
 export interface SleepInput {
+  /** The task backing off (absent in snapshots written before task@3). */
+  executionId?: string;
+  taskId?: string;
   deadline: number | null;
-}
-/** `sleepUntil` resolves with the time it woke up. */
-export interface SleepOutput {
-  now: number;
 }
 
 export type TaskEvent =
-  | { type: 'task.start'; now: number }
+  | { type: 'task.start' }
   | { type: 'task.skip'; reason: string }
   | { type: 'task.adopt'; output: unknown; fromExecutionId: string }
   | { type: 'task.cancel'; reason: string };
 
 function notProvided(name: string): never {
   throw new Error(`The task machine's ${name} actor was not provided: use taskMachine.provide({ actors })`);
-}
-
-function deadlineFrom(now: number, timeoutMs: number | null): number | null {
-  return timeoutMs === null ? null : now + timeoutMs;
 }
 
 export const taskMachine = setup({
@@ -92,7 +88,7 @@ export const taskMachine = setup({
   },
   actors: {
     runAttempt: fromPromise<AttemptOutcome, AttemptInput>(async () => notProvided('runAttempt')),
-    sleepUntil: fromPromise<SleepOutput, SleepInput>(async () => notProvided('sleepUntil')),
+    sleepUntil: fromPromise<void, SleepInput>(async () => notProvided('sleepUntil')),
   },
   guards: {
     attemptSucceeded: (_, outcome: AttemptOutcome) => outcome.kind === 'succeeded',
@@ -103,9 +99,7 @@ export const taskMachine = setup({
   context: ({ input }) => ({
     executionId: input.executionId,
     taskId: input.taskId,
-    timeoutMs: input.timeoutMs,
     attempt: 0,
-    attemptDeadline: null,
     retryAt: null,
     retryDelayMs: null,
     output: undefined,
@@ -115,13 +109,7 @@ export const taskMachine = setup({
   states: {
     pending: {
       on: {
-        'task.start': {
-          target: 'running',
-          actions: assign(({ context, event }) => ({
-            attempt: context.attempt + 1,
-            attemptDeadline: deadlineFrom(event.now, context.timeoutMs),
-          })),
-        },
+        'task.start': { target: 'running', actions: assign({ attempt: ({ context }) => context.attempt + 1 }) },
         'task.adopt': { target: 'succeeded', actions: assign({ output: ({ event }) => event.output }) },
         'task.skip': { target: 'skipped', actions: assign({ error: ({ event }) => ({ name: 'Skipped', message: event.reason }) }) },
         'task.cancel': 'cancelled',
@@ -135,7 +123,6 @@ export const taskMachine = setup({
           executionId: context.executionId,
           taskId: context.taskId,
           attempt: context.attempt,
-          deadline: context.attemptDeadline,
         }),
         onDone: [
           {
@@ -164,15 +151,10 @@ export const taskMachine = setup({
       invoke: {
         id: 'backoff',
         src: 'sleepUntil',
-        input: ({ context }) => ({ deadline: context.retryAt }),
+        input: ({ context }) => ({ executionId: context.executionId, taskId: context.taskId, deadline: context.retryAt }),
         onDone: {
           target: 'running',
-          actions: assign(({ context, event }) => ({
-            attempt: context.attempt + 1,
-            attemptDeadline: deadlineFrom(event.output.now, context.timeoutMs),
-            retryAt: null,
-            retryDelayMs: null,
-          })),
+          actions: assign(({ context }) => ({ attempt: context.attempt + 1, retryAt: null, retryDelayMs: null })),
         },
       },
       on: { 'task.cancel': 'cancelled' },

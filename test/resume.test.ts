@@ -115,6 +115,38 @@ forEachStore('resume', (ctx) => {
     expect(attempts[1]!.at).to.be.at.least(new Date(retrying.data!.retryAt!).getTime());
   });
 
+  // Regression: a re-run kept the crashed attempt's absolute deadline and timed out at once.
+  it('gives an attempt re-run after a restart a full timeoutMs of its own', async () => {
+    const runs: number[] = [];
+    const publish = (engine: Engine, work: (signal: AbortSignal) => Promise<unknown>) =>
+      engine.publishWorkflow(
+        engine
+          .createWorkflow('timed')
+          .addTask('t', 'T', async (_input: unknown, taskCtx: TaskContext) => {
+            runs.push(taskCtx.attempt);
+            return work(taskCtx.signal);
+          }, { timeoutMs: 400 })
+          .build(),
+      );
+    publish(ctx.engine, (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))));
+    const handle = ctx.engine.start('timed', {});
+    await waitUntil(() => runs.length === 1, 't runs');
+    await ctx.engine.close();
+    await handle.result.catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 600)); // the first run's deadline has passed
+
+    const engine = await ctx.reopenEngine();
+    publish(engine, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return 'done in time';
+    });
+    const result = await engine.resume(handle.id);
+    expect(result.status).to.equal('succeeded');
+    expect(result.tasks['t']).to.include({ status: 'succeeded', attempts: 1 });
+    expect(result.outputs['t']).to.equal('done in time');
+    expect(runs).to.deep.equal([1, 1]);
+  });
+
   // The crash came between a failure and the skips it causes: on resume the blocked tasks are skipped.
   it('skips on resume the tasks blocked by a failure committed before the crash', async () => {
     const flaky = new FlakyStore(ctx.target.store);

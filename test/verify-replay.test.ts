@@ -7,7 +7,7 @@ import { assign, createMachine, fromPromise } from 'xstate';
 import type { AnyStateMachine } from 'xstate';
 import { executionMachine } from '../machines/execution.js';
 import { taskMachine } from '../machines/task.js';
-import type { AttemptInput, AttemptOutcome, SleepInput, SleepOutput } from '../machines/task.js';
+import type { AttemptInput, AttemptOutcome, SleepInput } from '../machines/task.js';
 import { ExecutionNotFoundError } from '../lib/errors.js';
 import { verifyReplay } from '../lib/inspect/verifyReplay.js';
 import type { VerifyReplayResult } from '../lib/inspect/verifyReplay.js';
@@ -178,7 +178,7 @@ forEachStore('verifyReplay', (ctx) => {
           runs += 1;
           throw new Error('runAttempt ran during a replay');
         }),
-        sleepUntil: fromPromise<SleepOutput, SleepInput>(async () => {
+        sleepUntil: fromPromise<void, SleepInput>(async () => {
           runs += 1;
           throw new Error('sleepUntil ran during a replay');
         }),

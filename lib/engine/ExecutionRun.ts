@@ -197,7 +197,6 @@ export class ExecutionRun {
         logger,
       },
       signal,
-      deadline: input.deadline,
       maxOutputBytes: this.runtime.maxOutputBytes,
     }).then((outcome) => {
       this.runtime.telemetry.addSpan({
@@ -244,7 +243,7 @@ export class ExecutionRun {
       while (this.scheduler.live < this.record.concurrency && this.hasRoom()) {
         const taskId = this.scheduler.take();
         if (taskId === undefined) break;
-        this.spawn(taskId, { type: 'task.start', now: Date.now() });
+        this.spawn(taskId, { type: 'task.start' });
       }
     }
     if (this.scheduler.isSettled) this.settle();
@@ -265,11 +264,10 @@ export class ExecutionRun {
   }
 
   private spawn(taskId: string, command: TaskCommand): void {
-    const task = this.workflow.tasks.get(taskId)!;
     this.actor!.send({
       type: 'task.spawn',
       actorId: this.takeSlot(taskId),
-      input: { executionId: this.id, taskId, timeoutMs: task.timeoutMs },
+      input: { executionId: this.id, taskId },
       command,
     });
   }

@@ -7,7 +7,7 @@ import { fromPromise } from 'xstate';
 import type { Logger } from 'winston';
 import { executionMachine } from '../../machines/execution.js';
 import { taskMachine } from '../../machines/task.js';
-import type { AttemptInput, AttemptOutcome, SleepInput, SleepOutput } from '../../machines/task.js';
+import type { AttemptInput, AttemptOutcome, SleepInput } from '../../machines/task.js';
 import {
   DEFAULT_CLOSE_TIMEOUT_MS,
   DEFAULT_CONCURRENCY,
@@ -149,11 +149,11 @@ async function withinTime(work: Promise<unknown>, ms: number): Promise<boolean> 
 }
 
 /** Resolves at an absolute deadline (epoch ms); never, for a null deadline. Cleared when stopped. */
-const sleepUntil = fromPromise<SleepOutput, SleepInput>(
+const sleepUntil = fromPromise<void, SleepInput>(
   ({ input, signal }) =>
     new Promise((resolve) => {
       if (input.deadline === null) return;
-      const timer = setLongTimeout(() => resolve({ now: Date.now() }), input.deadline - Date.now());
+      const timer = setLongTimeout(resolve, input.deadline - Date.now());
       signal.addEventListener('abort', () => timer.clear(), { once: true });
     }),
 );

@@ -1,7 +1,11 @@
 /**
- * One attempt of one task: call the function, enforce the attempt's absolute deadline, check the
- * output can be stored, and turn any failure into a retry decision. It never rejects: a failing
- * task is state (an {@link AttemptOutcome}), not an exception.
+ * One attempt of one task: call the function, enforce its timeout, check the output can be
+ * stored, and turn any failure into a retry decision. It never rejects: a failing task is state
+ * (an {@link AttemptOutcome}), not an exception.
+ *
+ * The timeout (`task.timeoutMs`) counts from the moment this run starts the function. A run is
+ * what the function gets: an attempt re-run after a restore (its first run died with its process)
+ * gets the whole timeout again, not what was left of the crashed run's.
  */
 import { TaskOutputError, TaskTimeoutError, serializeError, toError } from '../errors.js';
 import type { AttemptOutcome } from '../../machines/task.js';
@@ -17,13 +21,12 @@ export interface AttemptRequest {
   context: Omit<TaskContext, 'signal'>;
   /** Aborted when the attempt's actor is stopped (cancel, fail-fast, engine close). */
   signal: AbortSignal;
-  /** Absolute deadline in epoch ms, or null. */
-  deadline: number | null;
   maxOutputBytes: number;
 }
 
 export async function executeAttempt(request: AttemptRequest): Promise<AttemptOutcome> {
-  const { task, context, signal, deadline } = request;
+  const { task, context, signal } = request;
+  const timeoutMs = task.timeoutMs;
   const controller = new AbortController();
   const forwardAbort = () => controller.abort(signal.reason);
   if (signal.aborted) forwardAbort();
@@ -32,16 +35,15 @@ export async function executeAttempt(request: AttemptRequest): Promise<AttemptOu
   try {
     const running = Promise.resolve().then(() => task.fn(request.input, { ...context, signal: controller.signal }));
     let output: unknown;
-    if (deadline === null) {
+    if (timeoutMs === null) {
       output = await running;
     } else {
-      const timeoutMs = task.timeoutMs ?? 0;
       const timedOut = new Promise<never>((_, reject) => {
         timer = setLongTimeout(() => {
           const error = new TaskTimeoutError(task.id, context.attempt, timeoutMs);
           controller.abort(error);
           reject(error);
-        }, Math.max(0, deadline - Date.now()));
+        }, timeoutMs);
       });
       running.catch(() => undefined); // a late rejection after the timeout is not unhandled
       output = await Promise.race([running, timedOut]);

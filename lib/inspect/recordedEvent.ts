@@ -4,8 +4,8 @@
  * The engine stores the whole event as JSON in `transition.data.event`. Rows written before it
  * did have the event's type only (`transition.event`); for them the event is rebuilt from the
  * type and the facts the row kept, as well as they allow:
- * - `task.start` gets `now` = the transition's `at`; `xstate.done.actor.backoff` gets
- *   `output.now` = `at` (both only feed deadlines, never the state reached);
+ * - `task.start` and `xstate.done.actor.backoff` carry nothing the machine reads (before task@3
+ *   they carried the time, which only fed the attempt's deadline, never the state reached);
  * - `task.skip`, `task.cancel`, `execution.cancel`, `execution.abort` get the recorded `reason`;
  * - `xstate.done.actor.attempt` gets the attempt's outcome from the row's data: a retry when it
  *   holds `delayMs`/`retryAt`, a failure when it holds an `error`, else a success with the output
@@ -32,18 +32,15 @@ export function recordedEvent(transition: TransitionRecord): RecordedEvent {
 function reconstructEvent(transition: TransitionRecord): EventObject {
   const type = transition.event;
   const data = transition.data ?? {};
-  const at = new Date(transition.at).getTime();
   const reason = data.reason ?? data.error?.message ?? '';
   switch (type) {
-    case 'task.start':
-      return { type, now: at } as EventObject;
     case 'task.skip':
     case 'task.cancel':
     case 'execution.cancel':
     case 'execution.abort':
       return { type, reason } as EventObject;
     case 'xstate.done.actor.backoff':
-      return { type, actorId: 'backoff', output: { now: at } } as EventObject;
+      return { type, actorId: 'backoff', output: undefined } as EventObject;
     case 'xstate.done.actor.attempt':
       return { type, actorId: 'attempt', output: attemptOutcome(transition) } as EventObject;
     case 'execution.settle':

@@ -16,8 +16,7 @@
  * that did not (the supervisor's `task.spawn`, `xstate.done.actor.*`) are not replayed; neither
  * machine needs them to reach its recorded states.
  *
- * Inputs: the supervisor gets the execution row's ids; a task gets `{ executionId, taskId,
- * timeoutMs }`, `timeoutMs` read from the task's first recorded snapshot (null if absent).
+ * Inputs: the supervisor gets the execution row's ids; a task gets `{ executionId, taskId }`.
  */
 import { initialTransition, transition as machineTransition } from 'xstate';
 import type { AnyMachineSnapshot, AnyStateMachine, StateValue } from 'xstate';
@@ -98,14 +97,9 @@ function initialSnapshot(machine: AnyStateMachine, execution: ExecutionRecord, f
   const input =
     first.taskId === null
       ? { executionId: execution.id, workflowId: execution.workflowId, workflowVersion: execution.workflowVersion }
-      : { executionId: execution.id, taskId: first.taskId, timeoutMs: recordedTimeout(first.snapshot) };
+      : { executionId: execution.id, taskId: first.taskId };
   const [snapshot] = initialTransition(machine, input);
   return snapshot;
-}
-
-function recordedTimeout(snapshot: unknown): number | null {
-  const timeoutMs = (snapshot as { context?: { timeoutMs?: unknown } } | null)?.context?.timeoutMs;
-  return typeof timeoutMs === 'number' ? timeoutMs : null;
 }
 
 function attemptOf(snapshot: AnyMachineSnapshot): number | null {
