@@ -5,9 +5,10 @@
  * Delays are kept to a few ms so the suite stays fast.
  */
 import { expect } from 'chai';
-import { backoffDelay, NonRetryableError } from '../lib/index.js';
+import { backoffDelay, createEngine, NonRetryableError } from '../lib/index.js';
 import type { Engine, RetryPolicy, TransitionRecord } from '../lib/index.js';
 import { forEachStore } from './support/engines.js';
+import { FlakyStore } from './support/FlakyStore.js';
 
 /** The documented formula, written out independently of the engine. */
 function formula(policy: Pick<RetryPolicy, 'initialDelayMs' | 'backoffFactor' | 'maxDelayMs'>, failedAttempt: number): number {
@@ -245,5 +246,37 @@ forEachStore('retries', (ctx) => {
     const result = await ctx.engine.execute('retry-then-continue');
     expect(result.status).to.equal('succeeded');
     expect(result.outputs['next']).to.equal('succeeded on call 3');
+  });
+
+  // Regression: a retry could start before its failure was committed, so after a crash the log
+  // showed attempt 1 running while attempt 2 had in fact started.
+  it('starts the next attempt only after the failed attempt is committed, even with no backoff', async () => {
+    const slow = new FlakyStore(ctx.target.store);
+    slow.commitDelayMs = 40;
+    const engine = await createEngine({ storage: slow, logLevel: 'error' });
+    try {
+      const seenBySecondAttempt: string[] = [];
+      engine.publishWorkflow(
+        engine
+          .createWorkflow('retry-after-commit')
+          .addTask(
+            't',
+            'T',
+            async (_input: unknown, taskCtx) => {
+              if (taskCtx.attempt === 1) throw new Error('first attempt fails');
+              const stored = await ctx.target.store.listTransitions(taskCtx.executionId);
+              seenBySecondAttempt.push(...stored.filter((t) => t.taskId === 't').map((t) => `${t.from}→${t.to}#${t.attempt}`));
+              return 'ok';
+            },
+            { retry: { maxAttempts: 2, initialDelayMs: 0, jitter: 'none' } },
+          )
+          .build(),
+      );
+      const result = await engine.execute('retry-after-commit');
+      expect(result.tasks['t']).to.include({ status: 'succeeded', attempts: 2 });
+      expect(seenBySecondAttempt).to.include('running→retrying#1');
+    } finally {
+      await engine.close();
+    }
   });
 });

@@ -65,6 +65,8 @@ export class ExecutionRun {
   private readonly slotOf = new Map<string, string>();
   private readonly freeSlots: string[] = [];
   private pendingCancel: string | null = null;
+  /** Tasks whose attempt failed with a retry allowed, until their `retrying` transition is committed. */
+  private readonly retryCommits = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   private resolveResult!: (result: ExecutionResult) => void;
   private rejectResult!: (error: Error) => void;
 
@@ -177,6 +179,15 @@ export class ExecutionRun {
     this.rejectResult(reason);
   }
 
+  /**
+   * Resolves once the task's transition into `retrying` is committed (at once if none is on its
+   * way): the task machine's `sleepUntil` waits for it, so that the next attempt never starts
+   * before the failure of the last one is durable.
+   */
+  retryCommitted(taskId: string): Promise<void> {
+    return this.retryCommits.get(taskId)?.promise ?? Promise.resolve();
+  }
+
   /** Called by the task machine's `runAttempt` actor. */
   runAttempt(input: AttemptInput, signal: AbortSignal): Promise<AttemptOutcome> {
     const task = this.workflow.tasks.get(input.taskId)!;
@@ -199,6 +210,11 @@ export class ExecutionRun {
       signal,
       maxOutputBytes: this.runtime.maxOutputBytes,
     }).then((outcome) => {
+      if (outcome.kind === 'retry' && !signal.aborted) {
+        let resolve!: () => void;
+        const promise = new Promise<void>((done) => (resolve = done));
+        this.retryCommits.set(input.taskId, { promise, resolve });
+      }
       this.runtime.telemetry.addSpan({
         spanId: spanId(),
         parentSpanId: this.id,
@@ -371,6 +387,10 @@ export class ExecutionRun {
       if (to === 'running') this.record.startedAt ??= transition.at;
       if (to === 'succeeded' || to === 'failed' || to === 'cancelled') this.finish(to, transition.at);
       return;
+    }
+    if (to === 'retrying') {
+      this.retryCommits.get(taskId)?.resolve();
+      this.retryCommits.delete(taskId);
     }
     if (!isTerminalTaskStatus(to as TaskStatus)) return;
     this.freeSlot(taskId);

@@ -90,6 +90,12 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
     if (!run) return { kind: 'failed', error: { name: 'EngineError', message: `Execution ${input.executionId} is not live in this engine` } };
     return run.runAttempt(input, signal);
   });
+  /** Sleeps to the deadline, and not before the task's `retrying` transition is committed. */
+  const sleepUntil = fromPromise<void, SleepInput>(async ({ input, signal }) => {
+    const run = input.executionId === undefined ? undefined : runs.get(input.executionId);
+    if (run && input.taskId !== undefined) await run.retryCommitted(input.taskId);
+    if (!signal.aborted) await sleepToDeadline(input.deadline, signal);
+  });
   const machine = executionMachine.provide({
     actors: { task: taskMachine.provide({ actors: { runAttempt, sleepUntil } }) },
   });
@@ -148,12 +154,11 @@ async function withinTime(work: Promise<unknown>, ms: number): Promise<boolean> 
   }
 }
 
-/** Resolves at an absolute deadline (epoch ms); never, for a null deadline. Cleared when stopped. */
-const sleepUntil = fromPromise<void, SleepInput>(
-  ({ input, signal }) =>
-    new Promise((resolve) => {
-      if (input.deadline === null) return;
-      const timer = setLongTimeout(resolve, input.deadline - Date.now());
-      signal.addEventListener('abort', () => timer.clear(), { once: true });
-    }),
-);
+/** Resolves at an absolute deadline (epoch ms); never, for a null deadline. Cleared on abort. */
+function sleepToDeadline(deadline: number | null, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (deadline === null) return;
+    const timer = setLongTimeout(resolve, deadline - Date.now());
+    signal.addEventListener('abort', () => timer.clear(), { once: true });
+  });
+}

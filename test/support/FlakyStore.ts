@@ -1,6 +1,7 @@
 /**
  * A store that forwards to another one and can be switched off: while `down`, every commit fails
- * with a StorageError and writes nothing. The wrapped store is open already; closing this one
+ * with a StorageError and writes nothing. `commitDelayMs` makes every commit that long (a slow
+ * disk or a distant server). The wrapped store is open already; closing this one
  * leaves it open (so a later engine can use it) unless `closeInner`.
  */
 import { StorageError } from '../../lib/errors.js';
@@ -9,6 +10,7 @@ import type { CommitBatch, ExecutionRecord, ListExecutionsFilter, LogRecord, Spa
 
 export class FlakyStore implements Store {
   down = false;
+  commitDelayMs = 0;
   /** Called after each successful commit, with the batch. */
   afterCommit: (batch: CommitBatch) => void = () => undefined;
 
@@ -29,6 +31,7 @@ export class FlakyStore implements Store {
   };
   createExecution = (execution: ExecutionRecord, tasks: readonly TaskRunRecord[]) => this.inner.createExecution(execution, tasks);
   commit = async (batch: CommitBatch) => {
+    if (this.commitDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.commitDelayMs));
     if (this.down) throw new StorageError('the store is down (test)');
     await this.inner.commit(batch);
     this.afterCommit(batch);
