@@ -62,11 +62,41 @@ export class ExecutionNotFoundError extends TaskGraphError {
   }
 }
 
-/** Thrown by a task to fail it at once, without further retries. */
+/**
+ * The brand of a `NonRetryableError`, shared by every copy of this package loaded in a process
+ * (`Symbol.for` is process-wide): a workflow module that loads its own copy of task-graph (the
+ * CLI's `--module`, a monorepo) throws errors of another class, which the engine still knows.
+ */
+const NON_RETRYABLE = Symbol.for('task-graph.NonRetryableError');
+
+/**
+ * Thrown by a task to fail it at once, without further retries. Recognised by a brand, not by
+ * its class alone, so `instanceof NonRetryableError` holds for one made by another copy of the
+ * package too.
+ * @example throw new NonRetryableError(`No file ${path}`);
+ */
 export class NonRetryableError extends TaskGraphError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super('NON_RETRYABLE', message, { cause: options.cause });
+    Object.defineProperty(this, NON_RETRYABLE, { value: true });
   }
+
+  /** `instanceof NonRetryableError` by brand; a subclass keeps the ordinary prototype check. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== NonRetryableError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return isNonRetryableError(value);
+  }
+}
+
+/**
+ * Whether `value` is a `NonRetryableError` of any copy of task-graph: it carries the brand, or
+ * (a copy from before the brand) the name `NonRetryableError` with the code `NON_RETRYABLE`.
+ * @example if (isNonRetryableError(error)) console.log('not retried');
+ */
+export function isNonRetryableError(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Reflect.get(value, NON_RETRYABLE) === true) return true;
+  return Reflect.get(value, 'name') === 'NonRetryableError' && Reflect.get(value, 'code') === 'NON_RETRYABLE';
 }
 
 /** An attempt ran longer than its `timeoutMs`. */

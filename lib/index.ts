@@ -24,6 +24,7 @@ export {
   OwnershipLostError,
   ResumeError,
   toError,
+  isNonRetryableError,
 } from './errors.js';
 export type { SerializedError } from './errors.js';
 export type { Store } from './store/Store.js';

@@ -5,6 +5,10 @@
  * Delays are kept to a few ms so the suite stays fast.
  */
 import { expect } from 'chai';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { backoffDelay, createEngine, NonRetryableError } from '../lib/index.js';
 import type { Engine, RetryPolicy, TransitionRecord } from '../lib/index.js';
 import { forEachStore } from './support/engines.js';
@@ -277,6 +281,38 @@ forEachStore('retries', (ctx) => {
       expect(seenBySecondAttempt).to.include('running→retrying#1');
     } finally {
       await engine.close();
+    }
+  });
+
+  // Regression: a workflow module with its own copy of task-graph (the CLI's --module, a
+  // monorepo) threw a NonRetryableError the engine did not recognise by instanceof, and it retried.
+  it('recognises a NonRetryableError from another copy of the package', async () => {
+    const copy = mkdtempSync(path.join(os.tmpdir(), 'tg-second-copy-'));
+    try {
+      copyFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'errors.ts'), path.join(copy, 'errors.ts'));
+      const other = (await import(pathToFileURL(path.join(copy, 'errors.ts')).href)) as typeof import('../lib/errors.js');
+      expect(other.NonRetryableError).to.not.equal(NonRetryableError); // really a second copy
+      const foreign = new other.NonRetryableError('the file is gone');
+      expect(foreign instanceof NonRetryableError, 'instanceof across copies').to.equal(true);
+      expect(new Error('plain') instanceof NonRetryableError).to.equal(false);
+      let calls = 0;
+      ctx.publish('foreign-non-retryable', (wf) =>
+        wf.addTask(
+          't',
+          'T',
+          () => {
+            calls += 1;
+            throw new other.NonRetryableError('the file is gone');
+          },
+          { retry: { maxAttempts: 5, initialDelayMs: 1 } },
+        ),
+      );
+      const result = await ctx.engine.execute('foreign-non-retryable');
+      expect(calls).to.equal(1);
+      expect(result.tasks['t']).to.include({ status: 'failed', attempts: 1 });
+      expect(result.tasks['t']!.error).to.deep.equal({ name: 'NonRetryableError', message: 'the file is gone', code: 'NON_RETRYABLE' });
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
     }
   });
 });

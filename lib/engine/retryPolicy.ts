@@ -2,7 +2,7 @@
  * Retry decisions: exponential backoff with optional full jitter, capped, and the predicates that
  * stop retrying (`NonRetryableError`, a policy's `retryable(error)`).
  */
-import { NonRetryableError, TaskOutputError, describeValue } from '../errors.js';
+import { TaskOutputError, describeValue, isNonRetryableError } from '../errors.js';
 import type { RetryPolicy } from '../workflow/types.js';
 import { MAX_DURATION_MS } from '../defaults.js';
 
@@ -20,7 +20,7 @@ export function chooseDelay(policy: RetryPolicy, failedAttempt: number, random: 
 /** Whether an attempt that failed with `error` may be tried again under `policy`. */
 export function canRetry(policy: RetryPolicy, failedAttempt: number, error: Error): boolean {
   if (failedAttempt >= policy.maxAttempts) return false;
-  if (error instanceof NonRetryableError || error instanceof TaskOutputError) return false;
+  if (isNonRetryableError(error) || error instanceof TaskOutputError) return false;
   if (policy.retryable) {
     try {
       return policy.retryable(error) !== false;
