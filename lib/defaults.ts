@@ -27,6 +27,9 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
  */
 export const MAX_DURATION_MS = 100 * 365.25 * 24 * 3600 * 1000;
 
+/** Longest explicit workflow version (`createWorkflow(id, { version })`), in characters. */
+export const MAX_VERSION_LENGTH = 64;
+
 /** Largest task output (its JSON text, in bytes) a task may return. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 

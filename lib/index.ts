@@ -4,7 +4,7 @@
 export { createEngine } from './engine/createEngine.js';
 export { createWorkflow } from './workflow/createWorkflow.js';
 export type { DurableEngine as Engine, ForkOptions, ResumeOptions, ResumeAllResult } from './engine/DurableEngine.js';
-export type { ExecutionDetails } from './engine/Engine.js';
+export type { ExecutionDetails, PublishedWorkflow } from './engine/Engine.js';
 export type { EngineOptions, ExecuteOptions } from './engine/engineOptions.js';
 export type { ExecutionHandle } from './engine/ExecutionHandle.js';
 export type { ExecutionResult, TaskResult } from './engine/executionResult.js';
@@ -46,7 +46,7 @@ export type {
 export type { EngineEvent, EngineEventEmitter, EngineEventListener, ExecutionEventName, TaskEventName } from './telemetry/EngineEvents.js';
 export type { WorkflowBuilder } from './workflow/WorkflowBuilder.js';
 export type { Workflow } from './workflow/Workflow.js';
-export type { Jitter, RetryPolicy, TaskContext, TaskFunction, TaskOptions } from './workflow/types.js';
+export type { Jitter, RetryPolicy, TaskContext, TaskFunction, TaskOptions, WorkflowOptions } from './workflow/types.js';
 export { exportStatechart } from './inspect/exportStatechart.js';
 export type { StatechartFormat } from './inspect/exportStatechart.js';
 export type { InspectFormat } from './inspect/inspectExecution.js';

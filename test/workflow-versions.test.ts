@@ -1,10 +1,27 @@
 /**
- * Workflow versions: the version is a hash of the graph (ids, names, options, edges), so
- * publishing the same id with a different graph adds a new version, new executions use it, and
- * each result records the version it ran.
+ * Workflow versions: the version is a hash of the graph (ids, names, options, edges) unless one
+ * is given (`createWorkflow(id, { version })`), so publishing the same id with a different graph
+ * adds a new version, new executions use it, and each result records the version it ran. The
+ * engine holds every version published, warns when a different definition becomes the latest,
+ * and refuses a different definition under a version already held.
  */
 import { expect } from 'chai';
+import winston from 'winston';
+import Transport from 'winston-transport';
+import { WorkflowValidationError, createWorkflow } from '../lib/index.js';
 import { forEachStore } from './support/engines.js';
+
+/** A winston logger that keeps the warnings it receives. */
+function warningsLogger(): { logger: winston.Logger; warnings: string[] } {
+  const warnings: string[] = [];
+  class Capture extends Transport {
+    override log(info: Record<string, unknown>, next: () => void): void {
+      if (info['level'] === 'warn') warnings.push(String(info['message']));
+      next();
+    }
+  }
+  return { logger: winston.createLogger({ level: 'info', transports: [new Capture()] }), warnings };
+}
 
 forEachStore('workflow versions', (ctx) => {
   it('gives a new version to a different graph under the same id, and records it on each execution', async () => {
@@ -25,7 +42,7 @@ forEachStore('workflow versions', (ctx) => {
 
     expect(ctx.engine.getWorkflow('etl')?.version).to.equal(v2.version);
     expect(ctx.engine.getWorkflow('etl', v1.version)?.version).to.equal(v1.version);
-    expect(ctx.engine.listWorkflows()).to.deep.equal(['etl']);
+    expect(ctx.engine.listWorkflows()).to.deep.equal([{ id: 'etl', latest: v2.version, versions: [v1.version, v2.version] }]);
     expect((await ctx.engine.getExecution(first.id)).workflowVersion).to.equal(v1.version);
     expect((await ctx.engine.getExecution(second.id)).workflowVersion).to.equal(v2.version);
   });
@@ -69,5 +86,62 @@ forEachStore('workflow versions', (ctx) => {
     const next = await ctx.engine.execute('swap');
     expect(next.workflowVersion).to.equal(v2.version);
     expect(next.outputs).to.deep.equal({ a: 'new', c: 'new c' });
+  });
+
+  it('records an explicit version, and a bumped one, on each execution', async () => {
+    const june = ctx.engine.createWorkflow('release', { version: '2025-06' }).addTask('a', 'A', () => 'june').build();
+    ctx.engine.publishWorkflow(june);
+    const first = await ctx.engine.execute('release');
+    const july = createWorkflow('release', { version: '2025-07' }).addTask('a', 'A', () => 'july').addTask('b', 'B', () => 'new').build();
+    ctx.engine.publishWorkflow(july);
+    const second = await ctx.engine.execute('release');
+    expect(june.version).to.equal('2025-06');
+    expect(june.definitionHash).to.match(/^[0-9a-f]{16}$/);
+    expect(first.workflowVersion).to.equal('2025-06');
+    expect(second.workflowVersion).to.equal('2025-07');
+    expect((await ctx.engine.getExecution(first.id)).workflowVersion).to.equal('2025-06');
+    expect(ctx.engine.listWorkflows()).to.deep.equal([{ id: 'release', latest: '2025-07', versions: ['2025-06', '2025-07'] }]);
+  });
+
+  it('refuses a different definition under a version already published, and keeps what was published', () => {
+    ctx.engine.publishWorkflow(createWorkflow('pinned', { version: 'v1' }).addTask('a', 'A', () => 1).build());
+    const changed = createWorkflow('pinned', { version: 'v1' }).addTask('a', 'A', () => 1).addTask('b', 'B', () => 2).build();
+    let caught: unknown;
+    try {
+      ctx.engine.publishWorkflow(changed);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).to.be.instanceOf(WorkflowValidationError);
+    expect((caught as WorkflowValidationError).reason).to.equal('VERSION_CONFLICT');
+    expect((caught as Error).message).to.include('"pinned"').and.include('"v1"');
+    expect([...ctx.engine.getWorkflow('pinned', 'v1')!.tasks.keys()]).to.deep.equal(['a']);
+    // The same definition under the same version publishes again without complaint.
+    ctx.engine.publishWorkflow(createWorkflow('pinned', { version: 'v1' }).addTask('a', 'A', () => 1).build());
+  });
+
+  for (const version of ['', 42, 'x'.repeat(65)]) {
+    it(`refuses the version ${JSON.stringify(version).slice(0, 20)} at build()`, () => {
+      let caught: unknown;
+      try {
+        createWorkflow('bad-version', { version: version as string }).addTask('a', 'A', () => 1).build();
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).to.be.instanceOf(WorkflowValidationError);
+      expect((caught as WorkflowValidationError).reason).to.equal('INVALID_VERSION');
+    });
+  }
+
+  it('warns when a different definition becomes the latest, not when the same one is published again', async () => {
+    const { logger, warnings } = warningsLogger();
+    const engine = await ctx.reopenEngine({ logger });
+    engine.publishWorkflow(engine.createWorkflow('deploy').addTask('a', 'A', () => 1).build());
+    engine.publishWorkflow(engine.createWorkflow('deploy').addTask('a', 'A', () => 1).build());
+    expect(warnings).to.deep.equal([]);
+    const v2 = engine.createWorkflow('deploy').addTask('a', 'A', () => 1).addTask('b', 'B', () => 2).build();
+    engine.publishWorkflow(v2);
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.include('"deploy"').and.include(JSON.stringify(v2.version));
   });
 });

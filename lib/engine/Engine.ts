@@ -3,13 +3,14 @@
  * over the store. Build one with `createEngine()`.
  */
 import { randomUUID } from 'node:crypto';
-import { EngineClosedError, ExecutionNotFoundError, InvalidOptionsError, WorkflowNotFoundError, toError } from '../errors.js';
+import { EngineClosedError, ExecutionNotFoundError, InvalidOptionsError, WorkflowNotFoundError, WorkflowValidationError, toError } from '../errors.js';
 import type { ExecutionRecord, ExecutionStatus, ListExecutionsFilter, LogRecord, SpanRecord, TaskRunRecord, TransitionRecord } from '../store/records.js';
 
 const EXECUTION_STATUSES: readonly ExecutionStatus[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled'];
 import type { EngineEventEmitter } from '../telemetry/EngineEvents.js';
 import { WorkflowBuilder } from '../workflow/WorkflowBuilder.js';
 import type { Workflow } from '../workflow/Workflow.js';
+import type { WorkflowOptions } from '../workflow/types.js';
 import type { EngineRuntime } from './EngineRuntime.js';
 import { validateConcurrency, validateFailurePolicy, validateSignal } from './engineOptions.js';
 import type { ExecuteOptions } from './engineOptions.js';
@@ -21,6 +22,15 @@ import { toStorableOutput } from './executeAttempt.js';
 
 /** An execution as read back from the store: the result shape plus the version and timestamps. */
 export type ExecutionDetails = ExecutionResult;
+
+/** A published workflow id and the versions this engine holds of it. */
+export interface PublishedWorkflow {
+  id: string;
+  /** The version new executions use: the one published last. */
+  latest: string;
+  /** Every version held, in the order they were first published. */
+  versions: string[];
+}
 
 export interface EngineDefaults {
   concurrency: number;
@@ -53,20 +63,45 @@ export class Engine {
     return this.runtime.store.location;
   }
 
-  /** @example const workflow = engine.createWorkflow('etl').addTask('a', 'A', fn).build(); */
-  createWorkflow(id: string): WorkflowBuilder {
-    return new WorkflowBuilder(id);
+  /**
+   * A workflow builder; `options.version` names the version (default: a hash of the definition).
+   * @example const workflow = engine.createWorkflow('etl', { version: '2025-06' }).addTask('a', 'A', fn).build();
+   */
+  createWorkflow(id: string, options: WorkflowOptions = {}): WorkflowBuilder {
+    return new WorkflowBuilder(id, options);
   }
 
   /**
-   * Registers a built workflow (in memory: workflows are code). Publishing the same id with a
-   * different graph adds a new version, which new executions use.
+   * Registers a built workflow (in memory: workflows are code) and makes it the version new
+   * executions of its id use. Versions published before stay held: executions recorded on them
+   * keep resuming on them. Making a different definition the latest logs a warning (a deploy
+   * should keep the old version published until its executions drain).
+   * @throws WorkflowValidationError (`VERSION_CONFLICT`) when a different definition is already
+   *   published under the same explicit version: bump the version.
    * @example engine.publishWorkflow(workflow);
    */
   publishWorkflow(workflow: Workflow): void {
     this.assertOpen('publish a workflow');
     if (!workflow || typeof workflow !== 'object' || !(workflow.tasks instanceof Map) || typeof workflow.version !== 'string') {
       throw new InvalidOptionsError('workflow', workflow, 'a workflow returned by builder.build()');
+    }
+    const held = this.workflows.get(workflow.id)?.get(workflow.version);
+    if (held && held.definitionHash !== workflow.definitionHash) {
+      throw new WorkflowValidationError(
+        'VERSION_CONFLICT',
+        `Workflow ${JSON.stringify(workflow.id)} version ${JSON.stringify(workflow.version)} is already published with a different definition. ` +
+          'Give the changed definition a new version: createWorkflow(id, { version }).',
+        [],
+        workflow.id,
+      );
+    }
+    const previous = this.latest.get(workflow.id);
+    if (previous && previous.definitionHash !== workflow.definitionHash) {
+      this.runtime.logger.warn(
+        `Workflow ${JSON.stringify(workflow.id)}: version ${JSON.stringify(workflow.version)} replaces ${JSON.stringify(previous.version)} as the latest. ` +
+          `New executions run ${JSON.stringify(workflow.version)}; executions of ${JSON.stringify(previous.version)} resume only while it stays published.`,
+        { workflowId: workflow.id },
+      );
     }
     let versions = this.workflows.get(workflow.id);
     if (!versions) this.workflows.set(workflow.id, (versions = new Map()));
@@ -79,9 +114,12 @@ export class Engine {
     return version === undefined ? this.latest.get(id) : this.workflows.get(id)?.get(version);
   }
 
-  /** Ids of the published workflows. */
-  listWorkflows(): string[] {
-    return [...this.latest.keys()];
+  /**
+   * The published workflows, each with the versions held and the latest.
+   * @example engine.listWorkflows(); // [{ id: 'etl', latest: '2025-07', versions: ['2025-06', '2025-07'] }]
+   */
+  listWorkflows(): PublishedWorkflow[] {
+    return [...this.latest.values()].map((latest) => ({ id: latest.id, latest: latest.version, versions: [...this.workflows.get(latest.id)!.keys()] }));
   }
 
   /**

@@ -10,8 +10,13 @@ export interface Workflow {
   /** The name given to `createWorkflow`. */
   readonly id: string;
   readonly description: string;
-  /** A content hash of the graph: task ids, names, options and edges (not the functions' code). */
+  /**
+   * The version recorded with each execution: the one given to `createWorkflow(id, { version })`,
+   * else `definitionHash`.
+   */
   readonly version: string;
+  /** A content hash of the graph: task ids, names, options and edges (not the functions' code). */
+  readonly definitionHash: string;
   /** Tasks in the order they were added. */
   readonly tasks: ReadonlyMap<string, TaskDefinition>;
   /** Direct upstream task ids of each task, in the order the dependencies were added. */
@@ -24,8 +29,8 @@ export interface Workflow {
   readonly graph: WorkflowGraph;
 }
 
-/** The version of a graph: equal graphs give equal versions, whatever the functions' code. */
-export function computeWorkflowVersion(id: string, tasks: Iterable<TaskDefinition>, edges: readonly (readonly [string, string])[]): string {
+/** The hash of a graph: equal graphs give equal hashes, whatever the functions' code. */
+export function computeDefinitionHash(id: string, tasks: Iterable<TaskDefinition>, edges: readonly (readonly [string, string])[]): string {
   const shape = {
     id,
     tasks: [...tasks].map((task) => ({ id: task.id, name: task.name, retry: task.retry ?? null, timeoutMs: task.timeoutMs })),

@@ -4,8 +4,9 @@
  * `WorkflowValidationError` naming the offending ids.
  */
 import { WorkflowValidationError, describeValue } from '../errors.js';
-import type { TaskDefinition, TaskFunction, TaskOptions } from './types.js';
-import { computeWorkflowVersion } from './Workflow.js';
+import type { TaskDefinition, TaskFunction, TaskOptions, WorkflowOptions } from './types.js';
+import { MAX_VERSION_LENGTH } from '../defaults.js';
+import { computeDefinitionHash } from './Workflow.js';
 import type { Workflow } from './Workflow.js';
 import { topologicalOrder, validateTaskDefinition } from './validateWorkflow.js';
 
@@ -16,7 +17,10 @@ export class WorkflowBuilder {
   private readonly edgeKeys = new Set<string>();
   private readonly duplicateIds: string[] = [];
 
-  constructor(readonly id: string) {}
+  constructor(
+    readonly id: string,
+    private readonly options: WorkflowOptions = {},
+  ) {}
 
   /** @example builder.setDescription('extract then load') */
   setDescription(description: string): this {
@@ -77,6 +81,15 @@ export class WorkflowBuilder {
         workflowId,
       );
     }
+    const version = this.options?.version;
+    if (version !== undefined && !(typeof version === 'string' && version.length > 0 && version.length <= MAX_VERSION_LENGTH)) {
+      throw new WorkflowValidationError(
+        'INVALID_VERSION',
+        `Workflow ${JSON.stringify(workflowId)} has version ${describeValue(version)}: expected a non-empty string of at most ${MAX_VERSION_LENGTH} characters, or no version (the definition's hash).`,
+        [],
+        workflowId,
+      );
+    }
     for (const task of this.tasks.values()) validateTaskDefinition(workflowId, task);
     const upstream = new Map<string, string[]>([...this.tasks.keys()].map((id) => [id, []]));
     const downstream = new Map<string, string[]>([...this.tasks.keys()].map((id) => [id, []]));
@@ -98,10 +111,12 @@ export class WorkflowBuilder {
     }
     const order = topologicalOrder(workflowId, [...this.tasks.keys()], downstream);
     const edges = this.edges.map(([from, to]) => [from, to] as const);
+    const definitionHash = computeDefinitionHash(workflowId, this.tasks.values(), edges);
     return Object.freeze({
       id: workflowId,
       description: this.description,
-      version: computeWorkflowVersion(workflowId, this.tasks.values(), edges),
+      version: version ?? definitionHash,
+      definitionHash,
       tasks: new Map(this.tasks),
       upstream,
       downstream,

@@ -45,6 +45,16 @@ export interface RetryPolicy {
   retryable?: (error: Error) => boolean;
 }
 
+export interface WorkflowOptions {
+  /**
+   * The version recorded with each execution, such as a release name ('2025-06'). Bump it when
+   * the definition changes; publishing a different definition under a version already published
+   * is refused. At most 64 characters.
+   * @defaultValue a hash of the definition (task ids, names, options and edges)
+   */
+  version?: string;
+}
+
 export interface TaskOptions {
   /** Overrides the engine's default retry policy, field by field. */
   retry?: Partial<RetryPolicy>;
