@@ -12,8 +12,9 @@
  * On SQLite the store runs one operation at a time (SQLite has one writer anyway, and its
  * in-memory database is a single connection that two transactions cannot share).
  *
- * Every failure surfaces as a `StorageError` with the driver's error as `cause`; the engine
- * retries a failed commit, which is safe because commits are idempotent for transitions.
+ * Every failure surfaces as a `StorageError` with the driver's error as `cause` (what
+ * `isTransientStoreError` reads); the engine retries a commit that failed for a transient reason,
+ * which is safe because commits are idempotent for transitions.
  */
 import type { Sequelize, Transaction } from 'sequelize';
 import { StorageError } from '../../errors.js';
