@@ -30,6 +30,14 @@ export const MAX_DURATION_MS = 100 * 365.25 * 24 * 3600 * 1000;
 /** Longest explicit workflow version (`createWorkflow(id, { version })`), in characters. */
 export const MAX_VERSION_LENGTH = 64;
 
+/**
+ * Longest workflow id and task id, in characters (Unicode code points), checked by `build()` on
+ * every store. The SQL stores keep ids in VARCHAR(191) utf8mb4 columns, and MySQL/MariaDB count
+ * a VARCHAR's length in characters, four bytes each at most (191 of them fit an index key of
+ * older InnoDB, 767 bytes).
+ */
+export const MAX_ID_LENGTH = 191;
+
 /** Largest task output (its JSON text, in bytes) a task may return. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 

@@ -10,6 +10,7 @@ export type { ExecutionHandle } from './engine/ExecutionHandle.js';
 export type { ExecutionResult, TaskResult } from './engine/executionResult.js';
 export type { ProgressCounts } from './engine/ExecutionRun.js';
 export { backoffDelay } from './engine/retryPolicy.js';
+export { MAX_ID_LENGTH } from './defaults.js';
 export {
   TaskGraphError,
   WorkflowValidationError,

@@ -28,6 +28,8 @@ describe('task-graph CLI', function () {
     storage = `sqlite:${path.join(dir, 'cli.db')}`;
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
+  /** An empty directory inside the test's own. */
+  const cliDirectory = () => mkdtempSync(path.join(dir, 'empty-'));
 
   let id = '';
 
@@ -103,6 +105,21 @@ describe('task-graph CLI', function () {
     }
     expect(cli('show', 'no-such-id').stderr.trim()).to.equal('task-graph: No execution "no-such-id" exists in this store.');
     expect(cli('resume', id, '--module', MODULE).stderr).to.contain('already finished');
+  });
+
+  it('errors: a directory as the SQLite path is one line and exit code 1, and so is a path ending with a slash', () => {
+    const withStorage = (target: string) =>
+      spawnSync(process.execPath, ['--import', 'tsx', BIN, 'list', '--storage', target], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const directory = cliDirectory();
+    const refused = withStorage(`sqlite:${directory}`);
+    expect(refused.status).to.equal(1);
+    expect(refused.stderr.trim().split('\n')).to.have.length(1);
+    expect(refused.stderr).to.match(/^task-graph: /).and.to.contain(`${directory}: it is a directory`);
+    const slash = withStorage(`sqlite:${path.join(directory, 'data')}/`);
+    expect(slash.status).to.equal(1);
+    expect(slash.stderr.trim().split('\n')).to.have.length(1);
+    expect(slash.stderr).to.match(/^task-graph: /).and.to.contain('a file path');
+    expect(existsSync(path.join(directory, 'data'))).to.equal(false);
   });
 
   it('resume: continues a run whose process was killed', async () => {

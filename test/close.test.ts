@@ -3,16 +3,17 @@
  * hang when the store is down.
  */
 import { expect } from 'chai';
-import { createEngine, StorageError } from '../lib/index.js';
+import { createEngine } from '../lib/index.js';
 import type { CommitBatch } from '../lib/index.js';
 import { MemoryStore } from '../lib/store/MemoryStore.js';
 import { waitUntil } from './support/waitUntil.js';
+import { refusedWith } from './support/FlakyStore.js';
 
-/** A memory store that can be switched off: every commit then fails. */
+/** A memory store that can be switched off: every commit then fails, as with a server that is down. */
 class SwitchableStore extends MemoryStore {
   down = false;
   override async commit(batch: CommitBatch): Promise<void> {
-    if (this.down) throw new StorageError('the store is down (test)');
+    if (this.down) throw refusedWith('connect ECONNREFUSED 127.0.0.1:3306', { code: 'ECONNREFUSED' });
     await super.commit(batch);
   }
 }

@@ -3,12 +3,13 @@
  * the default storage is chosen.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import mysql from 'mysql2/promise';
 import { InvalidOptionsError, StorageError } from '../lib/errors.js';
+import { createEngine } from '../lib/index.js';
 import { defaultStorageUrl } from '../lib/defaults.js';
 import { MemoryStore } from '../lib/store/MemoryStore.js';
 import { createStore } from '../lib/store/createStore.js';
@@ -77,6 +78,49 @@ describe('storage errors', () => {
       const error = await openError(createStore(`sqlite:${file}`));
       expect(error).to.be.instanceOf(StorageError);
       expect((error as StorageError).message).to.contain(file);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('reports an existing directory given as the SQLite path with a StorageError naming it', async () => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'task-graph-test-'));
+    try {
+      const error = await createEngine({ storage: `sqlite:${directory}`, logLevel: 'error' }).then(
+        (engine) => engine.close().then(() => null),
+        (caught: unknown) => caught,
+      );
+      expect(error).to.be.instanceOf(StorageError);
+      expect((error as StorageError).message).to.contain(directory).and.to.contain('is a directory');
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a SQLite file that cannot be created (a name longer than the file system allows) instead of hanging', async () => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'task-graph-test-'));
+    try {
+      const file = path.join(directory, `${'x'.repeat(300)}.db`);
+      const error = await openError(createStore(`sqlite:${file}`));
+      expect(error).to.be.instanceOf(StorageError);
+      expect((error as StorageError).message).to.contain(file).and.to.contain('SQLITE_CANTOPEN');
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a SQLite path that ends with a slash (a directory, not a file), creating nothing', async () => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'task-graph-test-'));
+    try {
+      for (const storage of [`sqlite:${directory}/data/`, `sqlite://${directory}/data/`]) {
+        const error = await createEngine({ storage, logLevel: 'error' }).then(
+          (engine) => engine.close().then(() => null),
+          (caught: unknown) => caught,
+        );
+        expect(error, storage).to.be.instanceOf(InvalidOptionsError);
+        expect((error as InvalidOptionsError).message).to.contain(`${directory}/data/`).and.to.contain('a file path');
+      }
+      expect(await readdir(directory)).to.deep.equal([]);
     } finally {
       await rm(directory, { recursive: true, force: true });
     }

@@ -66,11 +66,9 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
   const ownerId = randomUUID();
   const writer = new GroupCommitWriter(store, {
     ownerId,
-    onOwnershipLost: (error) => {
-      for (const executionId of error.executionIds) {
-        logger.error(error.message, { executionId });
-        runs.get(executionId)?.detach(error);
-      }
+    onExecutionStopped: (executionId, error) => {
+      logger.error(error.message, { executionId }); // in the execution's own logs too
+      runs.get(executionId)?.detach(error);
     },
     onCommitError: (error, failures, retryInMs, executionIds) => {
       const message =

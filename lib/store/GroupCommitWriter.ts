@@ -7,19 +7,29 @@
  * a fast task's `running` and `succeeded` share a commit: a lone chain pays one commit per step.
  * Entries that arrive while a commit is in flight wait and go together into the next one: one
  * transaction, one multi-row insert, however many executions and tasks they come from. After a
- * commit, each entry's `onCommitted` runs in queue order; only then does the engine act on the
- * transition (release dependents, emit events).
+ * commit, each entry's `onCommitted` runs in queue order (within an execution; see below for
+ * a batch committed apart); only then does the engine act on the transition (release
+ * dependents, emit events).
  *
- * A failed commit is retried with capped exponential backoff until it succeeds (or the writer is
- * abandoned on close). While it fails, `isHealthy` is false and the engine starts no new task.
- * A retried batch is idempotent in every store: transitions are keyed by (executionId, seq).
+ * A failed commit is sorted by `isTransientStoreError`:
+ * - Transient (the connection, a lock): the same batch is retried with capped exponential
+ *   backoff until it succeeds (or the writer is abandoned on close). While it fails, `isHealthy`
+ *   is false and the engine starts no new task. A retried batch is idempotent in every store:
+ *   transitions are keyed by (executionId, seq).
+ * - Permanent (a row the database refuses, an execution that does not exist): retrying would
+ *   stall every execution of the batch for ever. The batch is committed apart, one transaction
+ *   per execution, each with the same rules; an execution whose own batch is still refused
+ *   permanently is stopped: its entries (and any queued later) are dropped, nothing of them is
+ *   marked committed, and the engine is told to stop its run with a `StorageError`
+ *   (code `COMMIT_REFUSED`) naming the cause. The others commit on.
  *
  * Fencing: every batch names its engine (`ownerId`). When another engine has taken an execution
- * over (resume after this one was presumed dead), the store refuses the batch; the writer drops
- * that execution's entries, tells the engine to stop running it, and commits the rest.
+ * over (resume after this one was presumed dead), the store refuses the batch with
+ * `OwnershipLostError`; the writer stops those executions the same way and commits the rest.
  */
 import { COMMIT_RETRY_INITIAL_DELAY_MS, COMMIT_RETRY_MAX_DELAY_MS } from '../defaults.js';
-import { OwnershipLostError } from '../errors.js';
+import { OwnershipLostError, StorageError, toError } from '../errors.js';
+import { isTransientStoreError } from './isTransientStoreError.js';
 import type { Store } from './Store.js';
 import type { CommitBatch, ExecutionUpdate, TaskRunRecord, TransitionRecord } from './records.js';
 
@@ -33,14 +43,18 @@ export interface CommitEntry {
 }
 
 export interface GroupCommitWriterOptions {
-  /** Called on each failed commit before the retry. */
+  /** Called on each transient commit failure, before the retry. */
   onCommitError: (error: unknown, failures: number, retryInMs: number, executionIds: readonly string[]) => void;
   /** Called when entries' callbacks throw (they never should). */
   onCallbackError: (error: unknown) => void;
   /** The engine whose commits these are: the store refuses executions another engine owns. */
   ownerId?: string;
-  /** Executions taken over by another engine: their entries were dropped; stop running them. */
-  onOwnershipLost: (error: OwnershipLostError) => void;
+  /**
+   * The store will not take this execution's transitions: another engine took it over
+   * (`OwnershipLostError`), or it refused them permanently (`StorageError`, code
+   * `COMMIT_REFUSED`). Its entries were dropped; stop running it, with `error`.
+   */
+  onExecutionStopped: (executionId: string, error: StorageError) => void;
 }
 
 export class GroupCommitWriter {
@@ -120,8 +134,8 @@ export class GroupCommitWriter {
   }
 
   /**
-   * Commits the entries, retrying until the store takes them. Entries of executions another
-   * engine has taken over are dropped (and reported): the rest is committed without them.
+   * Commits the entries: retries a transient failure until the store takes them, commits them
+   * apart after a permanent one, and drops the entries of executions the store will not take.
    * Returns the entries committed.
    */
   private async commitWithRetry(queued: CommitEntry[]): Promise<CommitEntry[]> {
@@ -137,19 +151,58 @@ export class GroupCommitWriter {
       } catch (error) {
         if (this.abandoned) return entries;
         if (error instanceof OwnershipLostError) {
-          const lost = new Set(error.executionIds);
-          entries = entries.filter((entry) => !lost.has(entry.transition.executionId));
-          this.queue = this.queue.filter((entry) => !lost.has(entry.transition.executionId));
-          this.options.onOwnershipLost(error);
+          entries = this.stop(entries, error.executionIds, () => error);
           continue;
         }
+        if (!isTransientStoreError(error)) return this.commitApart(entries, error);
         this.failures += 1;
         const delay = Math.min(COMMIT_RETRY_MAX_DELAY_MS, COMMIT_RETRY_INITIAL_DELAY_MS * 2 ** (this.failures - 1));
-        this.options.onCommitError(error, this.failures, delay, [...new Set(entries.map((entry) => entry.transition.executionId))]);
+        this.options.onCommitError(error, this.failures, delay, executionIdsOf(entries));
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
   }
+
+  /**
+   * After a permanent failure: one commit per execution, so that only the execution the store
+   * refuses is stopped. A batch of one execution that failed permanently is that execution's.
+   */
+  private async commitApart(entries: CommitEntry[], error: unknown): Promise<CommitEntry[]> {
+    const executionIds = executionIdsOf(entries);
+    if (executionIds.length === 1) {
+      const executionId = executionIds[0]!;
+      this.stop(entries, executionIds, () => commitRefused(executionId, error));
+      return [];
+    }
+    const committed: CommitEntry[] = [];
+    for (const executionId of executionIds) {
+      if (this.abandoned) break;
+      committed.push(...(await this.commitWithRetry(entries.filter((entry) => entry.transition.executionId === executionId))));
+    }
+    return committed;
+  }
+
+  /** Drops every entry of these executions, queued or in `entries`, and tells the engine; returns the rest of `entries`. */
+  private stop(entries: CommitEntry[], executionIds: readonly string[], errorFor: (executionId: string) => StorageError): CommitEntry[] {
+    const stopped = new Set(executionIds);
+    this.queue = this.queue.filter((entry) => !stopped.has(entry.transition.executionId));
+    for (const executionId of executionIds) this.options.onExecutionStopped(executionId, errorFor(executionId));
+    return entries.filter((entry) => !stopped.has(entry.transition.executionId));
+  }
+}
+
+/** The error an execution's run stops with when the store refuses its commit for good. */
+function commitRefused(executionId: string, cause: unknown): StorageError {
+  return new StorageError(
+    `Execution ${JSON.stringify(executionId)} stopped: the store refused its commit with an error that retrying does not mend` +
+      ` (${toError(cause).message}). Nothing of that commit was written; other executions go on. The execution stays as last` +
+      ' committed: fix the cause, then resume it.',
+    { cause, executionId, code: 'COMMIT_REFUSED' },
+  );
+}
+
+function executionIdsOf(entries: readonly CommitEntry[]): string[] {
+  return [...new Set(entries.map((entry) => entry.transition.executionId))];
 }
 
 /** One batch from queued entries: all transitions in order, the last row of each task, merged execution updates. */

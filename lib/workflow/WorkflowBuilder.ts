@@ -8,7 +8,7 @@ import type { TaskDefinition, TaskFunction, TaskOptions, WorkflowOptions } from 
 import { MAX_VERSION_LENGTH } from '../defaults.js';
 import { computeDefinitionHash } from './Workflow.js';
 import type { Workflow } from './Workflow.js';
-import { topologicalOrder, validateTaskDefinition } from './validateWorkflow.js';
+import { topologicalOrder, validateIdLength, validateTaskDefinition } from './validateWorkflow.js';
 
 export class WorkflowBuilder {
   private description = '';
@@ -59,7 +59,8 @@ export class WorkflowBuilder {
 
   /**
    * Validates and freezes the workflow.
-   * @throws WorkflowValidationError for an empty workflow, a duplicate task id, a task that is not
+   * @throws WorkflowValidationError for an empty workflow, an id longer than 191 characters
+   *   (`MAX_ID_LENGTH`), a duplicate task id, a task that is not
    *   a function, a bad retry or timeout value, a dependency on an unknown task, a self-dependency,
    *   or a cycle (the error names its path).
    * @example const workflow = engine.createWorkflow('etl').addTask('a', 'A', fn).build();
@@ -69,6 +70,7 @@ export class WorkflowBuilder {
     if (typeof workflowId !== 'string' || workflowId.length === 0) {
       throw new WorkflowValidationError('INVALID_WORKFLOW_ID', `Workflow id must be a non-empty string, got ${describeValue(workflowId)}.`, [], String(workflowId));
     }
+    validateIdLength('Workflow', workflowId, workflowId);
     if (this.tasks.size === 0) {
       throw new WorkflowValidationError('EMPTY', `Workflow ${JSON.stringify(workflowId)} has no tasks: add at least one with addTask().`, [], workflowId);
     }

@@ -2,6 +2,7 @@
  * The checks `build()` runs. Each failure is a `WorkflowValidationError` naming the offending ids;
  * a cycle is reported with its path (`a → b → c → a`).
  */
+import { MAX_ID_LENGTH } from '../defaults.js';
 import { WorkflowValidationError, describeValue } from '../errors.js';
 import { validateRetryPolicy } from '../engine/retryPolicy.js';
 import type { TaskDefinition } from './types.js';
@@ -11,6 +12,7 @@ export function validateTaskDefinition(workflowId: string, task: TaskDefinition)
   if (typeof task.id !== 'string' || task.id.length === 0) {
     throw new WorkflowValidationError('INVALID_TASK_ID', `Task id must be a non-empty string, got ${describeValue(task.id)}.`, [String(task.id)], workflowId);
   }
+  validateIdLength('Task', task.id, workflowId);
   if (typeof task.fn !== 'function') {
     throw new WorkflowValidationError(
       'TASK_NOT_A_FUNCTION',
@@ -33,6 +35,23 @@ export function validateTaskDefinition(workflowId: string, task: TaskDefinition)
       throw new WorkflowValidationError('INVALID_RETRY', `Task ${JSON.stringify(task.id)} has an invalid retry policy: ${problem}.`, [task.id], workflowId);
     }
   }
+}
+
+/**
+ * Refuses an id longer than {@link MAX_ID_LENGTH} characters, counted as MySQL counts them: code
+ * points, so an emoji (two UTF-16 units) is one character.
+ */
+export function validateIdLength(kind: 'Workflow' | 'Task', id: string, workflowId: string): void {
+  if (id.length <= MAX_ID_LENGTH) return; // never more code points than UTF-16 units
+  const length = [...id].length;
+  if (length <= MAX_ID_LENGTH) return;
+  const shown = `${JSON.stringify([...id].slice(0, 40).join('')).slice(0, -1)}…"`;
+  throw new WorkflowValidationError(
+    'ID_TOO_LONG',
+    `${kind} id ${shown} is ${length} characters long: ids have at most ${MAX_ID_LENGTH} characters, on every store. Use a shorter id.`,
+    kind === 'Task' ? [id] : [],
+    workflowId,
+  );
 }
 
 /** Returns the topological order, or throws naming a cycle's path. */

@@ -12,8 +12,9 @@
  * On SQLite the store runs one operation at a time (SQLite has one writer anyway, and its
  * in-memory database is a single connection that two transactions cannot share).
  *
- * Every failure surfaces as a `StorageError` with the driver's error as `cause`; the engine
- * retries a failed commit, which is safe because commits are idempotent for transitions.
+ * Every failure surfaces as a `StorageError` with the driver's error as `cause` (what
+ * `isTransientStoreError` reads); the engine retries a commit that failed for a transient reason,
+ * which is safe because commits are idempotent for transitions.
  */
 import type { Sequelize, Transaction } from 'sequelize';
 import { StorageError } from '../../errors.js';
@@ -81,24 +82,27 @@ interface Connection {
 export class SequelizeStore implements Store {
   readonly kind: 'sqlite' | 'mysql';
   readonly location: string;
-  private readonly target: StorageTarget;
+  // The target holds the password, and so does the Sequelize instance (its config, and every
+  // pooled connection's): #private fields, which util.inspect never shows, keep it out of
+  // anything that prints the store or an engine holding it.
+  readonly #target: StorageTarget;
+  #connection: Connection | null = null;
   private readonly runMigrations: boolean;
   private readonly logging: false | SqlLogger;
   private readonly mutex: Mutex | null;
-  private connection: Connection | null = null;
   private opening: Promise<void> | null = null;
 
   constructor(options: SequelizeStoreOptions) {
-    this.target = parseStorageUrl(options.url);
-    this.kind = this.target.dialect;
-    this.location = this.target.location;
+    this.#target = parseStorageUrl(options.url);
+    this.kind = this.#target.dialect;
+    this.location = this.#target.location;
     this.runMigrations = options.runMigrations ?? true;
     this.logging = options.logging ?? false;
     this.mutex = this.kind === 'sqlite' ? new Mutex() : null;
   }
 
   async open(): Promise<void> {
-    if (this.connection) return;
+    if (this.#connection) return;
     this.opening ??= this.connect().finally(() => {
       this.opening = null;
     });
@@ -107,9 +111,9 @@ export class SequelizeStore implements Store {
 
   async close(): Promise<void> {
     await this.opening?.catch(() => undefined);
-    const connection = this.connection;
+    const connection = this.#connection;
     if (!connection) return;
-    this.connection = null;
+    this.#connection = null;
     const close = () => connection.sequelize.close();
     await (this.mutex ? this.mutex.run(close) : close());
   }
@@ -181,7 +185,7 @@ export class SequelizeStore implements Store {
   }
 
   private async connect(): Promise<void> {
-    const sequelize = await connectDatabase(this.target, this.logging);
+    const sequelize = await connectDatabase(this.#target, this.logging);
     try {
       if (this.runMigrations) await runMigrations(sequelize, this.kind);
     } catch (error) {
@@ -189,7 +193,7 @@ export class SequelizeStore implements Store {
       if (error instanceof StorageError) throw error; // OwnershipLostError included
       throw new StorageError(`Cannot migrate the database at ${this.location}: ${describeCause(error)}.`, { cause: error });
     }
-    this.connection = { sequelize, models: defineModels(sequelize) };
+    this.#connection = { sequelize, models: defineModels(sequelize) };
   }
 
   /**
@@ -225,7 +229,7 @@ export class SequelizeStore implements Store {
     executionId: string | undefined,
     work: (models: StoreModels, sequelize: Sequelize) => Promise<T>,
   ): Promise<T> {
-    const connection = this.connection;
+    const connection = this.#connection;
     if (!connection) {
       throw new StorageError(`Cannot ${operation}: the store at ${this.location} is not open. Call open() first.`, {
         ...(executionId === undefined ? {} : { executionId }),

@@ -4,11 +4,12 @@
  *
  * MySQL: a database that does not exist yet is created (utf8mb4, utf8mb4_unicode_ci) through a
  * second connection made without a database, then the connection is tried again.
- * SQLite: the file's directory is created, and the file is switched to write-ahead logging
+ * SQLite: a path naming a directory is refused; the file's directory is created, and the file is
+ * switched to write-ahead logging
  * (a property of the file, kept across connections). See createSequelize.ts for the
  * per-connection settings.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Sequelize } from 'sequelize';
 import { StorageError } from '../../errors.js';
@@ -27,6 +28,12 @@ export async function connectDatabase(target: StorageTarget, logging: false | Sq
 async function connectSqlite(target: SqliteTarget, logging: false | SqlLogger): Promise<Sequelize> {
   const inMemory = target.storage === ':memory:';
   let sequelize: Sequelize | undefined;
+  if (!inMemory && (await isDirectory(target.storage))) {
+    throw new StorageError(
+      `Cannot open the SQLite database file ${target.storage}: it is a directory. The storage must name a file,` +
+        ` e.g. sqlite:${path.join(target.storage, 'task-graph.db')}.`,
+    );
+  }
   try {
     if (!inMemory) await mkdir(path.dirname(target.storage), { recursive: true });
     sequelize = createSequelize(target, { logging });
@@ -41,6 +48,11 @@ async function connectSqlite(target: SqliteTarget, logging: false | SqlLogger): 
       { cause: error },
     );
   }
+}
+
+async function isDirectory(file: string): Promise<boolean> {
+  const stats = await stat(file).catch(() => null);
+  return stats?.isDirectory() ?? false;
 }
 
 async function connectMysql(target: MysqlTarget, logging: false | SqlLogger): Promise<Sequelize> {

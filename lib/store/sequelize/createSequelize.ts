@@ -76,19 +76,43 @@ export function createSequelize(
   });
 }
 
-/** Applies the per-connection pragmas to every SQLite connection Sequelize opens. */
+/**
+ * Applies the per-connection pragmas to every SQLite connection Sequelize opens, and forgets a
+ * connection whose file could not be opened (see {@link forgetUnopenedConnections}).
+ */
 function configureSqliteConnections(sequelize: Sequelize): void {
   const manager = sequelize.connectionManager;
   const getConnection = manager.getConnection.bind(manager);
   const configured = new WeakSet<object>();
   manager.getConnection = async (options) => {
-    const connection = await getConnection(options);
+    let connection: object;
+    try {
+      connection = await getConnection(options);
+    } catch (error) {
+      forgetUnopenedConnections(manager);
+      throw error;
+    }
     if (!configured.has(connection)) {
       configured.add(connection);
       await execSqlite(connection as Database, SQLITE_CONNECTION_PRAGMAS);
     }
     return connection;
   };
+}
+
+/**
+ * Sequelize keeps a connection whose file could not be opened (SQLITE_CANTOPEN: a name too long,
+ * a directory without write permission) in its map, and `sequelize.close()` then waits for ever:
+ * sqlite3 never calls back the close of a database that never opened. Dropping it lets a failed
+ * open fail instead of hang. A connection that is `open === false` is one that failed (the store
+ * opens one connection at a time).
+ */
+function forgetUnopenedConnections(manager: Sequelize['connectionManager']): void {
+  const connections: unknown = Reflect.get(manager, 'connections');
+  if (connections === null || typeof connections !== 'object') return;
+  for (const [key, connection] of Object.entries(connections)) {
+    if ((connection as { open?: unknown }).open === false) Reflect.deleteProperty(connections, key);
+  }
 }
 
 function execSqlite(database: Database, sql: string): Promise<void> {

@@ -4,7 +4,7 @@
  * Accepted forms:
  * - `sqlite::memory:`: a private in-memory SQLite database, gone when the store closes.
  * - `sqlite:<path>` (or `sqlite://<path>`): a SQLite file; a relative path is resolved against
- *   the working directory.
+ *   the working directory. A path ending with a slash names a directory and is refused.
  * - `mysql://user:password@host:port/database` (also `mariadb://`): MySQL or MariaDB. User and
  *   password may be percent-encoded; the port defaults to 3306.
  *
@@ -48,6 +48,9 @@ export function parseStorageUrl(url: string, cwd: string = process.cwd()): Stora
     const rest = url.slice('sqlite:'.length);
     const file = rest.startsWith('//') ? rest.slice(2) : rest;
     if (file === '') throw invalid(url);
+    if (/[/\\]$/.test(file)) {
+      throw new InvalidOptionsError('storage', url, `a file path after 'sqlite:', not a directory (e.g. 'sqlite:${file}task-graph.db')`);
+    }
     const storage = path.resolve(cwd, file);
     return { dialect: 'sqlite', storage, location: `sqlite:${storage}` };
   }

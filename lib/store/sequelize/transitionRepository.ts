@@ -1,14 +1,17 @@
 /**
  * The append-only transition log, `tg_transitions`, keyed by (execution_id, seq).
  *
- * Appends are idempotent: a transition whose (execution_id, seq) is already stored is skipped,
- * so a batch re-committed after a lost connection (its first commit may or may not have landed)
- * writes nothing twice and raises no error. The stored seqs in the batch's range are read inside
- * the commit's transaction; the primary key still refuses a duplicate written by a concurrent
- * commit, which then fails and is retried. Only exact (execution_id, seq) matches are skipped:
- * a batch that arrives out of seq order is stored whole, never dropped.
- * Plain multi-row INSERTs are used, not INSERT IGNORE: MySQL's IGNORE would also turn other
- * errors (a value too long for its column) into silent truncations.
+ * Appends are idempotent: a transition whose (execution_id, seq) is already stored is skipped
+ * and the stored row is kept as it is, so a batch re-committed after a lost connection (its first
+ * commit may or may not have landed) writes nothing twice and raises no error. The database does
+ * the skipping, in the same multi-row INSERT: `ON CONFLICT DO NOTHING` on SQLite, a no-op
+ * `ON DUPLICATE KEY UPDATE` on MySQL/MariaDB (the table's only unique key is its primary key).
+ * Nothing is read back first, so a duplicate written by a concurrent commit is skipped the same
+ * way. Only exact (execution_id, seq) matches are skipped: a batch that arrives out of seq order
+ * is stored whole, never dropped.
+ * Not INSERT IGNORE: MySQL's IGNORE would also turn other errors (a value too long for its
+ * column) into warnings and silently truncated rows; with a no-op update they still fail the
+ * commit.
  */
 import type { Transaction } from 'sequelize';
 import type { TransitionData, TransitionRecord } from '../records.js';
@@ -18,18 +21,15 @@ import type { RowInsert } from './rawStatements.js';
 import { fromDate, fromJson, fromNullableJson, fromNullableString, toJson, toNullableJson } from './columnCodecs.js';
 import type { RawRow, StoreModels, TransitionRow } from './defineModels.js';
 
-/** Inserts the transitions not stored yet; returns how many it inserted. */
+/** Inserts the transitions not stored yet; one already stored (same execution and seq) is kept as it is. */
 export async function appendTransitions(
   models: StoreModels,
   records: readonly TransitionRecord[],
   transaction: Transaction | undefined,
-): Promise<number> {
-  if (records.length === 0) return 0;
-  // A transition already stored (same execution and seq: a retried batch) is kept as it is.
+): Promise<void> {
   for (const chunk of chunkRows(records.map(toTransitionRow), sizeOf)) {
     await insertRows(models.transitions.sequelize!, transaction, TRANSITION_INSERT, chunk.map((row) => TRANSITION_COLUMNS.map((column) => row[column])));
   }
-  return records.length;
 }
 
 const TRANSITION_COLUMNS: readonly (keyof TransitionRow)[] = [
@@ -54,7 +54,7 @@ export async function listTransitionRecords(models: StoreModels, executionId: st
   return (rows as unknown as Array<RawRow<TransitionRow>>).map(fromTransitionRow);
 }
 
-/** The (execution_id, seq) keys already stored within the seq range the batch spans, per execution. */
+/** A row's share of a statement's size, for chunkRows. */
 function sizeOf(row: TransitionRow): number {
   return textSize(row.task_id, row.from_state, row.to_state, row.event, row.data, row.snapshot, row.machine_version) + 100;
 }
