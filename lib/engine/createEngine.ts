@@ -32,6 +32,7 @@ import { stripUndefined } from './retryPolicy.js';
 import type { EngineOptions } from './engineOptions.js';
 import type { ExecutionRun } from './ExecutionRun.js';
 import { DurableEngine } from './DurableEngine.js';
+import { Pruner } from './Pruner.js';
 import { setLongTimeout } from './setLongTimeout.js';
 
 /**
@@ -110,6 +111,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
     maxOutputBytes,
     inspect: options.inspect,
     runs,
+    pruner: new Pruner(store, telemetry),
   };
 
   const heartbeat = setInterval(() => {
@@ -120,6 +122,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
 
   const engine = new DurableEngine(runtime, { concurrency, failurePolicy }, { ownerStaleAfterMs }, async () => {
     clearInterval(heartbeat);
+    runtime.pruner.stop();
     const flushed = await withinTime(Promise.all([writer.flush(), telemetry.flush()]), closeTimeoutMs);
     if (!flushed) {
       writer.abandon();
@@ -130,6 +133,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
       );
     }
     logger.remove(transport);
+    await withinTime(runtime.pruner.idle(), closeTimeoutMs); // a prune stops at its next batch
     await withinTime(store.releaseOwnership(ownerId).catch(() => undefined), closeTimeoutMs);
     await withinTime(store.close(), closeTimeoutMs);
   });
