@@ -7,6 +7,7 @@ export type { DurableEngine as Engine, ForkOptions, ResumeOptions, ResumeAllResu
 export type { ExecutionDetails, PublishedWorkflow } from './engine/Engine.js';
 export type { EngineOptions, ExecuteOptions } from './engine/engineOptions.js';
 export type { FinishedExecutionStatus, PruneOptions, PruneResult } from './engine/pruneOptions.js';
+export type { RetentionOptions } from './engine/Retention.js';
 export type { ExecutionHandle } from './engine/ExecutionHandle.js';
 export type { ExecutionResult, TaskResult } from './engine/executionResult.js';
 export type { ProgressCounts } from './engine/ExecutionRun.js';

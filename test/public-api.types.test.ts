@@ -95,6 +95,8 @@ async function refused(engine: Engine): Promise<void> {
   // @ts-expect-error: olderThan is required
   await engine.prune({ status: 'failed' });
   assertType<Equals<Awaited<ReturnType<typeof engine.prune>>, { deleted: number }>>();
+  // @ts-expect-error: retention's maxAge is a number of milliseconds
+  await createEngine({ retention: { maxAge: '7d' } });
 }
 
 /** The errors a caller catches, with their typed fields. */

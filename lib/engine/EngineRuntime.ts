@@ -30,4 +30,6 @@ export interface EngineRuntime {
   readonly runs: Map<string, ExecutionRun>;
   /** Deletes finished executions (`engine.prune`, retention); stopped on close. */
   readonly pruner: Pruner;
+  /** Called when an execution of this engine has finished and its result has settled (retention counts on it). */
+  readonly onExecutionFinished: () => void;
 }
