@@ -57,6 +57,13 @@ export const COMMIT_RETRY_MAX_DELAY_MS = 2_000;
 /** How long `close()` waits for the store to take what is still queued before giving up on it. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 
+/** Finished executions a prune deletes per batch (one short transaction each on a SQL store). */
+export const DEFAULT_PRUNE_BATCH_SIZE = 100;
+/** Rows of one table a prune deletes per transaction (a 100,000-task execution has 300,000 transitions). */
+export const DEFAULT_PRUNE_ROW_BATCH_SIZE = 5_000;
+/** How often `createEngine({ retention })` applies its rules. Retention itself is off by default: everything is kept. */
+export const DEFAULT_RETENTION_INTERVAL_MS = 60_000;
+
 /** Level of the engine's own winston logger (what reaches the console). */
 export const DEFAULT_LOG_LEVEL = 'info';
 

@@ -6,6 +6,8 @@ export { createWorkflow } from './workflow/createWorkflow.js';
 export type { DurableEngine as Engine, ForkOptions, ResumeOptions, ResumeAllResult } from './engine/DurableEngine.js';
 export type { ExecutionDetails, PublishedWorkflow } from './engine/Engine.js';
 export type { EngineOptions, ExecuteOptions } from './engine/engineOptions.js';
+export type { FinishedExecutionStatus, PruneOptions, PruneResult } from './engine/pruneOptions.js';
+export type { RetentionOptions } from './engine/Retention.js';
 export type { ExecutionHandle } from './engine/ExecutionHandle.js';
 export type { ExecutionResult, TaskResult } from './engine/executionResult.js';
 export type { ProgressCounts } from './engine/ExecutionRun.js';
@@ -39,6 +41,7 @@ export type {
   FailurePolicy,
   ListExecutionsFilter,
   LogRecord,
+  PruneCriteria,
   SpanRecord,
   TaskRunRecord,
   TaskStatus,

@@ -139,4 +139,27 @@ describe('task-graph CLI', function () {
     expect(resumed.stdout).to.contain(`Execution ${slowId}: succeeded`);
     expect(existsSync(path.join(dir, 'cli.db'))).to.equal(true);
   });
+
+  it('prune: deletes finished executions older than a duration, and says how many', () => {
+    const none = cli('prune', '--older-than', '1h');
+    expect(none.code, none.stderr).to.equal(0);
+    expect(none.stdout).to.match(/^Deleted 0 executions \(succeeded, failed, cancelled\) that finished 1h or more ago, from sqlite:/);
+    const failed = cli('prune', '--older-than', '0s', '--status', 'failed,cancelled');
+    expect(failed.code, failed.stderr).to.equal(0);
+    expect(failed.stdout).to.match(/^Deleted 2 executions \(failed, cancelled\) that finished 0s or more ago/); // the run and its fork
+    expect(cli('show', id).stderr.trim()).to.equal(`task-graph: No execution "${id}" exists in this store.`);
+    const list = cli('list');
+    expect(list.stdout).to.contain('succeeded').and.not.to.contain('failed'); // the resumed run is kept
+
+    for (const [args, message] of [
+      [['--older-than', '30'], /^task-graph: .*'--older-than <duration>' argument '30' is invalid\. expected a number and a unit/],
+      [['--older-than', '1d', '--status', 'running'], /^task-graph: Invalid option status: "running"\. .*only finished executions are pruned/],
+      [[], /^task-graph: required option '--older-than <duration>' not specified/],
+    ] as const) {
+      const result = cli('prune', ...args);
+      expect(result.code, args.join(' ')).to.equal(1);
+      expect(result.stderr.trim().split('\n'), args.join(' ')).to.have.length(1);
+      expect(result.stderr.trim(), args.join(' ')).to.match(message);
+    }
+  });
 });

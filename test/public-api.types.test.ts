@@ -88,6 +88,15 @@ async function refused(engine: Engine): Promise<void> {
   await createEngine({ storage: 42 });
   // @ts-expect-error: a handle has no status setter
   engine.start('etl').status = 'succeeded';
+  // @ts-expect-error: only finished executions are pruned
+  await engine.prune({ olderThan: 0, status: 'running' });
+  // @ts-expect-error: olderThan is a Date or a number of milliseconds
+  await engine.prune({ olderThan: '30d' });
+  // @ts-expect-error: olderThan is required
+  await engine.prune({ status: 'failed' });
+  assertType<Equals<Awaited<ReturnType<typeof engine.prune>>, { deleted: number }>>();
+  // @ts-expect-error: retention's maxAge is a number of milliseconds
+  await createEngine({ retention: { maxAge: '7d' } });
 }
 
 /** The errors a caller catches, with their typed fields. */

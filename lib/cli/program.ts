@@ -1,6 +1,6 @@
 /**
- * The task-graph command: list, show, inspect, replay, resume and run executions recorded in a
- * store. `--storage` defaults like the engine (TASK_GRAPH_STORAGE, else
+ * The task-graph command: list, show, inspect, replay, resume, fork, run and prune executions
+ * recorded in a store. `--storage` defaults like the engine (TASK_GRAPH_STORAGE, else
  * ./.task-graph/task-graph.db). An error is one line on stderr and exit code 1.
  */
 import { writeFile } from 'node:fs/promises';
@@ -8,9 +8,11 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createEngine } from '../engine/createEngine.js';
 import type { DurableEngine } from '../engine/DurableEngine.js';
 import { TaskGraphError, toError } from '../errors.js';
+import type { FinishedExecutionStatus } from '../engine/pruneOptions.js';
 import type { ExecutionStatus } from '../store/records.js';
 import { formatExecution, formatExecutionList, time } from './format.js';
 import { loadWorkflowModule } from './loadWorkflowModule.js';
+import { DURATION_FORMS, parseDuration } from './parseDuration.js';
 import { ProgressBar } from './ProgressBar.js';
 
 const FORMATS = ['mermaid', 'dot', 'json', 'html'] as const;
@@ -38,6 +40,22 @@ function integer(value: string): number {
 function format(value: string): Format {
   if (!(FORMATS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(value)}`);
   return value as Format;
+}
+
+interface Duration {
+  text: string;
+  ms: number;
+}
+
+function duration(value: string): Duration {
+  const ms = parseDuration(value);
+  if (ms === null) throw new InvalidArgumentError(`expected ${DURATION_FORMS}, got ${JSON.stringify(value)}`);
+  return { text: value.trim(), ms };
+}
+
+/** `--status failed,cancelled`, or the option repeated. */
+function statusList(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((status) => status.trim())];
 }
 
 function json(value: string): unknown {
@@ -193,6 +211,21 @@ export function buildProgram(): Command {
         const result = await follow(engine, handle, module);
         console.log(`Execution ${result.id}: ${result.status}`);
         process.exitCode = result.status === 'succeeded' ? 0 : 1;
+      });
+    });
+
+  program
+    .command('prune')
+    .description('delete finished executions, with everything recorded of them')
+    .option(storage, storageHelp)
+    .requiredOption('--older-than <duration>', `only those finished at least this long ago: ${DURATION_FORMS}; 0s for all`, duration)
+    .option('--status <status>', 'only this status (succeeded, failed, cancelled); repeat it or list them: failed,cancelled', statusList)
+    .action(async (options: StorageOption & { olderThan: Duration; status?: string[] }) => {
+      await withEngine(options, async (engine) => {
+        const statuses = options.status as FinishedExecutionStatus[] | undefined;
+        const { deleted } = await engine.prune({ olderThan: options.olderThan.ms, ...(statuses ? { status: statuses } : {}) });
+        const which = (statuses ?? ['succeeded', 'failed', 'cancelled']).join(', ');
+        console.log(`Deleted ${deleted} execution${deleted === 1 ? '' : 's'} (${which}) that finished ${options.olderThan.text} or more ago, from ${engine.storage}.`);
       });
     });
 

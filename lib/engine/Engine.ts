@@ -19,6 +19,8 @@ import { buildExecutionResult } from './executionResult.js';
 import type { ExecutionResult } from './executionResult.js';
 import { ExecutionRun } from './ExecutionRun.js';
 import { toStorableOutput } from './executeAttempt.js';
+import { toPruneCriteria } from './pruneOptions.js';
+import type { PruneOptions, PruneResult } from './pruneOptions.js';
 
 /** An execution as read back from the store: the result shape plus the version and timestamps. */
 export type ExecutionDetails = ExecutionResult;
@@ -251,6 +253,23 @@ export class Engine {
     await this.requireExecution(id);
     await this.runtime.telemetry.flush();
     return this.runtime.store.listSpans(id);
+  }
+
+  /**
+   * Deletes the executions that finished (succeeded, failed or cancelled; or only `status`)
+   * before `olderThan`, each with its task runs, transitions, logs and spans, in short batches
+   * (other work goes on between them), and says how many it deleted. An unfinished execution is
+   * never deleted, whichever engine runs it. Works on every store; `close()` stops it before its
+   * next batch.
+   * @throws InvalidOptionsError (a bad `olderThan`, an unfinished status), EngineClosedError, StorageError
+   * @example
+   * const { deleted } = await engine.prune({ olderThan: 30 * 24 * 60 * 60 * 1000 }); // finished over 30 days ago
+   * await engine.prune({ olderThan: new Date('2025-01-01'), status: ['failed', 'cancelled'] });
+   */
+  async prune(options: PruneOptions): Promise<PruneResult> {
+    this.assertOpen('prune executions');
+    const criteria = toPruneCriteria(options, Date.now());
+    return { deleted: await this.runtime.pruner.run(criteria) };
   }
 
   /** Statistics of the group-commit writer (commits, entries, largest batch). */

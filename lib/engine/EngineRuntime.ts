@@ -11,6 +11,7 @@ import type { EngineEventEmitter } from '../telemetry/EngineEvents.js';
 import type { TelemetryBuffer } from '../telemetry/TelemetryBuffer.js';
 import type { RetryPolicy } from '../workflow/types.js';
 import type { ExecutionRun } from './ExecutionRun.js';
+import type { Pruner } from './Pruner.js';
 
 export interface EngineRuntime {
   /** This engine instance's id: the owner id it claims executions with. */
@@ -27,4 +28,8 @@ export interface EngineRuntime {
   readonly inspect: ((event: InspectionEvent) => void) | undefined;
   /** Runs live in this engine, by execution id. */
   readonly runs: Map<string, ExecutionRun>;
+  /** Deletes finished executions (`engine.prune`, retention); stopped on close. */
+  readonly pruner: Pruner;
+  /** Called when an execution of this engine has finished and its result has settled (retention counts on it). */
+  readonly onExecutionFinished: () => void;
 }

@@ -429,6 +429,7 @@ export class ExecutionRun {
     });
     this.record = { ...this.record, ...this.finalUpdate, status, finishedAt };
     this.resolveResult(buildExecutionResult(this.record, this.rows.values(), this.workflow.topologicalOrder));
+    this.runtime.onExecutionFinished();
   }
 
   private emit(transition: TransitionRecord): void {

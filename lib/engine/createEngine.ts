@@ -1,6 +1,7 @@
 /**
  * `createEngine`: opens the store (running its migrations), wires the group-commit writer, the
- * telemetry buffer, the logger and the event bus, and provides the task machine's actors.
+ * telemetry buffer, the logger, the event bus, the pruner and retention, and provides the task
+ * machine's actors.
  */
 import { randomUUID } from 'node:crypto';
 import { fromPromise } from 'xstate';
@@ -32,6 +33,8 @@ import { stripUndefined } from './retryPolicy.js';
 import type { EngineOptions } from './engineOptions.js';
 import type { ExecutionRun } from './ExecutionRun.js';
 import { DurableEngine } from './DurableEngine.js';
+import { Pruner } from './Pruner.js';
+import { Retention, resolveRetention } from './Retention.js';
 import { setLongTimeout } from './setLongTimeout.js';
 
 /**
@@ -52,6 +55,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
   const ownerStaleAfterMs = validatePositive('ownerStaleAfterMs', options.ownerStaleAfterMs ?? DEFAULT_OWNER_STALE_AFTER_MS);
   const closeTimeoutMs = validatePositive('closeTimeoutMs', options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
   if (options.inspect !== undefined && typeof options.inspect !== 'function') throw new InvalidOptionsError('inspect', options.inspect, 'a function (inspectionEvent) => void');
+  const retentionPolicy = resolveRetention(options.retention);
 
   const store = createStore(options.storage, { runMigrations: options.runMigrations ?? true });
   await store.open();
@@ -98,6 +102,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
     actors: { task: taskMachine.provide({ actors: { runAttempt, sleepUntil } }) },
   });
 
+  const pruner = new Pruner(store, telemetry);
+  const retention = retentionPolicy && new Retention(retentionPolicy, pruner, store, logger);
   const runtime: EngineRuntime = {
     ownerId,
     store,
@@ -110,6 +116,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
     maxOutputBytes,
     inspect: options.inspect,
     runs,
+    pruner,
+    onExecutionFinished: () => retention?.executionFinished(),
   };
 
   const heartbeat = setInterval(() => {
@@ -120,6 +128,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
 
   const engine = new DurableEngine(runtime, { concurrency, failurePolicy }, { ownerStaleAfterMs }, async () => {
     clearInterval(heartbeat);
+    retention?.stop();
+    pruner.stop();
     const flushed = await withinTime(Promise.all([writer.flush(), telemetry.flush()]), closeTimeoutMs);
     if (!flushed) {
       writer.abandon();
@@ -130,6 +140,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
       );
     }
     logger.remove(transport);
+    await withinTime(pruner.idle(), closeTimeoutMs); // a prune (retention's too) stops at its next batch
     await withinTime(store.releaseOwnership(ownerId).catch(() => undefined), closeTimeoutMs);
     await withinTime(store.close(), closeTimeoutMs);
   });

@@ -9,6 +9,7 @@ import type { Store } from '../store/Store.js';
 import type { FailurePolicy } from '../store/records.js';
 import type { RetryPolicy } from '../workflow/types.js';
 import type { Workflow } from '../workflow/Workflow.js';
+import type { RetentionOptions } from './Retention.js';
 import { validateRetryPolicy } from './retryPolicy.js';
 
 export interface EngineOptions {
@@ -51,6 +52,14 @@ export interface EngineOptions {
    * resumable from what was committed. @defaultValue 10000
    */
   closeTimeoutMs?: number;
+  /**
+   * Delete finished executions by age (`maxAge`, ms since they finished) and by count
+   * (`maxExecutions`: the most recently finished are kept), every `intervalMs` (60000), on every
+   * store; on the memory store `maxExecutions` also holds after each execution finishes.
+   * Unfinished executions are never deleted. See `engine.prune` for one-off deletions.
+   * @defaultValue none: every execution is kept
+   */
+  retention?: RetentionOptions;
   /** @defaultValue 5000 */
   heartbeatIntervalMs?: number;
   /** @defaultValue 30000 */

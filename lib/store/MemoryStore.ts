@@ -4,6 +4,10 @@
  * stored. On the way in, only `createExecution` copies: the records of `commit`, `writeLogs` and
  * `writeSpans` are built by the engine for the store and never touched again, and copying them
  * was a third of the engine's time on large DAGs.
+ *
+ * `pruneExecutions` picks the matching executions once, then deletes them (with their logs) a
+ * batch at a time, yielding to the event loop between batches, so that a prune of many
+ * executions does not hold up the engine's commits.
  */
 import type { Store } from './Store.js';
 import type {
@@ -11,6 +15,7 @@ import type {
   ExecutionRecord,
   ListExecutionsFilter,
   LogRecord,
+  PruneCriteria,
   SpanRecord,
   TaskRunRecord,
   TransitionRecord,
@@ -18,6 +23,7 @@ import type {
 import { isTerminalExecutionStatus } from './records.js';
 import { OwnershipLostError, StorageError } from '../errors.js';
 import { filterExecutions } from './filterExecutions.js';
+import { resolvePruneCriteria } from './resolvePruneCriteria.js';
 
 interface StoredExecution {
   record: ExecutionRecord;
@@ -133,6 +139,26 @@ export class MemoryStore implements Store {
     for (const { record } of this.executions.values()) {
       if (record.ownerId === ownerId) record.ownerId = null;
     }
+  }
+
+  async pruneExecutions(criteria: PruneCriteria): Promise<number> {
+    const { statuses, finishedBefore, keepNewest, batchSize, signal } = resolvePruneCriteria(criteria);
+    const matching = [...this.executions.values()]
+      .map((stored) => stored.record)
+      .filter((record) => statuses.includes(record.status) && record.finishedAt !== null && (finishedBefore === null || record.finishedAt < finishedBefore))
+      .sort((a, b) => b.finishedAt!.getTime() - a.finishedAt!.getTime() || compare(b.id, a.id))
+      .slice(keepNewest)
+      .map((record) => record.id);
+    let deleted = 0;
+    for (let start = 0; start < matching.length; start += batchSize) {
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (signal?.aborted) break;
+      for (const id of matching.slice(start, start + batchSize)) {
+        if (this.executions.delete(id)) deleted += 1;
+        this.logs.delete(id);
+      }
+    }
+    return deleted;
   }
 }
 

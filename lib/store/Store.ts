@@ -9,12 +9,15 @@
  *   transitions are already stored (same executionId and seq) is a no-op, so a batch retried
  *   after a lost connection is never written twice.
  * - Reads return what was committed, in order: transitions by seq, logs in insertion order.
+ * - `pruneExecutions` deletes finished executions only, each with every row it owns, and holds no
+ *   lock for long: it works in bounded batches, and other writes go on between them.
  */
 import type {
   CommitBatch,
   ExecutionRecord,
   ListExecutionsFilter,
   LogRecord,
+  PruneCriteria,
   SpanRecord,
   TaskRunRecord,
   TransitionRecord,
@@ -54,4 +57,13 @@ export interface Store {
   heartbeat(ownerId: string, at: Date): Promise<void>;
   /** Clears the owner of every execution owned by `ownerId` (on close). */
   releaseOwnership(ownerId: string): Promise<void>;
+
+  /**
+   * Deletes the finished executions matching `criteria`, each with its task runs, transitions,
+   * logs and spans, in batches of `criteria.batchSize` executions until none matches (or
+   * `criteria.signal` aborts), and returns how many executions it deleted. An execution's own rows
+   * go before it, so a prune interrupted half-way leaves no orphan rows: the executions it had
+   * begun still match, and the next prune finishes them.
+   */
+  pruneExecutions(criteria: PruneCriteria): Promise<number>;
 }

@@ -55,6 +55,7 @@ function isStore(value: unknown): value is Store {
     'claimExecution',
     'heartbeat',
     'releaseOwnership',
+    'pruneExecutions',
   ];
   return methods.every((method) => typeof Reflect.get(value, method) === 'function');
 }

@@ -141,3 +141,24 @@ export interface ListExecutionsFilter {
   limit?: number;
   offset?: number;
 }
+
+/**
+ * Which finished executions `Store.pruneExecutions` deletes, and how. An execution matches when
+ * its status is one of `statuses` and a finished one (succeeded, failed or cancelled: an
+ * unfinished execution is never deleted, whatever `statuses` says), it has a `finishedAt`, and
+ * that is before `finishedBefore` (when given). Of the matching executions, the `keepNewest`
+ * most recently finished (then by id, descending) are kept.
+ */
+export interface PruneCriteria {
+  statuses: readonly ExecutionStatus[];
+  /** @defaultValue no bound: every matching execution, however recent */
+  finishedBefore?: Date;
+  /** @defaultValue 0 */
+  keepNewest?: number;
+  /** Executions deleted per batch (a SQL store: per transaction). @defaultValue 100 */
+  batchSize?: number;
+  /** Rows of one table (transitions, task runs, logs, spans) deleted per transaction. @defaultValue 5000 */
+  rowBatchSize?: number;
+  /** Aborting it stops the prune before its next transaction; what was deleted stays deleted. */
+  signal?: AbortSignal;
+}

@@ -13,7 +13,7 @@
  */
 import { StorageError } from '../../lib/errors.js';
 import type { Store } from '../../lib/store/Store.js';
-import type { CommitBatch, ExecutionRecord, ListExecutionsFilter, LogRecord, SpanRecord, TaskRunRecord } from '../../lib/store/records.js';
+import type { CommitBatch, ExecutionRecord, ListExecutionsFilter, LogRecord, PruneCriteria, SpanRecord, TaskRunRecord } from '../../lib/store/records.js';
 
 /** A StorageError wrapping an error shaped like the driver's (`code`, and mysql2's `fatal` when given). */
 export function refusedWith(message: string, driver: { code: string; fatal?: boolean }): StorageError {
@@ -91,4 +91,5 @@ export class FlakyStore implements Store {
   claimExecution = (id: string, ownerId: string, staleBefore: Date, force: boolean) => this.inner.claimExecution(id, ownerId, staleBefore, force);
   heartbeat = (ownerId: string, at: Date) => this.inner.heartbeat(ownerId, at);
   releaseOwnership = (ownerId: string) => this.inner.releaseOwnership(ownerId);
+  pruneExecutions = (criteria: PruneCriteria) => this.inner.pruneExecutions(criteria);
 }

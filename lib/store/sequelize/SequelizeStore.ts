@@ -7,7 +7,9 @@
  *
  * Each write is one transaction: `createExecution` (execution row and task rows), `commit` (the
  * transitions, task rows and execution updates of one group commit), `writeLogs`, `writeSpans`.
- * The SQL of each table lives in its repository module, which receives the transaction.
+ * `pruneExecutions` is many short ones, so that commits go on between them (see
+ * pruneRepository.ts). The SQL of each table lives in its repository module, which receives the
+ * transaction.
  *
  * On SQLite the store runs one operation at a time (SQLite has one writer anyway, and its
  * in-memory database is a single connection that two transactions cannot share).
@@ -24,6 +26,7 @@ import type {
   ExecutionRecord,
   ListExecutionsFilter,
   LogRecord,
+  PruneCriteria,
   SpanRecord,
   TaskRunRecord,
   TransitionRecord,
@@ -46,6 +49,9 @@ import {
 import { insertLogs, listLogRecords } from './logRepository.js';
 import { Mutex } from './Mutex.js';
 import { parseStorageUrl } from './parseStorageUrl.js';
+import { deletePrunedRows, findPruneBoundary, selectPrunableIds } from './pruneRepository.js';
+import type { PruneBoundary } from './pruneRepository.js';
+import { resolvePruneCriteria } from '../resolvePruneCriteria.js';
 import type { StorageTarget } from './parseStorageUrl.js';
 import { runMigrations } from './runMigrations.js';
 import { listSpanRecords, upsertSpans } from './spanRepository.js';
@@ -182,6 +188,31 @@ export class SequelizeStore implements Store {
 
   releaseOwnership(ownerId: string): Promise<void> {
     return this.run('release ownership', undefined, (models) => releaseExecutions(models, ownerId));
+  }
+
+  async pruneExecutions(criteria: PruneCriteria): Promise<number> {
+    const resolved = resolvePruneCriteria(criteria);
+    const stopped = () => resolved.signal?.aborted === true;
+    if (resolved.statuses.length === 0 || stopped()) return 0;
+    let boundary: PruneBoundary | null = null;
+    if (resolved.keepNewest > 0) {
+      boundary = await this.run('select executions to prune', undefined, (models) => findPruneBoundary(models, resolved, undefined));
+      if (boundary === null) return 0;
+    }
+    let deleted = 0;
+    while (!stopped()) {
+      const ids = await this.run('select executions to prune', undefined, (models) => selectPrunableIds(models, resolved, boundary, undefined));
+      if (ids.length === 0) break;
+      let step: number | null = null;
+      while (step === null && !stopped()) {
+        step = await this.transaction('prune executions', undefined, (models, transaction) =>
+          deletePrunedRows(models, ids, resolved.statuses, resolved.rowBatchSize, transaction),
+        );
+      }
+      deleted += step ?? 0;
+      if (ids.length < resolved.batchSize) break;
+    }
+    return deleted;
   }
 
   private async connect(): Promise<void> {

@@ -5,10 +5,12 @@
 import type { Migration } from './Migration.js';
 import * as initial from './001_initial.js';
 import * as executionGraph from './002_execution_graph.js';
+import * as executionsStatusFinishedIndex from './003_executions_status_finished_index.js';
 
 export type { Migration, MigrationContext } from './Migration.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   { name: '001_initial', up: initial.up, down: initial.down },
   { name: '002_execution_graph', up: executionGraph.up, down: executionGraph.down },
+  { name: '003_executions_status_finished_index', up: executionsStatusFinishedIndex.up, down: executionsStatusFinishedIndex.down },
 ];
