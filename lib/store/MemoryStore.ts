@@ -47,7 +47,8 @@ export class MemoryStore implements Store {
     if (this.executions.has(execution.id)) throw new StorageError(`Execution ${JSON.stringify(execution.id)} already exists in the memory store.`);
     this.executions.set(execution.id, {
       record: structuredClone(execution),
-      tasks: new Map(tasks.map((task) => [task.taskId, structuredClone(task)])),
+      // A pending row holds no object but its Dates (null at creation): a shallow copy is a copy.
+      tasks: new Map(tasks.map((task) => [task.taskId, task.output === null && task.error === null && task.startedAt === null && task.finishedAt === null && task.nextRetryAt === null ? { ...task } : structuredClone(task)])),
       transitions: new Map(),
       spans: new Map(),
     });
