@@ -11,13 +11,20 @@ export function buildAttemptInput(
   outputOf: (taskId: string) => unknown,
 ): { input: unknown; upstream: Record<string, unknown> } {
   const upstream: Record<string, unknown> = {};
-  let input: unknown = structuredClone(executionInput);
+  let input: unknown = copy(executionInput);
   for (const id of upstreamIds) {
-    upstream[id] = structuredClone(outputOf(id));
-    const output = structuredClone(upstream[id]);
+    upstream[id] = copy(outputOf(id));
+    const output = copy(upstream[id]);
     if (isPlainObject(output)) input = { ...(isPlainObject(input) ? input : {}), ...output };
   }
   return { input, upstream };
+}
+
+/** A copy the task may mutate: primitives are their own copy (structuredClone costs microseconds each). */
+function copy(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Object.getPrototypeOf(value) === Object.prototype && Object.keys(value).length === 0) return {};
+  return structuredClone(value);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
