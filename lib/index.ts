@@ -10,7 +10,7 @@ export type { FinishedExecutionStatus, PruneOptions, PruneResult } from './engin
 export type { RetentionOptions } from './engine/Retention.js';
 export type { ExecutionHandle } from './engine/ExecutionHandle.js';
 export type { ExecutionResult, TaskResult } from './engine/executionResult.js';
-export type { ProgressCounts } from './engine/ExecutionRun.js';
+export type { ProgressCounts } from './engine/TransitionRecorder.js';
 export { backoffDelay } from './engine/retryPolicy.js';
 export { MAX_ID_LENGTH } from './defaults.js';
 export {

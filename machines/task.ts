@@ -1,38 +1,39 @@
 /**
  * The task machine: the life of one task node of one execution.
  *
- *   pending ──task.start──▶ running ──(attempt succeeded)──▶ succeeded
+ *   pending ──task.start──▶ running ──attempt.done (succeeded)──▶ succeeded
  *      │                     │  ▲
- *      │                     │  └──(retry deadline reached)── retrying ◀──(attempt failed, retry allowed)──┘
- *      │                     └──(attempt failed, no retry left)──▶ failed
+ *      │                     │  └──task.retry── retrying ◀──attempt.done (retry allowed)──┘
+ *      │                     └──attempt.done (failed, no retry left)──▶ failed
  *      ├──task.adopt──▶ succeeded     (a fork takes the output its source execution recorded)
  *      ├──task.skip──▶ skipped        (an upstream failed or was skipped)
  *      └──task.cancel──▶ cancelled    (also from running and retrying)
  *
- * The machine is data. Its two effects are actors registered by name and provided by the engine:
- * - `runAttempt` runs one attempt of the task function and never rejects: it resolves with an
- *   {@link AttemptOutcome} that already says whether and when to retry, so the retry policy, the
- *   clock and the randomness of jitter stay out of this file. It also enforces the task's
- *   timeout, counted from the moment it starts the function: an attempt re-run after a restore
- *   (XState re-runs an in-flight invoked actor) is a new run and gets the whole timeout again.
- * - `sleepUntil` resolves at an absolute deadline (epoch ms), and not before the transition into
- *   `retrying` is committed (the engine's side of it). Backoff is a deadline in context, not an
- *   `after:` timer, because `after:` timers are lost when a snapshot is restored: a restored
- *   `retrying` task re-invokes `sleepUntil` with its saved deadline and wakes on time.
+ * The machine is pure data: it invokes nothing and imports no clock. The engine drives it with
+ * events and records every transition it takes:
+ * - it runs the task function when the task enters `running`, and sends the attempt's outcome
+ *   as `attempt.done`. The outcome already says whether and when to retry (`retryAt`, an
+ *   absolute deadline kept in context), so the retry policy, the clock and the randomness of
+ *   jitter stay out of this file;
+ * - it sends `task.retry` once the transition into `retrying` is committed and `retryAt` has
+ *   passed. The deadline is absolute, so a backoff interrupted by a crash ends when it was meant
+ *   to; a task restored in `running` has its attempt run again (same attempt number).
+ *
+ * An earlier shape (task@1 to task@3) invoked the attempt and the backoff as XState actors; their
+ * logs are read by lib/inspect/recordedEvent.ts, which renames their events to these.
  */
-import { assign, fromPromise, setup } from 'xstate';
+import { assign, setup } from 'xstate';
 import type { SerializedError } from '../lib/errors.js';
 
 /**
- * Bump when this machine changes. task@2 added `task.adopt`. task@3 dropped the attempt's
- * absolute deadline (`attemptDeadline`, `timeoutMs` and the `now` of `task.start`): the attempt
- * runner counts the timeout itself. Each reads the logs of the versions before it unchanged: the
- * fields it dropped are ignored where older snapshots and events still carry them.
+ * Bump when this machine changes. task@2 added `task.adopt`; task@3 dropped the attempt's
+ * absolute deadline; task@4 takes the attempt's outcome and the end of the backoff as events
+ * (`attempt.done`, `task.retry`) instead of invoking them. Each reads the logs before it.
  */
-export const TASK_MACHINE_VERSION = 'task@3';
+export const TASK_MACHINE_VERSION = 'task@4';
 
 /** Versions whose snapshots and logs this machine still reads. */
-export const TASK_MACHINE_VERSIONS_READ: readonly string[] = ['task@1', 'task@2', 'task@3'];
+export const TASK_MACHINE_VERSIONS_READ: readonly string[] = ['task@1', 'task@2', 'task@3', 'task@4'];
 
 export interface TaskMachineInput {
   executionId: string;
@@ -52,33 +53,19 @@ export interface TaskMachineContext {
   error: SerializedError | null;
 }
 
-export interface AttemptInput {
-  executionId: string;
-  taskId: string;
-  attempt: number;
-}
-
+/** What one attempt came to: the retry decision is part of it. */
 export type AttemptOutcome =
   | { kind: 'succeeded'; output: unknown }
   | { kind: 'retry'; error: SerializedError; delayMs: number; retryAt: number }
   | { kind: 'failed'; error: SerializedError };
 
-export interface SleepInput {
-  /** The task backing off (absent in snapshots written before task@3). */
-  executionId?: string;
-  taskId?: string;
-  deadline: number | null;
-}
-
 export type TaskEvent =
   | { type: 'task.start' }
+  | { type: 'attempt.done'; outcome: AttemptOutcome }
+  | { type: 'task.retry' }
   | { type: 'task.skip'; reason: string }
   | { type: 'task.adopt'; output: unknown; fromExecutionId: string }
   | { type: 'task.cancel'; reason: string };
-
-function notProvided(name: string): never {
-  throw new Error(`The task machine's ${name} actor was not provided: use taskMachine.provide({ actors })`);
-}
 
 export const taskMachine = setup({
   types: {
@@ -86,13 +73,9 @@ export const taskMachine = setup({
     events: {} as TaskEvent,
     input: {} as TaskMachineInput,
   },
-  actors: {
-    runAttempt: fromPromise<AttemptOutcome, AttemptInput>(async () => notProvided('runAttempt')),
-    sleepUntil: fromPromise<void, SleepInput>(async () => notProvided('sleepUntil')),
-  },
   guards: {
-    attemptSucceeded: (_, outcome: AttemptOutcome) => outcome.kind === 'succeeded',
-    attemptRetries: (_, outcome: AttemptOutcome) => outcome.kind === 'retry',
+    attemptSucceeded: ({ event }) => event.type === 'attempt.done' && event.outcome.kind === 'succeeded',
+    attemptRetries: ({ event }) => event.type === 'attempt.done' && event.outcome.kind === 'retry',
   },
 }).createMachine({
   id: 'task',
@@ -116,48 +99,36 @@ export const taskMachine = setup({
       },
     },
     running: {
-      invoke: {
-        id: 'attempt',
-        src: 'runAttempt',
-        input: ({ context }) => ({
-          executionId: context.executionId,
-          taskId: context.taskId,
-          attempt: context.attempt,
-        }),
-        onDone: [
+      on: {
+        'attempt.done': [
           {
-            guard: { type: 'attemptSucceeded', params: ({ event }) => event.output },
+            guard: 'attemptSucceeded',
             target: 'succeeded',
-            actions: assign(({ event }) => ({ output: event.output.kind === 'succeeded' ? event.output.output : undefined, error: null })),
+            actions: assign(({ event }) => ({ output: event.outcome.kind === 'succeeded' ? event.outcome.output : undefined, error: null })),
           },
           {
-            guard: { type: 'attemptRetries', params: ({ event }) => event.output },
+            guard: 'attemptRetries',
             target: 'retrying',
             actions: assign(({ event }) =>
-              event.output.kind === 'retry'
-                ? { error: event.output.error, retryAt: event.output.retryAt, retryDelayMs: event.output.delayMs }
-                : {},
+              event.outcome.kind === 'retry' ? { error: event.outcome.error, retryAt: event.outcome.retryAt, retryDelayMs: event.outcome.delayMs } : {},
             ),
           },
           {
             target: 'failed',
-            actions: assign(({ event }) => (event.output.kind === 'failed' ? { error: event.output.error } : {})),
+            actions: assign(({ event }) => (event.outcome.kind === 'failed' ? { error: event.outcome.error } : {})),
           },
         ],
+        'task.cancel': 'cancelled',
       },
-      on: { 'task.cancel': 'cancelled' },
     },
     retrying: {
-      invoke: {
-        id: 'backoff',
-        src: 'sleepUntil',
-        input: ({ context }) => ({ executionId: context.executionId, taskId: context.taskId, deadline: context.retryAt }),
-        onDone: {
+      on: {
+        'task.retry': {
           target: 'running',
           actions: assign(({ context }) => ({ attempt: context.attempt + 1, retryAt: null, retryDelayMs: null })),
         },
+        'task.cancel': 'cancelled',
       },
-      on: { 'task.cancel': 'cancelled' },
     },
     succeeded: { type: 'final' },
     failed: { type: 'final' },

@@ -3,7 +3,7 @@
  * as Mermaid stateDiagram-v2, Graphviz DOT and their JSON definition.
  */
 import { expect } from 'chai';
-import { setup, createMachine } from 'xstate';
+import { setup, createMachine, fromPromise } from 'xstate';
 import { executionMachine } from '../machines/execution.js';
 import { taskMachine } from '../machines/task.js';
 import { InvalidOptionsError } from '../lib/errors.js';
@@ -15,7 +15,7 @@ function lines(text: string): string[] {
 
 describe('exportStatechart', () => {
   describe('mermaid', () => {
-    it('draws the task machine: initial, every transition with readable done events, finals, invokes', () => {
+    it('draws the task machine: initial, every transition with its guard, finals', () => {
       const text = exportStatechart(taskMachine, 'mermaid');
       expect(text.startsWith('stateDiagram-v2\n')).to.equal(true);
       const arrows = lines(text).filter((line) => line.includes('-->'));
@@ -25,33 +25,43 @@ describe('exportStatechart', () => {
         'pending --> succeeded : task.adopt',
         'pending --> skipped : task.skip',
         'pending --> cancelled : task.cancel',
+        'running --> succeeded : attempt.done [attemptSucceeded]',
+        'running --> retrying : attempt.done [attemptRetries]',
+        'running --> failed : attempt.done',
         'running --> cancelled : task.cancel',
-        'running --> succeeded : attempt done [attemptSucceeded]',
-        'running --> retrying : attempt done [attemptRetries]',
-        'running --> failed : attempt done',
+        'retrying --> running : task.retry',
         'retrying --> cancelled : task.cancel',
-        'retrying --> running : backoff done',
         'succeeded --> [*]',
         'failed --> [*]',
         'skipped --> [*]',
         'cancelled --> [*]',
       ]);
-      expect(text).to.include('note right of running\n    invokes runAttempt as attempt\n  end note');
-      expect(text).to.include('note right of retrying\n    invokes sleepUntil as backoff\n  end note');
+      expect(text).to.not.include('note');
+    });
+
+    it('notes invoked actors and names their done events readably', () => {
+      const machine = setup({ actors: { fetchRows: fromPromise(async () => 1) } }).createMachine({
+        initial: 'loading',
+        states: { loading: { invoke: { id: 'fetch', src: 'fetchRows', onDone: 'loaded' } }, loaded: { type: 'final' } },
+      });
+      const text = exportStatechart(machine, 'mermaid');
+      expect(lines(text)).to.include('loading --> loaded : fetch done');
+      expect(text).to.include('note right of loading\n    invokes fetchRows as fetch\n  end note');
       expect(text).to.not.include('xstate.');
+      expect(lines(exportStatechart(machine, 'dot'))).to.include('loading [label="loading\\ninvoke fetch: fetchRows"];');
     });
 
     it('draws the execution machine: internal transitions, the root wildcard, entry actions, guards', () => {
       const text = exportStatechart(executionMachine, 'mermaid');
       const all = lines(text);
       expect(all).to.include('[*] --> pending');
-      expect(all).to.include('running --> running : task.spawn / spawnTask (internal)');
+      expect(all).to.include('running --> running : task.spawn / spawnTasks (internal)');
       expect(all).to.include('running --> failed : execution.settle [anyFailed]');
       expect(all).to.include('running --> succeeded : execution.settle');
       expect(all).to.include('cancelling --> cancelled : execution.settle');
       expect(all).to.include('aborting --> failed : execution.settle');
       for (const final of ['succeeded', 'failed', 'cancelled']) expect(all).to.include(`${final} --> [*]`);
-      expect(text).to.include('note left of pending\n    in every state:\n    any actor done / releaseSettledChild\n  end note');
+      expect(text).to.include('note left of pending\n    in every state:\n    task.release / releaseTasks\n  end note');
     });
 
     it('notes entry actions', () => {
@@ -107,17 +117,17 @@ describe('exportStatechart', () => {
       expect(text.trim().endsWith('}')).to.equal(true);
       const all = lines(text);
       expect(all).to.include('__initial -> pending;');
-      expect(all).to.include('running [label="running\\ninvoke attempt: runAttempt"];');
+      expect(all).to.include('running [label="running"];');
       expect(all).to.include('succeeded [label="succeeded", peripheries=2];');
-      expect(all).to.include('running -> succeeded [label="attempt done [attemptSucceeded]"];');
-      expect(all).to.include('retrying -> running [label="backoff done"];');
+      expect(all).to.include('running -> succeeded [label="attempt.done [attemptSucceeded]"];');
+      expect(all).to.include('retrying -> running [label="task.retry"];');
       expect(all.filter((line) => line.includes(' -> '))).to.have.length(11);
     });
 
     it('draws the execution machine with dashed internal loops and a note for the root rules', () => {
       const text = exportStatechart(executionMachine, 'dot');
-      expect(lines(text)).to.include('running -> running [label="task.spawn / spawnTask (internal)", style=dashed];');
-      expect(text).to.include('__root_rules [shape=note, style="", label="in every state:\\nany actor done / releaseSettledChild"];');
+      expect(lines(text)).to.include('running -> running [label="task.spawn / spawnTasks (internal)", style=dashed];');
+      expect(text).to.include('__root_rules [shape=note, style="", label="in every state:\\ntask.release / releaseTasks"];');
     });
 
     it('quotes awkward names and keeps DOT keywords out of bare ids', () => {
@@ -135,9 +145,9 @@ describe('exportStatechart', () => {
         expect(parsed).to.deep.equal(JSON.parse(JSON.stringify(machine.toJSON())));
       }
       const task = JSON.parse(exportStatechart(taskMachine, 'json')) as {
-        states: { running: { on: Record<string, { target: string[]; guard?: { type: string } }[]> } };
+        states: { running: { on: Record<string, { target: string[]; guard?: string }[]> } };
       };
-      expect(task.states.running.on['xstate.done.actor.attempt']!.map((t) => [t.target, t.guard?.type])).to.deep.equal([
+      expect(task.states.running.on['attempt.done']!.map((t) => [t.target, t.guard])).to.deep.equal([
         [['#task.succeeded'], 'attemptSucceeded'],
         [['#task.retrying'], 'attemptRetries'],
         [['#task.failed'], undefined],

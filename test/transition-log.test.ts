@@ -12,9 +12,9 @@ forEachStore('transition log', (ctx) => {
     const result = await ctx.engine.execute('big-output');
     expect(result.outputs['make']).to.deep.equal(big);
     const succeeded = (await ctx.engine.listTransitions(result.id)).find((t) => t.taskId === 'make' && t.to === 'succeeded')!;
-    const event = succeeded.data?.event as { type: string; output: { kind: string; output: unknown } };
-    expect(event.type).to.equal('xstate.done.actor.attempt');
-    expect(event.output.kind).to.equal('succeeded');
+    const event = succeeded.data?.event as { type: string; outcome: { kind: string; output: unknown } };
+    expect(event.type).to.equal('attempt.done');
+    expect(event.outcome.kind).to.equal('succeeded');
     expect(JSON.stringify(event).length).to.be.below(1000);
     expect((succeeded.snapshot as { context: { output: unknown } }).context.output).to.deep.equal(big);
     expect(await ctx.engine.verifyReplay(result.id)).to.deep.include({ ok: true });
@@ -32,13 +32,13 @@ forEachStore('transition log', (ctx) => {
     expect(transitions.map((t) => [t.taskId, t.from, t.to, t.event])).to.deep.equal([
       [null, 'pending', 'running', 'execution.start'],
       ['flaky', 'pending', 'running', 'task.start'],
-      ['flaky', 'running', 'retrying', 'xstate.done.actor.attempt'],
-      ['flaky', 'retrying', 'running', 'xstate.done.actor.backoff'],
-      ['flaky', 'running', 'succeeded', 'xstate.done.actor.attempt'],
+      ['flaky', 'running', 'retrying', 'attempt.done'],
+      ['flaky', 'retrying', 'running', 'task.retry'],
+      ['flaky', 'running', 'succeeded', 'attempt.done'],
       [null, 'running', 'succeeded', 'execution.settle'],
     ]);
     for (const transition of transitions) expect((transition.data?.event as { type: string }).type).to.equal(transition.event);
-    const retry = transitions[2]!.data!.event as { output: { kind: string; delayMs: number } };
-    expect(retry.output).to.include({ kind: 'retry', delayMs: 1 });
+    const retry = transitions[2]!.data!.event as { outcome: { kind: string; delayMs: number } };
+    expect(retry.outcome).to.include({ kind: 'retry', delayMs: 1 });
   });
 });

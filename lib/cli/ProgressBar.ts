@@ -2,7 +2,7 @@
  * A one-line progress bar for `task-graph run`: redrawn in place on a TTY, printed every tenth of
  * the way otherwise (logs and CI).
  */
-import type { ProgressCounts } from '../engine/ExecutionRun.js';
+import type { ProgressCounts } from '../engine/TransitionRecorder.js';
 
 const WIDTH = 30;
 

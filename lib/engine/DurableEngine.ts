@@ -12,7 +12,7 @@
  * - the transition sequence continues after the last committed `seq`.
  */
 import { ExecutionNotFoundError, InvalidOptionsError, ResumeError, toError } from '../errors.js';
-import { EXECUTION_MACHINE_VERSION } from '../../machines/execution.js';
+import { EXECUTION_MACHINE_VERSIONS_READ } from '../../machines/execution.js';
 import { TASK_MACHINE_VERSIONS_READ } from '../../machines/task.js';
 import type { ExecutionRecord, TransitionRecord } from '../store/records.js';
 import { isTerminalExecutionStatus } from '../store/records.js';
@@ -49,7 +49,7 @@ export interface ResumeAllResult {
   refused: { executionId: string; error: Error }[];
 }
 
-const MACHINE_VERSIONS = new Set([EXECUTION_MACHINE_VERSION, ...TASK_MACHINE_VERSIONS_READ]);
+const MACHINE_VERSIONS = new Set([...EXECUTION_MACHINE_VERSIONS_READ, ...TASK_MACHINE_VERSIONS_READ]);
 
 export class DurableEngine extends Engine {
   constructor(
@@ -99,15 +99,15 @@ export class DurableEngine extends Engine {
     this.runtime.runs.set(executionId, run);
     const supervisor = lastSnapshotOf(transitions, null);
     if (!supervisor) {
-      run.begin(); // it never started: start it now
+      run.beginAfter(Promise.resolve()); // it never started: start it now
     } else {
       const liveTasks = new Map<string, unknown>();
       for (const row of rows) {
         if (row.status === 'running' || row.status === 'retrying') liveTasks.set(row.taskId, lastSnapshotOf(transitions, row.taskId)?.snapshot);
       }
-      const mode = supervisor.to === 'cancelling' ? 'cancelling' : supervisor.to === 'aborting' ? 'aborting' : 'running';
+      const phase = supervisor.to === 'cancelling' ? 'cancelling' : supervisor.to === 'aborting' ? 'aborting' : 'running';
       try {
-        run.restore(supervisor.snapshot as object, liveTasks, mode);
+        run.restore(supervisor.snapshot, liveTasks, phase);
       } catch (error) {
         run.detach();
         throw new ResumeError('SNAPSHOT_FORMAT', `Execution ${executionId} could not be restored from its snapshots: ${toError(error).message}`, {

@@ -204,16 +204,13 @@ export class Engine {
         run.result.then(release, release);
       }
     }
-    run.created = this.runtime.store.createExecution(record, rows).then(
-      () => run.begin(adopted),
-      (error: unknown) => run.failToStart(error),
-    );
+    run.beginAfter(this.runtime.store.createExecution(record, rows), adopted);
     return handle;
   }
 
   /** The execution as recorded, in the shape of an execution result. @example await engine.getExecution(id) */
   async getExecution(id: string): Promise<ExecutionDetails> {
-    await this.runtime.runs.get(id)?.created; // started here a moment ago: its rows are on their way
+    await this.runtime.runs.get(id)?.written; // started here a moment ago: its rows are on their way
     const record = await this.runtime.store.getExecution(id);
     if (!record) throw new ExecutionNotFoundError(id);
     const rows = await this.runtime.store.listTaskRuns(id);
@@ -300,7 +297,7 @@ export class Engine {
   }
 
   protected async requireExecution(id: string): Promise<ExecutionRecord> {
-    await this.runtime.runs.get(id)?.created;
+    await this.runtime.runs.get(id)?.written;
     const record = await this.runtime.store.getExecution(id);
     if (!record) throw new ExecutionNotFoundError(id);
     return record;

@@ -1,6 +1,6 @@
 /**
  * What every execution run shares with its engine: the store and its writers, the event bus, the
- * logger, the provided machines and the limits. One object, built by `createEngine`.
+ * logger, the machines and the limits. One object, built by `createEngine`.
  */
 import type { InspectionEvent } from 'xstate';
 import type { Logger } from 'winston';
@@ -10,7 +10,7 @@ import type { Store } from '../store/Store.js';
 import type { EngineEventEmitter } from '../telemetry/EngineEvents.js';
 import type { TelemetryBuffer } from '../telemetry/TelemetryBuffer.js';
 import type { RetryPolicy } from '../workflow/types.js';
-import type { ExecutionRun } from './ExecutionRun.js';
+import type { LiveRun } from './LiveRun.js';
 import type { Pruner } from './Pruner.js';
 
 export interface EngineRuntime {
@@ -21,13 +21,13 @@ export interface EngineRuntime {
   readonly telemetry: TelemetryBuffer;
   readonly events: EngineEventEmitter;
   readonly logger: Logger;
-  /** The execution machine with the engine's actors provided. */
+  /** The execution machine (the supervisor; its task actors are `taskMachine`). */
   readonly machine: typeof executionMachine;
   readonly defaultRetry: RetryPolicy;
   readonly maxOutputBytes: number;
   readonly inspect: ((event: InspectionEvent) => void) | undefined;
   /** Runs live in this engine, by execution id. */
-  readonly runs: Map<string, ExecutionRun>;
+  readonly runs: Map<string, LiveRun>;
   /** Deletes finished executions (`engine.prune`, retention); stopped on close. */
   readonly pruner: Pruner;
   /** Called when an execution of this engine has finished and its result has settled (retention counts on it). */

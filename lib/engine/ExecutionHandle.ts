@@ -1,13 +1,14 @@
 import type { ExecutionStatus } from '../store/records.js';
 import type { ExecutionResult } from './executionResult.js';
-import type { ExecutionRun, ProgressCounts } from './ExecutionRun.js';
+import type { LiveRun } from './LiveRun.js';
+import type { ProgressCounts } from './TransitionRecorder.js';
 
 /** A running execution, as returned by `engine.start()`. */
 export class ExecutionHandle {
   /** Resolves when the execution ends (succeeded, failed or cancelled). */
   readonly result: Promise<ExecutionResult>;
 
-  constructor(private readonly run: ExecutionRun) {
+  constructor(private readonly run: LiveRun) {
     this.result = run.result;
   }
 

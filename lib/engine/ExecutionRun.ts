@@ -1,72 +1,100 @@
 /**
- * One execution, live in this process: the supervisor actor, its scheduler, and the recorder
- * that turns every actor transition into a committed `TransitionRecord`.
+ * One execution, live in this process: the supervisor actor and its task actors, driven by the
+ * engine; the scheduler that says which task is ready; the recorder through which every
+ * transition reaches the store; the runner of the task functions.
+ *
+ * The run is in one `phase`:
+ *
+ *   starting ──begin()/restore()──▶ running ──cancel()───────────────▶ cancelling ──┐
+ *      │                             │  └──(a failure committed, fail-fast)──▶ aborting ──┤
+ *      │                             └──(every task settled)──────────────────────────────┴──▶ settling
+ *      │                                                                                        │
+ *      │                                                    (the final transition committed)   ▼
+ *      └────────── any phase but finished ──detach()──▶ detached                           finished
+ *
+ * - starting: the execution's rows are being written; a cancel asked for now is kept and applied
+ *   as soon as the run begins. A resumed run is restored straight into the phase its supervisor
+ *   was in (running, cancelling or aborting).
+ * - running: ready tasks start while fewer than `concurrency` are live, the store commits and the
+ *   telemetry buffer has room.
+ * - cancelling, aborting: every live task was sent `task.cancel`; unstarted tasks are spawned to
+ *   be cancelled (or skipped downstream of a failure).
+ * - settling: every task is settled; the supervisor was sent `execution.settle`.
+ * - finished: its final transition is committed; the result has resolved.
+ * - detached: it stopped without recording more (engine closed, another engine took it over, the
+ *   store refused its rows); the result rejected; the execution stays resumable.
  *
  * The path of one task, as data:
- * 1. `pump()` takes a ready task from the scheduler (under the concurrency limit, while the store
- *    commits and the telemetry buffer has room) and sends `task.spawn` to the supervisor, which
- *    spawns the task actor and starts it.
- * 2. Every snapshot of every actor reaches `observe()` through XState's `inspect` hook. A change
- *    of state value is a transition: it gets the execution's next `seq` and goes to the group
- *    commit writer with the actor's persisted snapshot and the task's row.
- * 3. Once committed, `onCommitted()` emits the event and, for a final state, settles the task in
- *    the scheduler: a success releases its dependents, a failure closes everything downstream
- *    (skipped) and, under fail-fast, aborts the run. Then `pump()` again.
- * 4. When every task is settled the supervisor gets `execution.settle`; when that final transition
- *    is committed the result promise resolves.
+ * 1. `pump()` takes ready tasks from the scheduler and has the supervisor spawn their actors in
+ *    one `task.spawn`; each is sent `task.start`.
+ * 2. Every event the engine sends an actor goes through `drive()`: when the actor's state changes,
+ *    the transition goes to the recorder (and so to the group-commit writer). Entering `running`
+ *    runs the attempt; its outcome comes back as `attempt.done`.
+ * 3. Once a transition is committed, `onTaskCommitted()` emits its event and, for a final state,
+ *    settles the task in the scheduler: a success releases its dependents, a failure closes
+ *    everything downstream (spawned to be skipped) and, under fail-fast, aborts the run. A retry
+ *    waits for its deadline only from here, so an attempt never starts before the failure of the
+ *    one before is durable. A pump follows, once per commit.
+ * 4. When every task is settled the supervisor gets `execution.settle`; when that final
+ *    transition is committed the result resolves.
  */
 import { createActor } from 'xstate';
-import type { Actor, AnyActorRef, EventObject, InspectionEvent } from 'xstate';
-import { EXECUTION_MACHINE_VERSION } from '../../machines/execution.js';
-import type { ExecutionMachine, TaskCommand } from '../../machines/execution.js';
-import { TASK_MACHINE_VERSION } from '../../machines/task.js';
-import type { AttemptInput, AttemptOutcome, TaskMachineContext } from '../../machines/task.js';
-import { EngineClosedError } from '../errors.js';
+import type { Actor, AnyActorRef, EventObject } from 'xstate';
+import type { ExecutionEvent, ExecutionMachine } from '../../machines/execution.js';
+import type { AttemptOutcome, TaskEvent, TaskMachineContext } from '../../machines/task.js';
+import { EngineClosedError, toError } from '../errors.js';
 import type { ExecutionRecord, ExecutionStatus, ExecutionUpdate, TaskRunRecord, TaskStatus, TransitionRecord } from '../store/records.js';
-import { isTerminalExecutionStatus, isTerminalTaskStatus } from '../store/records.js';
-import { emitSafely } from '../telemetry/EngineEvents.js';
+import { isTerminalTaskStatus } from '../store/records.js';
+import { emitSafely, isListenedTo } from '../telemetry/EngineEvents.js';
 import type { Workflow } from '../workflow/Workflow.js';
+import { AttemptRunner } from './AttemptRunner.js';
 import type { EngineRuntime } from './EngineRuntime.js';
-import { buildAttemptInput } from './attemptInput.js';
-import { executeAttempt } from './executeAttempt.js';
 import { buildExecutionResult } from './executionResult.js';
 import type { ExecutionResult } from './executionResult.js';
-import { resolveRetryPolicy } from './retryPolicy.js';
+import type { LiveRun } from './LiveRun.js';
 import { Scheduler } from './Scheduler.js';
-import { SNAPSHOT_FORMAT } from './snapshotFormat.js';
-import { executionError, leafOutputs, recordableEvent, taskTransitionData, toEngineEvent } from './transitionFacts.js';
-import { spanId } from '../telemetry/spans.js';
+import { setLongTimeout } from './setLongTimeout.js';
+import type { LongTimeout } from './setLongTimeout.js';
+import { restorableSnapshot } from './snapshotFormat.js';
+import { TaskSlots } from './TaskSlots.js';
+import { engineEventType, executionError, leafOutputs, toEngineEvent } from './transitionFacts.js';
+import { TransitionRecorder } from './TransitionRecorder.js';
+import type { ActorState, ProgressCounts } from './TransitionRecorder.js';
 
-type Mode = 'running' | 'cancelling' | 'aborting';
+type Phase = 'starting' | 'running' | 'cancelling' | 'aborting' | 'settling' | 'finished' | 'detached';
 
-export type ProgressCounts = Record<TaskStatus, number> & { total: number };
+/** The phases a restored supervisor can be in. */
+export type RestoredPhase = 'running' | 'cancelling' | 'aborting';
 
-export class ExecutionRun {
+/** A fork's adopted tasks: they take the outputs their source execution recorded, without running. */
+export interface AdoptedOutputs {
+  fromExecutionId: string;
+  outputs: ReadonlyMap<string, unknown>;
+}
+
+const START: TaskEvent = { type: 'task.start' };
+const RETRY: TaskEvent = { type: 'task.retry' };
+
+export class ExecutionRun implements LiveRun {
   readonly id: string;
   readonly result: Promise<ExecutionResult>;
-  /** Resolves once the execution's rows are in the store (at once for a resumed run). */
-  created: Promise<void> = Promise.resolve();
-  private actor: Actor<ExecutionMachine> | null = null;
+  written: Promise<void> = Promise.resolve();
+  private phase: Phase = 'starting';
+  private supervisor: Actor<ExecutionMachine> | null = null;
   private readonly scheduler: Scheduler;
-  private readonly rows = new Map<string, TaskRunRecord>();
-  private readonly counts: ProgressCounts;
-  private readonly lastValue = new WeakMap<AnyActorRef, string>();
-  private seq: number;
-  private mode: Mode = 'running';
-  private settling = false;
-  private finished = false;
-  private detached = false;
-  private anyFailed = false;
+  private readonly recorder: TransitionRecorder;
+  private readonly attempts: AttemptRunner;
+  private readonly slots = new TaskSlots();
+  /** Backoffs under way, by task id: their transition into `retrying` is committed. */
+  private readonly backoffs = new Map<string, LongTimeout>();
+  /** Why the run is cancelling or aborting; in `starting`, a cancel to apply once it begins. */
   private reason: string | null = null;
-  private waitingForRoom = false;
+  /** The wait for store or telemetry room, while one is under way. */
+  private roomWait: Promise<void> | null = null;
+  /** A pump is queued for the end of the current synchronous burst (one per commit, not one per entry). */
+  private pumpQueued = false;
   /** The execution row's final fields, as committed with the final transition. */
   private finalUpdate: ExecutionUpdate | null = null;
-  /** Child id (slot) of each spawned, unsettled task, and the slots free for reuse. */
-  private readonly slotOf = new Map<string, string>();
-  private readonly freeSlots: string[] = [];
-  private pendingCancel: string | null = null;
-  /** Tasks whose attempt failed with a retry allowed, until their `retrying` transition is committed. */
-  private readonly retryCommits = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   private resolveResult!: (result: ExecutionResult) => void;
   private rejectResult!: (error: Error) => void;
 
@@ -78,15 +106,9 @@ export class ExecutionRun {
     lastSeq: number,
   ) {
     this.id = record.id;
-    this.seq = lastSeq;
-    this.counts = { pending: 0, running: 0, retrying: 0, succeeded: 0, failed: 0, skipped: 0, cancelled: 0, total: 0 };
-    for (const row of rows) {
-      this.rows.set(row.taskId, row);
-      this.counts[row.status] += 1;
-      this.counts.total += 1;
-      if (row.status === 'failed') this.anyFailed = true;
-    }
+    this.recorder = new TransitionRecorder(record.id, runtime.writer, rows, lastSeq);
     this.scheduler = new Scheduler(workflow, new Map(rows.map((row) => [row.taskId, row.status])));
+    this.attempts = new AttemptRunner(runtime, workflow, record.id, record.input, (taskId) => this.recorder.row(taskId));
     this.result = new Promise((resolve, reject) => {
       this.resolveResult = resolve;
       this.rejectResult = reject;
@@ -99,320 +121,282 @@ export class ExecutionRun {
   }
 
   progress(): ProgressCounts {
-    return { ...this.counts };
+    return this.recorder.progress();
   }
 
   /**
-   * Starts a new execution: the supervisor goes pending → running and the first tasks start.
-   * `adopted` (a fork): these tasks take the outputs their source execution recorded, going
-   * pending → succeeded without running, before anything else starts.
+   * Starts a new execution once its rows are written (`written`): the supervisor goes pending →
+   * running and the first tasks start. A fork's adopted tasks go pending → succeeded first.
+   * If the store refuses the rows, the run never starts and its result rejects.
    */
-  begin(adopted?: { fromExecutionId: string; outputs: ReadonlyMap<string, unknown> }): void {
-    if (this.finished) return; // the engine closed while the execution's rows were being written
-    this.actor = this.createSupervisor(undefined);
-    this.actor.start();
-    this.actor.send({ type: 'execution.start' });
-    this.record.status = 'running';
-    for (const [taskId, output] of adopted?.outputs ?? []) {
-      this.scheduler.close(taskId);
-      this.spawn(taskId, { type: 'task.adopt', output, fromExecutionId: adopted!.fromExecutionId });
-    }
-    if (this.pendingCancel !== null) this.cancel(this.pendingCancel);
-    else this.pump();
+  beginAfter(written: Promise<void>, adopted?: AdoptedOutputs): void {
+    this.written = written.then(
+      () => this.begin(adopted),
+      (error: unknown) => this.stop(toError(error)),
+    );
   }
 
   /**
-   * Continues from a persisted supervisor snapshot whose children are the restored live tasks:
-   * running ones re-run their attempt, retrying ones sleep until their recorded deadline.
+   * Continues from a persisted supervisor snapshot, in the phase it was in, with its live tasks
+   * restored from their own snapshots: running ones run their attempt again (same attempt, so the
+   * same `ctx.idempotencyKey`), retrying ones wait for their recorded deadline.
+   * @throws when XState cannot restore a snapshot (the caller reports it as a ResumeError)
    */
-  restore(supervisor: object, liveTasks: ReadonlyMap<string, unknown>, mode: Mode): void {
-    this.mode = mode;
-    this.reason = (supervisor as { context?: { reason?: string | null } }).context?.reason ?? null;
+  restore(supervisor: unknown, liveTasks: ReadonlyMap<string, unknown>, phase: RestoredPhase): void {
     const children: Record<string, unknown> = {};
-    for (const [taskId, snapshot] of liveTasks) children[this.takeSlot(taskId)] = { snapshot, src: 'task', syncSnapshot: false };
-    this.actor = this.createSupervisor({ ...supervisor, children });
-    this.actor.start();
-    const restored = this.actor.getSnapshot().children as Record<string, AnyActorRef>;
-    if (!this.lastValue.has(this.actor)) this.lastValue.set(this.actor, String(this.actor.getSnapshot().value));
-    for (const child of Object.values(restored)) {
+    for (const [taskId, snapshot] of liveTasks) {
+      children[this.slots.take(taskId)] = { snapshot: restorableSnapshot(snapshot), src: 'task', syncSnapshot: false };
+    }
+    const restored = restorableSnapshot(supervisor);
+    this.reason = (restored['context'] as { reason?: string | null } | undefined)?.reason ?? null;
+    this.supervisor = this.createSupervisor({ ...restored, children });
+    this.supervisor.start();
+    for (const child of Object.values(this.children())) {
       const { status, error, context } = child.getSnapshot() as { status: string; error?: unknown; context?: TaskMachineContext };
       if (status === 'error') throw new Error(`task ${JSON.stringify(context?.taskId ?? child.id)}: ${String(error)}`);
-      if (!this.lastValue.has(child)) this.lastValue.set(child, String((child.getSnapshot() as { value: unknown }).value));
     }
-    if (mode !== 'running') this.cancelLiveTasks();
-    for (const { taskId, blockedBy } of this.scheduler.closeBlocked(new Map([...this.rows].map(([id, row]) => [id, row.status])))) {
-      this.spawn(taskId, { type: 'task.skip', reason: `upstream task ${JSON.stringify(blockedBy)} did not succeed` });
+    this.phase = phase;
+    if (phase !== 'running') this.cancelLiveTasks();
+    else {
+      for (const child of Object.values(this.children())) {
+        const { value, context } = child.getSnapshot() as { value: string; context: TaskMachineContext };
+        if (value === 'running') this.runAttempt(context.taskId, context.attempt);
+        else if (value === 'retrying') this.waitForRetry(context.taskId);
+      }
     }
+    const known = new Map([...this.recorder.allRows()].map((row) => [row.taskId, row.status]));
+    this.spawn(this.scheduler.closeBlocked(known).map(({ taskId, blockedBy }) => [taskId, skipEvent(blockedBy)]));
     this.pump();
   }
 
-  /** The store refused the execution row: the run never started. */
-  failToStart(error: unknown): void {
-    this.finished = true;
-    this.runtime.runs.delete(this.id);
-    this.rejectResult(error instanceof Error ? error : new Error(String(error)));
-  }
-
   cancel(reason: string): void {
-    if (this.finished || this.mode !== 'running') return;
-    if (!this.actor) {
-      this.pendingCancel = reason;
-      return;
-    }
-    this.mode = 'cancelling';
+    if (this.phase === 'starting') this.reason ??= reason;
+    if (this.phase !== 'running') return;
+    this.phase = 'cancelling';
     this.reason = reason;
-    this.actor.send({ type: 'execution.cancel', reason });
+    this.sendSupervisor({ type: 'execution.cancel', reason });
     this.cancelLiveTasks();
     this.pump();
   }
 
   /**
    * Stops the actors without recording anything more: the execution stays resumable. `reason`
-   * is what the result rejects with: the engine closing, or another engine taking it over.
+   * is what the result rejects with: the engine closing, another engine taking it over, the
+   * store refusing its transitions.
    */
   detach(reason: Error = new EngineClosedError(`finish execution ${this.id}`)): void {
-    if (this.finished) return;
-    this.detached = true;
-    this.finished = true;
-    this.actor?.stop();
+    if (this.phase === 'finished' || this.phase === 'detached') return;
+    this.stop(reason);
+  }
+
+  private begin(adopted: AdoptedOutputs | undefined): void {
+    if (this.phase !== 'starting') return; // detached while the rows were being written
+    this.supervisor = this.createSupervisor(undefined);
+    this.supervisor.start();
+    const cancelAsked = this.reason;
+    this.reason = null;
+    this.phase = 'running';
+    this.sendSupervisor({ type: 'execution.start' });
+    this.record.status = 'running';
+    if (adopted) {
+      for (const taskId of adopted.outputs.keys()) this.scheduler.close(taskId);
+      this.spawn([...adopted.outputs].map(([taskId, output]) => [taskId, { type: 'task.adopt', output, fromExecutionId: adopted.fromExecutionId }]));
+    }
+    if (cancelAsked !== null) this.cancel(cancelAsked);
+    else this.pump();
+  }
+
+  private stop(reason: Error): void {
+    this.phase = 'detached';
+    for (const backoff of this.backoffs.values()) backoff.clear();
+    this.backoffs.clear();
+    this.attempts.abortAll(reason);
+    this.supervisor?.stop();
     this.runtime.runs.delete(this.id);
     this.rejectResult(reason);
   }
 
-  /**
-   * Resolves once the task's transition into `retrying` is committed (at once if none is on its
-   * way): the task machine's `sleepUntil` waits for it, so that the next attempt never starts
-   * before the failure of the last one is durable.
-   */
-  retryCommitted(taskId: string): Promise<void> {
-    return this.retryCommits.get(taskId)?.promise ?? Promise.resolve();
-  }
-
-  /** Called by the task machine's `runAttempt` actor. */
-  runAttempt(input: AttemptInput, signal: AbortSignal): Promise<AttemptOutcome> {
-    const task = this.workflow.tasks.get(input.taskId)!;
-    const { input: merged, upstream } = buildAttemptInput(this.record.input, this.workflow.upstream.get(input.taskId)!, (id) => this.rows.get(id)?.output);
-    const logger = this.runtime.logger.child({ executionId: this.id, taskId: input.taskId, attempt: input.attempt });
-    const startedAt = new Date();
-    return executeAttempt({
-      task,
-      policy: resolveRetryPolicy(this.runtime.defaultRetry, task.retry),
-      input: merged,
-      context: {
-        executionId: this.id,
-        workflowId: this.workflow.id,
-        taskId: input.taskId,
-        attempt: input.attempt,
-        idempotencyKey: `${this.id}:${input.taskId}:${input.attempt}`,
-        upstream,
-        logger,
-      },
-      signal,
-      maxOutputBytes: this.runtime.maxOutputBytes,
-    }).then((outcome) => {
-      if (outcome.kind === 'retry' && !signal.aborted) {
-        let resolve!: () => void;
-        const promise = new Promise<void>((done) => (resolve = done));
-        this.retryCommits.set(input.taskId, { promise, resolve });
-      }
-      this.runtime.telemetry.addSpan({
-        spanId: spanId(),
-        parentSpanId: this.id,
-        executionId: this.id,
-        taskId: input.taskId,
-        attempt: input.attempt,
-        name: task.name,
-        status: signal.aborted ? 'cancelled' : outcome.kind === 'succeeded' ? 'ok' : 'error',
-        startedAt,
-        finishedAt: new Date(),
-        attributes: outcome.kind === 'succeeded' ? {} : { error: outcome.error },
-      });
-      return outcome;
+  private createSupervisor(snapshot: unknown): Actor<ExecutionMachine> {
+    return createActor(this.runtime.machine, {
+      input: { executionId: this.id, workflowId: this.workflow.id, workflowVersion: this.workflow.version },
+      ...(this.runtime.inspect ? { inspect: this.runtime.inspect } : {}),
+      ...(snapshot === undefined ? {} : { snapshot: snapshot as never }),
     });
   }
 
-  private createSupervisor(snapshot: unknown): Actor<ExecutionMachine> {
-    const options = {
-      input: { executionId: this.id, workflowId: this.workflow.id, workflowVersion: this.workflow.version },
-      inspect: (event: InspectionEvent) => this.observe(event),
-      ...(snapshot === undefined ? {} : { snapshot: snapshot as never }),
-    };
-    return createActor(this.runtime.machine, options);
+  private children(): Record<string, AnyActorRef> {
+    return this.supervisor!.getSnapshot().children as Record<string, AnyActorRef>;
   }
 
-  /** Sends `task.cancel` to every live task actor (running or backing off); they end `cancelled`. */
-  private cancelLiveTasks(): void {
-    const reason = this.reason ?? 'execution cancelled';
-    for (const child of Object.values(this.actor!.getSnapshot().children as Record<string, AnyActorRef>)) {
-      child.send({ type: 'task.cancel', reason });
-    }
+  private childOf(taskId: string): AnyActorRef | undefined {
+    const slot = this.slots.slotOf(taskId);
+    return slot === undefined ? undefined : this.children()[slot];
   }
 
-  /** Starts ready tasks while there is room; closes unstarted ones when cancelling or aborting. */
+  /** Starts ready tasks while there is room; spawns unstarted ones to be cancelled when cancelling or aborting. */
   private pump(): void {
-    if (this.finished || this.settling) return;
-    if (this.mode !== 'running') {
-      for (const taskId of this.scheduler.closeUnstarted()) {
-        this.spawn(taskId, { type: 'task.cancel', reason: this.reason ?? 'execution cancelled' });
-      }
-    } else {
+    if (this.phase !== 'running' && this.phase !== 'cancelling' && this.phase !== 'aborting') return;
+    const released = this.slots.release();
+    if (released.length > 0) this.supervisor!.send({ type: 'task.release', actorIds: released });
+    if (this.phase === 'running') {
+      const ready: [string, TaskEvent][] = [];
       while (this.scheduler.live < this.record.concurrency && this.hasRoom()) {
         const taskId = this.scheduler.take();
         if (taskId === undefined) break;
-        this.spawn(taskId, { type: 'task.start' });
+        ready.push([taskId, START]);
       }
+      this.spawn(ready);
+    } else {
+      const reason = this.reason ?? 'execution cancelled';
+      this.spawn(this.scheduler.closeUnstarted().map((taskId) => [taskId, { type: 'task.cancel', reason }]));
     }
     if (this.scheduler.isSettled) this.settle();
   }
 
-  /** True while the store commits and the telemetry buffer has room; else pumps again later. */
+  private queuePump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    queueMicrotask(() => {
+      this.pumpQueued = false;
+      this.pump();
+    });
+  }
+
+  /** True while the store commits and the telemetry buffer has room; else pumps again once both do. */
   private hasRoom(): boolean {
     const { writer, telemetry } = this.runtime;
     if (writer.isHealthy && !telemetry.isFull) return true;
-    if (!this.waitingForRoom && this.scheduler.hasReady) {
-      this.waitingForRoom = true;
-      void Promise.all([writer.whenHealthy(), telemetry.whenNotFull()]).then(() => {
-        this.waitingForRoom = false;
+    if (this.roomWait === null && this.scheduler.hasReady) {
+      this.roomWait = Promise.all([writer.whenHealthy(), telemetry.whenNotFull()]).then(() => {
+        this.roomWait = null;
         this.pump();
       });
     }
     return false;
   }
 
-  private spawn(taskId: string, command: TaskCommand): void {
-    this.actor!.send({
-      type: 'task.spawn',
-      actorId: this.takeSlot(taskId),
-      input: { executionId: this.id, taskId },
-      command,
-    });
+  /** Spawns an actor for each task, in one supervisor step, and sends each its first event. */
+  private spawn(commands: readonly (readonly [string, TaskEvent])[]): void {
+    if (commands.length === 0) return;
+    const tasks = commands.map(([taskId]) => ({ actorId: this.slots.take(taskId), input: { executionId: this.id, taskId } }));
+    this.supervisor!.send({ type: 'task.spawn', tasks });
+    const children = this.children();
+    for (let i = 0; i < commands.length; i++) this.drive(commands[i]![0], children[tasks[i]!.actorId]!, commands[i]![1]);
   }
 
-  /** A free child id for a task. Freed only when its final transition is committed, long after the actor stopped. */
-  private takeSlot(taskId: string): string {
-    const slot = this.freeSlots.pop() ?? String(this.slotOf.size + this.freeSlots.length);
-    this.slotOf.set(taskId, slot);
-    return slot;
+  /** Sends a task actor an event and records the transition it takes, if any. */
+  private drive(taskId: string, actor: AnyActorRef, event: TaskEvent): void {
+    const from = (actor.getSnapshot() as ActorState).value as string;
+    actor.send(event);
+    const after = actor.getSnapshot() as ActorState;
+    if (after.value === from) return;
+    this.recorder.recordTask(taskId, from, after, event, this.onTaskCommitted);
+    if (after.value === 'running') this.runAttempt(taskId, (after.context as TaskMachineContext).attempt);
   }
 
-  private freeSlot(taskId: string): void {
-    const slot = this.slotOf.get(taskId);
-    if (slot === undefined) return;
-    this.slotOf.delete(taskId);
-    this.freeSlots.push(slot);
+  private runAttempt(taskId: string, attempt: number): void {
+    void this.attempts.run(taskId, attempt).then((outcome) => this.deliver(taskId, attempt, outcome));
+  }
+
+  /** An attempt ended: its task actor takes the outcome, unless the task moved on meanwhile (cancelled). */
+  private deliver(taskId: string, attempt: number, outcome: AttemptOutcome): void {
+    if (this.phase === 'detached' || this.phase === 'finished') return;
+    const actor = this.childOf(taskId);
+    const snapshot = actor?.getSnapshot() as ActorState | undefined;
+    if (!actor || snapshot!.value !== 'running' || (snapshot!.context as TaskMachineContext).attempt !== attempt) return;
+    this.drive(taskId, actor, { type: 'attempt.done', outcome });
+  }
+
+  /** A task's transition into `retrying` is committed: the next attempt starts at its deadline. */
+  private waitForRetry(taskId: string): void {
+    const actor = this.childOf(taskId);
+    const snapshot = actor?.getSnapshot() as ActorState | undefined;
+    if (!actor || snapshot!.value !== 'retrying') return;
+    const { retryAt } = snapshot!.context as TaskMachineContext;
+    const backoff = setLongTimeout(() => {
+      this.backoffs.delete(taskId);
+      if (this.phase !== 'running' || (actor.getSnapshot() as ActorState).value !== 'retrying') return;
+      this.drive(taskId, actor, RETRY);
+    }, (retryAt ?? 0) - Date.now());
+    this.backoffs.set(taskId, backoff);
+  }
+
+  /** Sends `task.cancel` to every live task actor (running or backing off); they end `cancelled`. */
+  private cancelLiveTasks(): void {
+    const reason = this.reason ?? 'execution cancelled';
+    for (const actor of Object.values(this.children())) {
+      const { status, context } = actor.getSnapshot() as ActorState & { context: TaskMachineContext };
+      if (status !== 'active') continue;
+      this.backoffs.get(context.taskId)?.clear();
+      this.backoffs.delete(context.taskId);
+      this.drive(context.taskId, actor, { type: 'task.cancel', reason });
+      this.attempts.abort(context.taskId, reason);
+    }
   }
 
   private settle(): void {
-    this.settling = true;
-    this.actor!.send({ type: 'execution.settle', failed: this.anyFailed });
+    this.phase = 'settling';
+    this.sendSupervisor({ type: 'execution.settle', failed: this.recorder.count('failed') > 0 });
   }
 
-  /** The persistence listener: every actor snapshot passes here. */
-  private observe(event: InspectionEvent): void {
-    this.runtime.inspect?.(event);
-    if (event.type !== '@xstate.snapshot' || this.detached) return;
-    const ref = event.actorRef as AnyActorRef;
-    const isSupervisor = ref === this.actor;
-    if (!isSupervisor && ref.src !== 'task') return;
-    const snapshot = event.snapshot as unknown as { value: unknown; context: unknown };
-    const to = String(snapshot.value);
-    const from = this.lastValue.get(ref);
-    this.lastValue.set(ref, to);
-    if (from === undefined || from === to) return;
-    this.record_(ref, isSupervisor ? null : (snapshot.context as TaskMachineContext).taskId, from, to, event.event, snapshot.context);
-  }
-
-  private record_(ref: AnyActorRef, taskId: string | null, from: string, to: string, cause: EventObject, context: unknown): void {
+  /** Sends the supervisor an event and records its transition, if it takes one. */
+  private sendSupervisor(event: ExecutionEvent): void {
+    const supervisor = this.supervisor!;
+    const from = String(supervisor.getSnapshot().value);
+    supervisor.send(event);
+    const after = supervisor.getSnapshot();
+    const to = String(after.value);
+    if (to === from) return;
     const at = new Date();
-    const transition: TransitionRecord = {
-      executionId: this.id,
-      seq: ++this.seq,
-      taskId,
-      from,
-      to,
-      event: cause.type,
-      attempt: 0,
-      at,
-      data: { event: recordableEvent(cause) },
-      snapshot: ref.getPersistedSnapshot(),
-      snapshotFormat: SNAPSHOT_FORMAT,
-      machineVersion: taskId === null ? EXECUTION_MACHINE_VERSION : TASK_MACHINE_VERSION,
-    };
-    let row: TaskRunRecord | null = null;
-    let execution: ExecutionUpdate | null = null;
-    if (taskId === null) {
-      execution = this.executionUpdate(to, at);
-      if (isTerminalExecutionStatus(to as ExecutionStatus)) this.finalUpdate = execution;
-    } else {
-      const task = context as TaskMachineContext;
-      transition.attempt = task.attempt;
-      transition.data = { ...transition.data, ...taskTransitionData(to, task) };
-      row = this.updateRow(taskId, to as TaskStatus, task, at);
-    }
-    const urgent = taskId === null ? isTerminalExecutionStatus(to as ExecutionStatus) : isTerminalTaskStatus(to as TaskStatus);
-    this.runtime.writer.enqueue({ transition, taskRun: row, execution, urgent, onCommitted: () => this.onCommitted(transition) });
-  }
-
-  private updateRow(taskId: string, status: TaskStatus, task: TaskMachineContext, at: Date): TaskRunRecord {
-    const previous = this.rows.get(taskId)!;
-    this.counts[previous.status] -= 1;
-    this.counts[status] += 1;
-    const row: TaskRunRecord = {
-      ...previous,
-      status,
-      attempt: task.attempt,
-      output: status === 'succeeded' ? task.output : null,
-      error: status === 'succeeded' ? null : task.error,
-      startedAt: previous.startedAt ?? (status === 'running' ? at : null),
-      finishedAt: isTerminalTaskStatus(status) ? at : null,
-      nextRetryAt: status === 'retrying' && task.retryAt !== null ? new Date(task.retryAt) : null,
-    };
-    this.rows.set(taskId, row);
-    return row;
+    const update = this.executionUpdate(to, at);
+    if (to === 'succeeded' || to === 'failed' || to === 'cancelled') this.finalUpdate = update;
+    this.recorder.recordExecution(from, after as ActorState, event as EventObject, at, update, this.onExecutionCommitted);
   }
 
   private executionUpdate(to: string, at: Date): ExecutionUpdate | null {
     if (to === 'running') return { id: this.id, status: 'running', startedAt: at };
     if (to !== 'succeeded' && to !== 'failed' && to !== 'cancelled') return null;
-    const output = leafOutputs(this.workflow, (taskId) => this.rows.get(taskId)!);
-    return { id: this.id, status: to, finishedAt: at, output, error: executionError(to, this.reason, this.rows.values()) };
+    const output = leafOutputs(this.workflow, (taskId) => this.recorder.row(taskId)!);
+    return { id: this.id, status: to, finishedAt: at, output, error: executionError(to, this.reason, this.recorder.allRows()) };
   }
 
-  /** A transition is durable: act on it. */
-  private onCommitted(transition: TransitionRecord): void {
-    if (this.detached) return;
+  /** A task's transition is durable: act on it. */
+  private readonly onTaskCommitted = (transition: TransitionRecord): void => {
+    if (this.phase === 'detached') return;
     this.emit(transition);
-    const { taskId, to } = transition;
-    if (taskId === null) {
-      if (to === 'running') this.record.startedAt ??= transition.at;
-      if (to === 'succeeded' || to === 'failed' || to === 'cancelled') this.finish(to, transition.at);
-      return;
+    const taskId = transition.taskId!;
+    const to = transition.to as TaskStatus;
+    if (to === 'retrying') return this.waitForRetry(taskId);
+    if (!isTerminalTaskStatus(to)) return;
+    this.slots.settle(taskId);
+    this.scheduler.settle(taskId, to);
+    if (to === 'failed' || to === 'skipped' || (to === 'cancelled' && this.phase === 'running')) {
+      this.spawn(this.scheduler.closeDownstream(taskId).map(({ taskId: closed, blockedBy }) => [closed, skipEvent(blockedBy)]));
+      if (to === 'failed' && this.record.failurePolicy === 'fail-fast' && this.phase === 'running') this.abort(taskId);
     }
-    if (to === 'retrying') {
-      this.retryCommits.get(taskId)?.resolve();
-      this.retryCommits.delete(taskId);
-    }
-    if (!isTerminalTaskStatus(to as TaskStatus)) return;
-    this.freeSlot(taskId);
-    this.scheduler.settle(taskId, to as TaskStatus);
-    if (to === 'failed' || to === 'skipped' || (to === 'cancelled' && this.mode === 'running')) {
-      if (to === 'failed') this.anyFailed = true;
-      for (const closed of this.scheduler.closeDownstream(taskId)) {
-        this.spawn(closed.taskId, { type: 'task.skip', reason: `upstream task ${JSON.stringify(closed.blockedBy)} did not succeed` });
-      }
-      if (to === 'failed' && this.record.failurePolicy === 'fail-fast' && this.mode === 'running') {
-        this.mode = 'aborting';
-        this.reason = `fail-fast: task ${JSON.stringify(taskId)} failed`;
-        this.actor!.send({ type: 'execution.abort', reason: this.reason });
-        this.cancelLiveTasks();
-      }
-    }
-    this.pump();
+    this.queuePump();
+  };
+
+  /** Fail-fast: a task failed; every live task is cancelled and the execution will fail. */
+  private abort(failedTaskId: string): void {
+    this.phase = 'aborting';
+    this.reason = `fail-fast: task ${JSON.stringify(failedTaskId)} failed`;
+    this.sendSupervisor({ type: 'execution.abort', reason: this.reason });
+    this.cancelLiveTasks();
   }
+
+  /** The supervisor's transition is durable. */
+  private readonly onExecutionCommitted = (transition: TransitionRecord): void => {
+    if (this.phase === 'detached') return;
+    this.emit(transition);
+    const to = transition.to;
+    if (to === 'running') this.record.startedAt ??= transition.at;
+    if (to === 'succeeded' || to === 'failed' || to === 'cancelled') this.finish(to, transition.at);
+  };
 
   /** The final transition is committed: `finishedAt` is its time, as stored. */
   private finish(status: ExecutionStatus, finishedAt: Date): void {
-    this.finished = true;
+    this.phase = 'finished';
     this.record.status = status;
     this.runtime.runs.delete(this.id);
     this.runtime.telemetry.addSpan({
@@ -428,12 +412,17 @@ export class ExecutionRun {
       attributes: { workflowVersion: this.workflow.version, tasks: this.scheduler.total },
     });
     this.record = { ...this.record, ...this.finalUpdate, status, finishedAt };
-    this.resolveResult(buildExecutionResult(this.record, this.rows.values(), this.workflow.topologicalOrder));
+    this.resolveResult(buildExecutionResult(this.record, this.recorder.allRows(), this.workflow.topologicalOrder));
     this.runtime.onExecutionFinished();
   }
 
   private emit(transition: TransitionRecord): void {
-    const event = toEngineEvent(transition, this.workflow.id);
-    if (event) emitSafely(this.runtime.events, event, this.runtime.logger);
+    const type = engineEventType(transition);
+    if (type === null || !isListenedTo(this.runtime.events, type)) return;
+    emitSafely(this.runtime.events, toEngineEvent(transition, this.workflow.id, type), this.runtime.logger);
   }
+}
+
+function skipEvent(blockedBy: string): TaskEvent {
+  return { type: 'task.skip', reason: `upstream task ${JSON.stringify(blockedBy)} did not succeed` };
 }

@@ -1,14 +1,10 @@
 /**
  * `createEngine`: opens the store (running its migrations), wires the group-commit writer, the
- * telemetry buffer, the logger, the event bus, the pruner and retention, and provides the task
- * machine's actors.
+ * telemetry buffer, the logger, the event bus, the pruner and retention.
  */
 import { randomUUID } from 'node:crypto';
-import { fromPromise } from 'xstate';
 import type { Logger } from 'winston';
 import { executionMachine } from '../../machines/execution.js';
-import { taskMachine } from '../../machines/task.js';
-import type { AttemptInput, AttemptOutcome, SleepInput } from '../../machines/task.js';
 import {
   DEFAULT_CLOSE_TIMEOUT_MS,
   DEFAULT_CONCURRENCY,
@@ -31,11 +27,10 @@ import type { EngineRuntime } from './EngineRuntime.js';
 import { validateConcurrency, validateFailurePolicy, validatePositive, validateRetryOption } from './engineOptions.js';
 import { stripUndefined } from './retryPolicy.js';
 import type { EngineOptions } from './engineOptions.js';
-import type { ExecutionRun } from './ExecutionRun.js';
+import type { LiveRun } from './LiveRun.js';
 import { DurableEngine } from './DurableEngine.js';
 import { Pruner } from './Pruner.js';
 import { Retention, resolveRetention } from './Retention.js';
-import { setLongTimeout } from './setLongTimeout.js';
 
 /**
  * Creates an engine on the given storage.
@@ -61,7 +56,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
   await store.open();
 
   const logger: Logger = options.logger ?? createDefaultLogger(options.logLevel ?? DEFAULT_LOG_LEVEL);
-  const runs = new Map<string, ExecutionRun>();
+  const runs = new Map<string, LiveRun>();
   const telemetry = new TelemetryBuffer(store, bufferLimit, (error) =>
     logger.warn(`Writing logs and spans to ${store.location} failed; retrying: ${toError(error).message}`),
   );
@@ -87,21 +82,6 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
     onCallbackError: (error) => logger.error(`Internal error after a commit: ${toError(error).stack ?? String(error)}`),
   });
 
-  const runAttempt = fromPromise<AttemptOutcome, AttemptInput>(async ({ input, signal }) => {
-    const run = runs.get(input.executionId);
-    if (!run) return { kind: 'failed', error: { name: 'EngineError', message: `Execution ${input.executionId} is not live in this engine` } };
-    return run.runAttempt(input, signal);
-  });
-  /** Sleeps to the deadline, and not before the task's `retrying` transition is committed. */
-  const sleepUntil = fromPromise<void, SleepInput>(async ({ input, signal }) => {
-    const run = input.executionId === undefined ? undefined : runs.get(input.executionId);
-    if (run && input.taskId !== undefined) await run.retryCommitted(input.taskId);
-    if (!signal.aborted) await sleepToDeadline(input.deadline, signal);
-  });
-  const machine = executionMachine.provide({
-    actors: { task: taskMachine.provide({ actors: { runAttempt, sleepUntil } }) },
-  });
-
   const pruner = new Pruner(store, telemetry);
   const retention = retentionPolicy && new Retention(retentionPolicy, pruner, store, logger);
   const runtime: EngineRuntime = {
@@ -111,7 +91,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
     telemetry,
     events: createEventEmitter(),
     logger,
-    machine,
+    machine: executionMachine,
     defaultRetry: { ...DEFAULT_RETRY_POLICY, ...stripUndefined(options.retry ?? {}) } as RetryPolicy,
     maxOutputBytes,
     inspect: options.inspect,
@@ -161,13 +141,4 @@ async function withinTime(work: Promise<unknown>, ms: number): Promise<boolean> 
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Resolves at an absolute deadline (epoch ms); never, for a null deadline. Cleared on abort. */
-function sleepToDeadline(deadline: number | null, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (deadline === null) return;
-    const timer = setLongTimeout(resolve, deadline - Date.now());
-    signal.addEventListener('abort', () => timer.clear(), { once: true });
-  });
 }

@@ -1,7 +1,7 @@
 /**
- * One attempt of one task: call the function, enforce its timeout, check the output can be
- * stored, and turn any failure into a retry decision. It never rejects: a failing task is state
- * (an {@link AttemptOutcome}), not an exception.
+ * One run of one attempt of a task: call the function, enforce its timeout, check the output can
+ * be stored, and turn any failure into a retry decision. It never rejects: a failing task is
+ * state (an {@link AttemptOutcome}), not an exception.
  *
  * The timeout (`task.timeoutMs`) counts from the moment this run starts the function. A run is
  * what the function gets: an attempt re-run after a restore (its first run died with its process)
@@ -9,7 +9,8 @@
  */
 import { TaskOutputError, TaskTimeoutError, serializeError, toError } from '../errors.js';
 import type { AttemptOutcome } from '../../machines/task.js';
-import type { RetryPolicy, TaskContext, TaskDefinition } from '../workflow/types.js';
+import type { RetryPolicy, TaskDefinition } from '../workflow/types.js';
+import type { AttemptContext } from './AttemptContext.js';
 import { canRetry, chooseDelay } from './retryPolicy.js';
 import { setLongTimeout } from './setLongTimeout.js';
 import type { LongTimeout } from './setLongTimeout.js';
@@ -18,22 +19,17 @@ export interface AttemptRequest {
   task: TaskDefinition;
   policy: RetryPolicy;
   input: unknown;
-  context: Omit<TaskContext, 'signal'>;
-  /** Aborted when the attempt's actor is stopped (cancel, fail-fast, engine close). */
-  signal: AbortSignal;
+  /** The task's `ctx`; aborting it aborts the attempt's signal. */
+  context: AttemptContext;
   maxOutputBytes: number;
 }
 
 export async function executeAttempt(request: AttemptRequest): Promise<AttemptOutcome> {
-  const { task, context, signal } = request;
+  const { task, context } = request;
   const timeoutMs = task.timeoutMs;
-  const controller = new AbortController();
-  const forwardAbort = () => controller.abort(signal.reason);
-  if (signal.aborted) forwardAbort();
-  else signal.addEventListener('abort', forwardAbort, { once: true });
   let timer: LongTimeout | undefined;
   try {
-    const running = Promise.resolve().then(() => task.fn(request.input, { ...context, signal: controller.signal }));
+    const running = Promise.resolve().then(() => task.fn(request.input, context));
     let output: unknown;
     if (timeoutMs === null) {
       output = await running;
@@ -41,7 +37,7 @@ export async function executeAttempt(request: AttemptRequest): Promise<AttemptOu
       const timedOut = new Promise<never>((_, reject) => {
         timer = setLongTimeout(() => {
           const error = new TaskTimeoutError(task.id, context.attempt, timeoutMs);
-          controller.abort(error);
+          context.abort(error);
           reject(error);
         }, timeoutMs);
       });
@@ -56,7 +52,6 @@ export async function executeAttempt(request: AttemptRequest): Promise<AttemptOu
     return { kind: 'retry', error: serializeError(error), delayMs, retryAt: Date.now() + delayMs };
   } finally {
     timer?.clear();
-    signal.removeEventListener('abort', forwardAbort);
   }
 }
 
@@ -67,6 +62,7 @@ export async function executeAttempt(request: AttemptRequest): Promise<AttemptOu
  */
 export function toStorableOutput(output: unknown, taskId: string, maxBytes: number): unknown {
   if (output === undefined) return null;
+  if (output === null || typeof output === 'boolean' || (typeof output === 'number' && Number.isFinite(output))) return output; // its own JSON round trip
   let json: string | undefined;
   try {
     json = JSON.stringify(output, rejectUnstorable);

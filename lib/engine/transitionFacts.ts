@@ -10,10 +10,8 @@ import type { ExecutionStatus, TaskRunRecord, TransitionData, TransitionRecord }
 import type { EngineEvent, ExecutionEventName, TaskEventName } from '../telemetry/EngineEvents.js';
 import type { Workflow } from '../workflow/Workflow.js';
 
-/** The engine event a committed transition is emitted as, or null (internal states). */
-export function toEngineEvent(transition: TransitionRecord, workflowId: string): EngineEvent | null {
-  const type = eventName(transition);
-  if (!type) return null;
+/** The engine event a committed transition is emitted as. */
+export function toEngineEvent(transition: TransitionRecord, workflowId: string, type: EngineEvent['type']): EngineEvent {
   return {
     type,
     executionId: transition.executionId,
@@ -26,7 +24,8 @@ export function toEngineEvent(transition: TransitionRecord, workflowId: string):
   };
 }
 
-function eventName({ taskId, to }: TransitionRecord): ExecutionEventName | TaskEventName | null {
+/** The type of the engine event a transition is emitted as, or null (internal states). */
+export function engineEventType({ taskId, to }: TransitionRecord): ExecutionEventName | TaskEventName | null {
   if (taskId === null) {
     if (to === 'running') return 'execution.started';
     if (to === 'succeeded' || to === 'failed' || to === 'cancelled') return `execution.${to}`;
@@ -42,12 +41,12 @@ function eventName({ taskId, to }: TransitionRecord): ExecutionEventName | TaskE
  * kind (so a 1 MiB output is not stored a third time).
  */
 export function recordableEvent(event: EventObject): EventObject {
-  const output = (event as { output?: { kind?: unknown } }).output;
-  if (event.type === 'xstate.done.actor.attempt' && output?.kind === 'succeeded') {
-    return { ...event, output: { kind: 'succeeded', output: '(stored in the snapshot)' } } as EventObject;
-  }
+  const outcome = (event as { outcome?: { kind?: unknown } }).outcome;
+  if (event.type === 'attempt.done' && outcome?.kind === 'succeeded') return SUCCEEDED_ATTEMPT;
   return event;
 }
+
+const SUCCEEDED_ATTEMPT = Object.freeze({ type: 'attempt.done', outcome: Object.freeze({ kind: 'succeeded', output: '(stored in the snapshot)' }) });
 
 /** The facts recorded with a task's transition: the retry delay chosen, the error, the reason. */
 export function taskTransitionData(to: string, task: TaskMachineContext): TransitionData | null {

@@ -39,7 +39,8 @@ export interface CommitEntry {
   execution: ExecutionUpdate | null;
   /** Something waits for this entry: commit it without waiting for the next event-loop turn. */
   urgent: boolean;
-  onCommitted: () => void;
+  /** Called with the entry's transition once it is committed. */
+  onCommitted: (transition: TransitionRecord) => void;
 }
 
 export interface GroupCommitWriterOptions {
@@ -122,7 +123,7 @@ export class GroupCommitWriter {
       this.stats.largestBatch = Math.max(this.stats.largestBatch, entries.length);
       for (const entry of entries) {
         try {
-          entry.onCommitted();
+          entry.onCommitted(entry.transition);
         } catch (error) {
           this.options.onCallbackError(error);
         }

@@ -49,6 +49,11 @@ export function createEventEmitter(): EngineEventEmitter {
   return new EventEmitter2({ wildcard: true, delimiter: '.', maxListeners: 100, ignoreErrors: true }) as unknown as EngineEventEmitter;
 }
 
+/** Whether anything listens to events of `type` (a pattern matching it, or `onAny`): build the event only then. */
+export function isListenedTo(emitter: EngineEventEmitter, type: EngineEvent['type']): boolean {
+  return emitter.listenersAny().length > 0 || emitter.listeners(type).length > 0;
+}
+
 /**
  * Calls every listener of the event (wildcard matches and `onAny` listeners included), each on
  * its own: one that throws or rejects is logged and the others still run.

@@ -1,0 +1,49 @@
+/**
+ * The `ctx` a task function receives. Its logger and its AbortSignal are made on first use:
+ * most tasks read neither, and a winston child logger and an AbortController cost more than the
+ * rest of an attempt's bookkeeping together. Aborting an attempt whose signal was never read
+ * leaves it aborted for a later read.
+ */
+import type { Logger } from 'winston';
+import type { TaskContext } from '../workflow/types.js';
+
+export class AttemptContext implements TaskContext {
+  private controller: AbortController | null = null;
+  private abortReason: unknown = undefined;
+  private aborted = false;
+  private childLogger: Logger | null = null;
+
+  constructor(
+    readonly executionId: string,
+    readonly workflowId: string,
+    readonly taskId: string,
+    readonly attempt: number,
+    readonly upstream: Readonly<Record<string, unknown>>,
+    private readonly parentLogger: Logger,
+  ) {}
+
+  get idempotencyKey(): string {
+    return `${this.executionId}:${this.taskId}:${this.attempt}`;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  get logger(): Logger {
+    this.childLogger ??= this.parentLogger.child({ executionId: this.executionId, taskId: this.taskId, attempt: this.attempt });
+    return this.childLogger;
+  }
+
+  /** Aborts the attempt's signal (now if it was read, else when it is). The first reason wins. */
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+  }
+}

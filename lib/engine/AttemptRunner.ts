@@ -1,0 +1,77 @@
+/**
+ * Runs the attempts of one execution's tasks: builds each attempt's input and `ctx` from the
+ * committed outputs of its upstream tasks, calls the task function through `executeAttempt`
+ * (timeout, output checks, retry decision), records a span per attempt, and keeps a handle on
+ * every attempt in flight so that a cancel can abort it.
+ *
+ * An attempt's outcome is only a proposal: the run delivers it to the task actor, which ignores
+ * it if the task was cancelled meanwhile.
+ */
+import type { AttemptOutcome } from '../../machines/task.js';
+import type { TaskRunRecord } from '../store/records.js';
+import { spanId } from '../telemetry/spans.js';
+import type { Workflow } from '../workflow/Workflow.js';
+import { AttemptContext } from './AttemptContext.js';
+import { buildAttemptInput } from './attemptInput.js';
+import type { EngineRuntime } from './EngineRuntime.js';
+import { executeAttempt } from './executeAttempt.js';
+import { resolveRetryPolicy } from './retryPolicy.js';
+
+export class AttemptRunner {
+  /** The context of each attempt in flight, by task id. */
+  private readonly inFlight = new Map<string, AttemptContext>();
+  /** Attempts stopped from outside (cancel, fail-fast, close), as opposed to timed out. */
+  private readonly stopped = new WeakSet<AttemptContext>();
+
+  constructor(
+    private readonly runtime: EngineRuntime,
+    private readonly workflow: Workflow,
+    private readonly executionId: string,
+    private readonly executionInput: unknown,
+    private readonly rowOf: (taskId: string) => TaskRunRecord | undefined,
+  ) {}
+
+  /** Runs attempt `attempt` of a task; resolves with its outcome (never rejects). */
+  run(taskId: string, attempt: number): Promise<AttemptOutcome> {
+    const task = this.workflow.tasks.get(taskId)!;
+    const { input, upstream } = buildAttemptInput(this.executionInput, this.workflow.upstream.get(taskId)!, (id) => this.rowOf(id)?.output);
+    const context = new AttemptContext(this.executionId, this.workflow.id, taskId, attempt, upstream, this.runtime.logger);
+    this.inFlight.set(taskId, context);
+    const startedAt = new Date();
+    return executeAttempt({
+      task,
+      policy: resolveRetryPolicy(this.runtime.defaultRetry, task.retry),
+      input,
+      context,
+      maxOutputBytes: this.runtime.maxOutputBytes,
+    }).then((outcome) => {
+      if (this.inFlight.get(taskId) === context) this.inFlight.delete(taskId);
+      this.runtime.telemetry.addSpan({
+        spanId: spanId(),
+        parentSpanId: this.executionId,
+        executionId: this.executionId,
+        taskId,
+        attempt,
+        name: task.name,
+        status: this.stopped.has(context) ? 'cancelled' : outcome.kind === 'succeeded' ? 'ok' : 'error',
+        startedAt,
+        finishedAt: new Date(),
+        attributes: outcome.kind === 'succeeded' ? {} : { error: outcome.error },
+      });
+      return outcome;
+    });
+  }
+
+  /** Aborts the signal of a task's attempt in flight, if any. */
+  abort(taskId: string, reason: unknown): void {
+    const context = this.inFlight.get(taskId);
+    if (!context) return;
+    this.stopped.add(context);
+    context.abort(reason);
+  }
+
+  /** Aborts every attempt in flight (the engine closes, the execution is taken over). */
+  abortAll(reason: unknown): void {
+    for (const taskId of [...this.inFlight.keys()]) this.abort(taskId, reason);
+  }
+}
