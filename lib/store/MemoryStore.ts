@@ -46,7 +46,8 @@ export class MemoryStore implements Store {
   async createExecution(execution: ExecutionRecord, tasks: readonly TaskRunRecord[]): Promise<void> {
     if (this.executions.has(execution.id)) throw new StorageError(`Execution ${JSON.stringify(execution.id)} already exists in the memory store.`);
     this.executions.set(execution.id, {
-      record: structuredClone(execution),
+      // A frozen graph (every workflow's is) is shared by all its executions, not copied per execution.
+      record: Object.isFrozen(execution.graph) ? { ...structuredClone({ ...execution, graph: null }), graph: execution.graph } : structuredClone(execution),
       // A pending row holds no object but its Dates (null at creation): a shallow copy is a copy.
       tasks: new Map(tasks.map((task) => [task.taskId, task.output === null && task.error === null && task.startedAt === null && task.finishedAt === null && task.nextRetryAt === null ? { ...task } : structuredClone(task)])),
       transitions: new Map(),

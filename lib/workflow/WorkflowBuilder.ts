@@ -8,6 +8,7 @@ import type { TaskDefinition, TaskFunction, TaskOptions, WorkflowOptions } from 
 import { MAX_VERSION_LENGTH } from '../defaults.js';
 import { computeDefinitionHash } from './Workflow.js';
 import type { Workflow } from './Workflow.js';
+import type { WorkflowGraph } from '../store/records.js';
 import { topologicalOrder, validateIdLength, validateTaskDefinition } from './validateWorkflow.js';
 
 export class WorkflowBuilder {
@@ -123,11 +124,12 @@ export class WorkflowBuilder {
       upstream,
       downstream,
       topologicalOrder: order,
-      graph: {
+      // Frozen all the way down: every execution's record shares it (the memory store keeps it once).
+      graph: Object.freeze({
         description: this.description,
-        tasks: [...this.tasks.values()].map((task) => ({ id: task.id, name: task.name })),
-        edges: edges.map(([from, to]): [string, string] => [from, to]),
-      },
+        tasks: Object.freeze([...this.tasks.values()].map((task) => Object.freeze({ id: task.id, name: task.name }))),
+        edges: Object.freeze(edges.map(([from, to]) => Object.freeze([from, to]))),
+      }) as WorkflowGraph,
     });
   }
 }
