@@ -17,6 +17,14 @@ import type { EngineRuntime } from './EngineRuntime.js';
 import { executeAttempt } from './executeAttempt.js';
 import { resolveRetryPolicy } from './retryPolicy.js';
 
+/** What an attempt came to, and when it ended (the time its transition is recorded at). */
+export interface AttemptEnd {
+  outcome: AttemptOutcome;
+  finishedAt: Date;
+}
+
+const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({});
+
 export class AttemptRunner {
   /** The context of each attempt in flight, by task id. */
   private readonly inFlight = new Map<string, AttemptContext>();
@@ -31,13 +39,15 @@ export class AttemptRunner {
     private readonly rowOf: (taskId: string) => TaskRunRecord | undefined,
   ) {}
 
-  /** Runs attempt `attempt` of a task; resolves with its outcome (never rejects). */
-  run(taskId: string, attempt: number): Promise<AttemptOutcome> {
+  /**
+   * Runs attempt `attempt` of a task, started at `startedAt` (the time its `running` transition
+   * was recorded at); resolves with its outcome (never rejects).
+   */
+  run(taskId: string, attempt: number, startedAt: Date): Promise<AttemptEnd> {
     const task = this.workflow.tasks.get(taskId)!;
     const { input, upstream } = buildAttemptInput(this.executionInput, this.workflow.upstream.get(taskId)!, (id) => this.rowOf(id)?.output);
     const context = new AttemptContext(this.executionId, this.workflow.id, taskId, attempt, upstream, this.runtime.logger);
     this.inFlight.set(taskId, context);
-    const startedAt = new Date();
     return executeAttempt({
       task,
       policy: resolveRetryPolicy(this.runtime.defaultRetry, task.retry),
@@ -46,6 +56,7 @@ export class AttemptRunner {
       maxOutputBytes: this.runtime.maxOutputBytes,
     }).then((outcome) => {
       if (this.inFlight.get(taskId) === context) this.inFlight.delete(taskId);
+      const finishedAt = new Date();
       this.runtime.telemetry.addSpan({
         spanId: spanId(),
         parentSpanId: this.executionId,
@@ -55,10 +66,10 @@ export class AttemptRunner {
         name: task.name,
         status: this.stopped.has(context) ? 'cancelled' : outcome.kind === 'succeeded' ? 'ok' : 'error',
         startedAt,
-        finishedAt: new Date(),
-        attributes: outcome.kind === 'succeeded' ? {} : { error: outcome.error },
+        finishedAt,
+        attributes: outcome.kind === 'succeeded' ? NO_ATTRIBUTES : { error: outcome.error },
       });
-      return outcome;
+      return { outcome, finishedAt };
     });
   }
 

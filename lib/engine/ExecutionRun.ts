@@ -41,13 +41,14 @@
 import { createActor } from 'xstate';
 import type { Actor, AnyActorRef, EventObject } from 'xstate';
 import type { ExecutionEvent, ExecutionMachine } from '../../machines/execution.js';
-import type { AttemptOutcome, TaskEvent, TaskMachineContext } from '../../machines/task.js';
+import type { TaskEvent, TaskMachineContext } from '../../machines/task.js';
 import { EngineClosedError, toError } from '../errors.js';
 import type { ExecutionRecord, ExecutionStatus, ExecutionUpdate, TaskRunRecord, TaskStatus, TransitionRecord } from '../store/records.js';
 import { isTerminalTaskStatus } from '../store/records.js';
 import { emitSafely, isListenedTo } from '../telemetry/EngineEvents.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import { AttemptRunner } from './AttemptRunner.js';
+import type { AttemptEnd } from './AttemptRunner.js';
 import type { EngineRuntime } from './EngineRuntime.js';
 import { buildExecutionResult } from './executionResult.js';
 import type { ExecutionResult } from './executionResult.js';
@@ -72,8 +73,9 @@ export interface AdoptedOutputs {
   outputs: ReadonlyMap<string, unknown>;
 }
 
-const START: TaskEvent = { type: 'task.start' };
-const RETRY: TaskEvent = { type: 'task.retry' };
+// Frozen: the recorder shares one stored `{ event }` among every transition they cause.
+const START: TaskEvent = Object.freeze({ type: 'task.start' });
+const RETRY: TaskEvent = Object.freeze({ type: 'task.retry' });
 
 export class ExecutionRun implements LiveRun {
   readonly id: string;
@@ -160,7 +162,7 @@ export class ExecutionRun implements LiveRun {
     else {
       for (const child of Object.values(this.children())) {
         const { value, context } = child.getSnapshot() as { value: string; context: TaskMachineContext };
-        if (value === 'running') this.runAttempt(context.taskId, context.attempt);
+        if (value === 'running') this.runAttempt(context.taskId, context.attempt, new Date());
         else if (value === 'retrying') this.waitForRetry(context.taskId);
       }
     }
@@ -284,27 +286,27 @@ export class ExecutionRun implements LiveRun {
     for (let i = 0; i < commands.length; i++) this.drive(commands[i]![0], children[tasks[i]!.actorId]!, commands[i]![1]);
   }
 
-  /** Sends a task actor an event and records the transition it takes, if any. */
-  private drive(taskId: string, actor: AnyActorRef, event: TaskEvent): void {
+  /** Sends a task actor an event and records the transition it takes, if any (at `at`, default now). */
+  private drive(taskId: string, actor: AnyActorRef, event: TaskEvent, at?: Date): void {
     const from = (actor.getSnapshot() as ActorState).value as string;
     actor.send(event);
     const after = actor.getSnapshot() as ActorState;
     if (after.value === from) return;
-    this.recorder.recordTask(taskId, from, after, event, this.onTaskCommitted);
-    if (after.value === 'running') this.runAttempt(taskId, (after.context as TaskMachineContext).attempt);
+    const transition = this.recorder.recordTask(taskId, from, after, event, this.onTaskCommitted, at);
+    if (after.value === 'running') this.runAttempt(taskId, (after.context as TaskMachineContext).attempt, transition.at);
   }
 
-  private runAttempt(taskId: string, attempt: number): void {
-    void this.attempts.run(taskId, attempt).then((outcome) => this.deliver(taskId, attempt, outcome));
+  private runAttempt(taskId: string, attempt: number, startedAt: Date): void {
+    void this.attempts.run(taskId, attempt, startedAt).then((end) => this.deliver(taskId, attempt, end));
   }
 
   /** An attempt ended: its task actor takes the outcome, unless the task moved on meanwhile (cancelled). */
-  private deliver(taskId: string, attempt: number, outcome: AttemptOutcome): void {
+  private deliver(taskId: string, attempt: number, { outcome, finishedAt }: AttemptEnd): void {
     if (this.phase === 'detached' || this.phase === 'finished') return;
     const actor = this.childOf(taskId);
     const snapshot = actor?.getSnapshot() as ActorState | undefined;
     if (!actor || snapshot!.value !== 'running' || (snapshot!.context as TaskMachineContext).attempt !== attempt) return;
-    this.drive(taskId, actor, { type: 'attempt.done', outcome });
+    this.drive(taskId, actor, { type: 'attempt.done', outcome }, finishedAt);
   }
 
   /** A task's transition into `retrying` is committed: the next attempt starts at its deadline. */

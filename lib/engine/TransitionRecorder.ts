@@ -14,7 +14,7 @@ import { EXECUTION_MACHINE_VERSION } from '../../machines/execution.js';
 import { TASK_MACHINE_VERSION } from '../../machines/task.js';
 import type { TaskMachineContext } from '../../machines/task.js';
 import type { GroupCommitWriter } from '../store/GroupCommitWriter.js';
-import type { ExecutionStatus, ExecutionUpdate, TaskRunRecord, TaskStatus, TransitionRecord } from '../store/records.js';
+import type { ExecutionStatus, ExecutionUpdate, TaskRunRecord, TaskStatus, TransitionData, TransitionRecord } from '../store/records.js';
 import { isTerminalExecutionStatus, isTerminalTaskStatus } from '../store/records.js';
 import { compactSnapshot, SNAPSHOT_FORMAT } from './snapshotFormat.js';
 import { recordableEvent, taskTransitionData } from './transitionFacts.js';
@@ -65,16 +65,23 @@ export class TransitionRecorder {
     return this.rows.values();
   }
 
-  /** Records a task actor's transition `from → snapshot.value`, caused by `cause`. */
-  recordTask(taskId: string, from: string, snapshot: ActorState, cause: EventObject, onCommitted: (transition: TransitionRecord) => void): void {
+  /** Records a task actor's transition `from → snapshot.value`, caused by `cause`, at `at`. */
+  recordTask(
+    taskId: string,
+    from: string,
+    snapshot: ActorState,
+    cause: EventObject,
+    onCommitted: (transition: TransitionRecord) => void,
+    at: Date = new Date(),
+  ): TransitionRecord {
     const to = snapshot.value as TaskStatus;
     const task = snapshot.context as TaskMachineContext;
-    const at = new Date();
     const transition = this.transition(taskId, from, to, cause, at, snapshot, TASK_MACHINE_VERSION, task.attempt);
     const data = taskTransitionData(to, task);
-    if (data) Object.assign(transition.data!, data);
+    if (data) transition.data = { ...transition.data, ...data };
     const row = this.updateRow(taskId, to, task, at);
     this.writer.enqueue({ transition, taskRun: row, execution: null, urgent: isTerminalTaskStatus(to), onCommitted });
+    return transition;
   }
 
   /** Records the supervisor's transition, with the change it makes to the execution row. */
@@ -111,7 +118,7 @@ export class TransitionRecorder {
       event: cause.type,
       attempt,
       at,
-      data: { event: recordableEvent(cause) },
+      data: dataOf(recordableEvent(cause)),
       snapshot: compactSnapshot(snapshot),
       snapshotFormat: SNAPSHOT_FORMAT,
       machineVersion,
@@ -137,3 +144,17 @@ export class TransitionRecorder {
     return row;
   }
 }
+
+/**
+ * `{ event }`, the data every transition stores. The engine's constant events (`task.start`, a
+ * succeeded attempt's event) are frozen: their data object is made once and shared, so a large
+ * execution in the memory store holds one, not one per transition.
+ */
+function dataOf(event: EventObject): TransitionData {
+  if (!Object.isFrozen(event)) return { event };
+  let data = SHARED_DATA.get(event);
+  if (!data) SHARED_DATA.set(event, (data = Object.freeze({ event }) as TransitionData));
+  return data;
+}
+
+const SHARED_DATA = new WeakMap<EventObject, TransitionData>();
