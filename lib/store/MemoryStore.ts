@@ -5,6 +5,10 @@
  * `writeSpans` are built by the engine for the store and never touched again, and copying them
  * was a third of the engine's time on large DAGs.
  *
+ * Transitions, task rows and spans are kept compact (memory/TransitionColumns.ts,
+ * memory/storedRecords.ts: columns, times as numbers), since a large execution's records are
+ * most of the heap and the garbage collector walks them all; records are built when read.
+ *
  * `pruneExecutions` picks the matching executions once, then deletes them (with their logs) a
  * batch at a time, yielding to the event loop between batches, so that a prune of many
  * executions does not hold up the engine's commits.
@@ -23,14 +27,16 @@ import type {
 import { isTerminalExecutionStatus } from './records.js';
 import { OwnershipLostError, StorageError } from '../errors.js';
 import { filterExecutions } from './filterExecutions.js';
+import { TransitionColumns } from './memory/TransitionColumns.js';
+import { fromStoredSpan, fromStoredTaskRun, toStoredSpan, toStoredTaskRun } from './memory/storedRecords.js';
+import type { StoredSpan, StoredTaskRun } from './memory/storedRecords.js';
 import { resolvePruneCriteria } from './resolvePruneCriteria.js';
 
 interface StoredExecution {
   record: ExecutionRecord;
-  tasks: Map<string, TaskRunRecord>;
-  /** By seq; listed in seq order. */
-  transitions: Map<number, TransitionRecord>;
-  spans: Map<string, SpanRecord>;
+  tasks: Map<string, StoredTaskRun>;
+  transitions: TransitionColumns;
+  spans: Map<string, StoredSpan>;
 }
 
 export class MemoryStore implements Store {
@@ -48,9 +54,8 @@ export class MemoryStore implements Store {
     this.executions.set(execution.id, {
       // A frozen graph (every workflow's is) is shared by all its executions, not copied per execution.
       record: Object.isFrozen(execution.graph) ? { ...structuredClone({ ...execution, graph: null }), graph: execution.graph } : structuredClone(execution),
-      // A pending row holds no object but its Dates (null at creation): a shallow copy is a copy.
-      tasks: new Map(tasks.map((task) => [task.taskId, task.output === null && task.error === null && task.startedAt === null && task.finishedAt === null && task.nextRetryAt === null ? { ...task } : structuredClone(task)])),
-      transitions: new Map(),
+      tasks: new Map(tasks.map((task) => [task.taskId, toStoredTaskRun(task.output === null && task.error === null ? task : structuredClone(task))])),
+      transitions: new TransitionColumns(execution.id),
       spans: new Map(),
     });
   }
@@ -68,11 +73,8 @@ export class MemoryStore implements Store {
       const lost = [...ids].filter((id) => this.executions.get(id)!.record.ownerId !== batch.ownerId);
       if (lost.length > 0) throw new OwnershipLostError(lost, batch.ownerId);
     }
-    for (const transition of batch.transitions) {
-      const stored = this.executions.get(transition.executionId)!;
-      if (!stored.transitions.has(transition.seq)) stored.transitions.set(transition.seq, transition); // a retried batch is a no-op
-    }
-    for (const task of batch.taskRuns) this.executions.get(task.executionId)!.tasks.set(task.taskId, task);
+    for (const transition of batch.transitions) this.executions.get(transition.executionId)!.transitions.add(transition); // a retried batch is a no-op
+    for (const task of batch.taskRuns) this.executions.get(task.executionId)!.tasks.set(task.taskId, toStoredTaskRun(task));
     for (const update of batch.executions) {
       const stored = this.executions.get(update.id)!;
       stored.record = { ...stored.record, ...update };
@@ -88,7 +90,7 @@ export class MemoryStore implements Store {
   }
 
   async writeSpans(records: readonly SpanRecord[]): Promise<void> {
-    for (const record of records) this.executions.get(record.executionId)?.spans.set(record.spanId, record);
+    for (const record of records) this.executions.get(record.executionId)?.spans.set(record.spanId, toStoredSpan(record));
   }
 
   async getExecution(id: string): Promise<ExecutionRecord | null> {
@@ -102,13 +104,12 @@ export class MemoryStore implements Store {
   }
 
   async listTaskRuns(executionId: string): Promise<TaskRunRecord[]> {
-    const rows = [...(this.executions.get(executionId)?.tasks.values() ?? [])];
+    const rows = [...(this.executions.get(executionId)?.tasks ?? [])].map(([taskId, row]) => fromStoredTaskRun(executionId, taskId, row));
     return structuredClone(rows.sort((a, b) => compare(a.taskId, b.taskId)));
   }
 
   async listTransitions(executionId: string): Promise<TransitionRecord[]> {
-    const transitions = [...(this.executions.get(executionId)?.transitions.values() ?? [])];
-    return structuredClone(transitions.sort((a, b) => a.seq - b.seq));
+    return structuredClone(this.executions.get(executionId)?.transitions.records() ?? []);
   }
 
   async listLogs(executionId: string): Promise<LogRecord[]> {
@@ -116,7 +117,7 @@ export class MemoryStore implements Store {
   }
 
   async listSpans(executionId: string): Promise<SpanRecord[]> {
-    const spans = [...(this.executions.get(executionId)?.spans.values() ?? [])];
+    const spans = [...(this.executions.get(executionId)?.spans ?? [])].map(([spanId, span]) => fromStoredSpan(executionId, spanId, span));
     return structuredClone(spans.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime() || compare(a.spanId, b.spanId)));
   }
 
