@@ -128,6 +128,23 @@ describe('createEngine option errors', () => {
     ['maxOutputBytes -1', { maxOutputBytes: -1 }, 'maxOutputBytes'],
     ['a storage that is neither a URL nor a store', { storage: 42 as never }, 'storage'],
   ];
+  // Regression: the messages went through JSON, which writes NaN and Infinity as null.
+  for (const [options, message] of [
+    [{ concurrency: Number.NaN }, 'Invalid option concurrency: NaN. Expected an integer >= 1.'],
+    [{ maxOutputBytes: Number.POSITIVE_INFINITY }, 'Invalid option maxOutputBytes: Infinity. Expected a positive number.'],
+    [{ closeTimeoutMs: Number.NEGATIVE_INFINITY }, 'Invalid option closeTimeoutMs: -Infinity. Expected a positive number.'],
+    [
+      { retry: { maxAttempts: Number.NaN, jitter: undefined } },
+      'Invalid option retry: {"maxAttempts":NaN,"jitter":undefined}. Expected a valid retry policy (maxAttempts must be an integer >= 1, got NaN).',
+    ],
+  ] as const) {
+    it(`says what was given in the message: ${message}`, async () => {
+      const error = await rejection(createEngine({ storage: 'memory', logLevel: 'error', ...(options as EngineOptions) }));
+      expect(error).to.be.instanceOf(InvalidOptionsError);
+      expect(error.message).to.equal(message);
+    });
+  }
+
   for (const [label, options, option] of bad) {
     it(`rejects ${label} with InvalidOptionsError`, async () => {
       const error = await rejection(createEngine({ storage: 'memory', logLevel: 'error', ...options }));

@@ -3,6 +3,7 @@
  * Validation never touches the store, so these tests use one memory engine.
  */
 import { expect } from 'chai';
+import { MAX_DURATION_MS } from '../lib/defaults.js';
 import { createEngine, WorkflowValidationError } from '../lib/index.js';
 import type { Engine, TaskFunction, WorkflowBuilder } from '../lib/index.js';
 
@@ -168,6 +169,32 @@ describe('workflow validation at build()', () => {
       const error = buildError(() => workflow().addTask('a', 'A', noop, { timeoutMs: timeoutMs as number }).build());
       expect(error.reason).to.equal('INVALID_TIMEOUT');
       expect(error.ids).to.deep.equal(['a']);
+    });
+  }
+
+  // Regression: the messages went through JSON, which writes NaN and Infinity as null
+  // ('Task "t" has timeoutMs null').
+  for (const [timeoutMs, shown] of [
+    [Number.NaN, 'NaN'],
+    [Number.POSITIVE_INFINITY, 'Infinity'],
+    [Number.NEGATIVE_INFINITY, '-Infinity'],
+  ] as const) {
+    it(`says timeoutMs ${shown}, not null, in the message`, () => {
+      const error = buildError(() => workflow().addTask('t', 'T', noop, { timeoutMs }).build());
+      expect(error.message).to.equal(`Task "t" has timeoutMs ${shown}: expected a positive number of milliseconds, at most ${MAX_DURATION_MS} (100 years).`);
+    });
+  }
+
+  for (const [retry, shown] of [
+    [{ maxAttempts: Number.NaN }, 'maxAttempts must be an integer >= 1, got NaN'],
+    [{ initialDelayMs: Number.NEGATIVE_INFINITY }, `initialDelayMs must be a number of ms from 0 to ${MAX_DURATION_MS} (100 years), got -Infinity`],
+    [{ maxDelayMs: Number.POSITIVE_INFINITY }, `maxDelayMs must be a number of ms from 0 to ${MAX_DURATION_MS} (100 years), got Infinity`],
+    [{ jitter: Symbol('full') }, "jitter must be 'full' or 'none', got Symbol(full)"],
+    [{ retryable: { yes: true } }, 'retryable must be a function (error) => boolean, got {"yes":true}'],
+  ] as const) {
+    it(`names the retry value in the message: ${shown}`, () => {
+      const error = buildError(() => workflow().addTask('t', 'T', noop, { retry: retry as never }).build());
+      expect(error.message).to.equal(`Task "t" has an invalid retry policy: ${shown}.`);
     });
   }
 
