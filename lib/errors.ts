@@ -125,12 +125,18 @@ export class EngineClosedError extends TaskGraphError {
   }
 }
 
-/** An option passed to the engine or to an execution is invalid. */
+/**
+ * An option passed to the engine or to an execution is invalid, or unknown (a misspelt key:
+ * `suggestion` is then the known option it most likely meant, if one is close).
+ */
 export class InvalidOptionsError extends TaskGraphError {
   readonly option: string;
-  constructor(option: string, value: unknown, expected: string) {
-    super('INVALID_OPTIONS', `Invalid option ${option}: ${describeValue(value)}. Expected ${expected}.`);
+  readonly suggestion: string | undefined;
+  /** `details.message` replaces the default text, `Invalid option <option>: <value>. Expected <expected>.` */
+  constructor(option: string, value: unknown, expected: string, details: { message?: string; suggestion?: string | undefined } = {}) {
+    super('INVALID_OPTIONS', details.message ?? `Invalid option ${option}: ${describeValue(value)}. Expected ${expected}.`);
     this.option = option;
+    this.suggestion = details.suggestion;
   }
 }
 

@@ -4,6 +4,9 @@
  * closed engine (EngineClosedError), bad options or input (InvalidOptionsError).
  */
 import { expect } from 'chai';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createEngine, EngineClosedError, InvalidOptionsError, TaskGraphError, WorkflowNotFoundError } from '../lib/index.js';
 import type { EngineOptions, ExecuteOptions } from '../lib/index.js';
 import { forEachStore, waitUntil, whenAborted } from './support/engines.js';
@@ -128,6 +131,48 @@ describe('createEngine option errors', () => {
     ['maxOutputBytes -1', { maxOutputBytes: -1 }, 'maxOutputBytes'],
     ['a storage that is neither a URL nor a store', { storage: 42 as never }, 'storage'],
   ];
+  // Regression: a misspelt option was silently ignored (createEngine({ concurency: 4 }) ran at 8).
+  for (const [options, option, suggestion, message] of [
+    [{ concurency: 4 }, 'concurency', 'concurrency', 'Unknown option concurency of createEngine. Did you mean concurrency?'],
+    [{ loglevel: 'warn' }, 'loglevel', 'logLevel', 'Unknown option loglevel of createEngine. Did you mean logLevel?'],
+    [{ failurepolicy: 'fail-fast', concurrency: 2 }, 'failurepolicy', 'failurePolicy', 'Unknown option failurepolicy of createEngine. Did you mean failurePolicy?'],
+    [{ retry: { maxAttempt: 3 } }, 'retry.maxAttempt', 'retry.maxAttempts', 'Unknown option retry.maxAttempt of createEngine. Did you mean retry.maxAttempts?'],
+    [{ retry: { attempts: 3 } }, 'retry.attempts', 'retry.maxAttempts', 'Unknown option retry.attempts of createEngine. Did you mean retry.maxAttempts?'],
+    [{ retry: { backofFactor: 3, maxAttempts: 2 } }, 'retry.backofFactor', 'retry.backoffFactor', 'Unknown option retry.backofFactor of createEngine. Did you mean retry.backoffFactor?'],
+  ] as const) {
+    it(`refuses the unknown option ${option}, naming the closest known one`, async () => {
+      const error = await rejection(createEngine({ storage: 'memory', logLevel: 'error', ...(options as unknown as EngineOptions) }));
+      expect(error).to.be.instanceOf(InvalidOptionsError);
+      expect((error as InvalidOptionsError).code).to.equal('INVALID_OPTIONS');
+      expect((error as InvalidOptionsError).option).to.equal(option);
+      expect((error as InvalidOptionsError).suggestion).to.equal(suggestion);
+      expect(error.message).to.equal(message);
+    });
+  }
+
+  it('lists the known options when no known one is close to the unknown one', async () => {
+    const error = await rejection(createEngine({ storage: 'memory', logLevel: 'error', color: true } as EngineOptions));
+    expect(error).to.be.instanceOf(InvalidOptionsError);
+    expect((error as InvalidOptionsError).suggestion).to.equal(undefined);
+    expect(error.message).to.match(/^Unknown option color of createEngine\. Known options: storage, concurrency, failurePolicy, retry, .*ownerStaleAfterMs\.$/);
+    const retry = await rejection(createEngine({ storage: 'memory', logLevel: 'error', retry: { delay: 100 } as never }));
+    expect(retry.message).to.equal(
+      'Unknown option retry.delay of createEngine. Known options: retry.maxAttempts, retry.initialDelayMs, retry.backoffFactor, retry.maxDelayMs, retry.jitter, retry.retryable.',
+    );
+  });
+
+  it('refuses an unknown option before opening the store', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tg-options-'));
+    try {
+      const file = path.join(dir, 'never.db');
+      const error = await rejection(createEngine({ storage: `sqlite:${file}`, logLevel: 'error', concurency: 2 } as EngineOptions));
+      expect(error).to.be.instanceOf(InvalidOptionsError);
+      expect(existsSync(file)).to.equal(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   // Regression: the messages went through JSON, which writes NaN and Infinity as null.
   for (const [options, message] of [
     [{ concurrency: Number.NaN }, 'Invalid option concurrency: NaN. Expected an integer >= 1.'],

@@ -5,6 +5,17 @@
 import { TaskOutputError, describeValue, isNonRetryableError } from '../errors.js';
 import type { RetryPolicy } from '../workflow/types.js';
 import { MAX_DURATION_MS } from '../defaults.js';
+import { optionKeys } from '../unknownOption.js';
+
+/** The keys of a retry policy; any other is refused (a typo would otherwise be ignored). */
+export const RETRY_POLICY_KEYS = optionKeys<RetryPolicy>({
+  maxAttempts: true,
+  initialDelayMs: true,
+  backoffFactor: true,
+  maxDelayMs: true,
+  jitter: true,
+  retryable: true,
+});
 
 /** The delay before the attempt after `failedAttempt` (1-based), before jitter. */
 export function backoffDelay(policy: RetryPolicy, failedAttempt: number): number {
