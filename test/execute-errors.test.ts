@@ -95,6 +95,25 @@ forEachStore('execute errors', (ctx) => {
     });
   }
 
+  // Regression: a misspelt option was silently ignored (execute('wf', {}, { concurency: 1 }) ran at 8).
+  it('refuses an unknown option of execute and start, naming the closest known one', async () => {
+    const options = { concurency: 1 } as ExecuteOptions;
+    const error = await rejection(ctx.engine.execute('known', {}, options));
+    expect(error).to.be.instanceOf(InvalidOptionsError);
+    expect((error as InvalidOptionsError).option).to.equal('concurency');
+    expect((error as InvalidOptionsError).suggestion).to.equal('concurrency');
+    expect(error.message).to.equal('Unknown option concurency of execute. Did you mean concurrency?');
+    expect(() => ctx.engine.start('known', {}, { signl: new AbortController().signal } as ExecuteOptions)).to.throw(
+      InvalidOptionsError,
+      'Unknown option signl of start. Did you mean signal?',
+    );
+    expect(() => ctx.engine.start('known', {}, { priority: 1 } as ExecuteOptions)).to.throw(
+      InvalidOptionsError,
+      'Unknown option priority of start. Known options: concurrency, failurePolicy, signal.',
+    );
+    expect(await ctx.engine.listExecutions()).to.deep.equal([]);
+  });
+
   it('rejects options that are not an object', async () => {
     const error = await rejection(ctx.engine.execute('known', {}, null as unknown as ExecuteOptions));
     expect(error).to.be.instanceOf(InvalidOptionsError);
