@@ -3,9 +3,9 @@
  *
  * Distance is the optimal string alignment distance (Levenshtein's insertions, deletions and
  * substitutions, plus swapping two adjacent letters), compared without case. A candidate is
- * close enough when the distance is at most 40% of the longer word (at least 1), about the rule
- * TypeScript uses for its own spelling suggestions: `concurency` → `concurrency`, `timeout` →
- * `timeoutMs`, but nothing for `foo`.
+ * close enough when the distance is at most half the longer word's length (at least 1):
+ * `concurency` → `concurrency`, `timeout` → `timeoutMs`, `retries` → `retry`, but nothing for
+ * `foo` or `priority`.
  */
 
 /**
@@ -42,7 +42,7 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
     const distance = editDistance(lower, candidate.toLowerCase());
-    const allowed = Math.max(1, Math.floor(Math.max(word.length, candidate.length) * 0.4));
+    const allowed = Math.max(1, Math.floor(Math.max(word.length, candidate.length) / 2));
     if (distance <= allowed && distance < bestDistance) {
       best = candidate;
       bestDistance = distance;

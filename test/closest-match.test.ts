@@ -24,11 +24,12 @@ describe('closestMatch', () => {
     ['timeout', 'timeoutMs'],
     ['retyr', 'retry'],
     ['storag', 'storage'],
+    ['retries', 'retry'],
   ] as const) {
     it(`takes ${word} for ${expected}`, () => expect(closestMatch(word, known)).to.equal(expected));
   }
 
-  for (const word of ['foo', 'color', 'x', 'concurrencyLimitPerExecution']) {
+  for (const word of ['foo', 'color', 'x', 'priority', 'delay', 'concurrencyLimitPerExecution']) {
     it(`suggests nothing for ${word}`, () => expect(closestMatch(word, known)).to.equal(undefined));
   }
 

@@ -174,9 +174,9 @@ describe('createEngine option errors', () => {
     expect(error).to.be.instanceOf(InvalidOptionsError);
     expect((error as InvalidOptionsError).suggestion).to.equal(undefined);
     expect(error.message).to.match(/^Unknown option color of createEngine\. Known options: storage, concurrency, failurePolicy, retry, .*ownerStaleAfterMs\.$/);
-    const retry = await rejection(createEngine({ storage: 'memory', logLevel: 'error', retry: { delay: 100 } as never }));
+    const retry = await rejection(createEngine({ storage: 'memory', logLevel: 'error', retry: { color: 'red' } as never }));
     expect(retry.message).to.equal(
-      'Unknown option retry.delay of createEngine. Known options: retry.maxAttempts, retry.initialDelayMs, retry.backoffFactor, retry.maxDelayMs, retry.jitter, retry.retryable.',
+      'Unknown option retry.color of createEngine. Known options: retry.maxAttempts, retry.initialDelayMs, retry.backoffFactor, retry.maxDelayMs, retry.jitter, retry.retryable.',
     );
   });
 
