@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { MAX_DURATION_MS } from '../lib/defaults.js';
-import { createEngine, WorkflowValidationError } from '../lib/index.js';
+import { createEngine, createWorkflow, WorkflowValidationError } from '../lib/index.js';
 import type { Engine, TaskFunction, WorkflowBuilder } from '../lib/index.js';
 
 const noop: TaskFunction = () => null;
@@ -171,6 +171,29 @@ describe('workflow validation at build()', () => {
       expect(error.ids).to.deep.equal(['a']);
     });
   }
+
+  // Regression: a misspelt task option or retry key was silently ignored ({ timeout: 50 } set no
+  // timeout; { retry: { maxAttempt: 3 } } did not retry).
+  for (const [options, reason, message] of [
+    [{ timeout: 50 }, 'UNKNOWN_OPTION', 'Task "b" has an unknown option timeout (did you mean timeoutMs?).'],
+    [{ retries: 3 }, 'UNKNOWN_OPTION', 'Task "b" has an unknown option retries (did you mean retry?).'],
+    [{ priority: 1 }, 'UNKNOWN_OPTION', 'Task "b" has an unknown option priority (known options: retry, timeoutMs).'],
+    [{ retry: { maxAttempt: 3 } }, 'INVALID_RETRY', 'Task "b" has an invalid retry policy: unknown option maxAttempt (did you mean maxAttempts?).'],
+    [{ retry: { maxAttempts: 3, backof: 2 } }, 'INVALID_RETRY', 'Task "b" has an invalid retry policy: unknown option backof (known options: maxAttempts, initialDelayMs, backoffFactor, maxDelayMs, jitter, retryable).'],
+  ] as const) {
+    it(`refuses an unknown task option: ${message}`, () => {
+      const error = buildError(() => workflow().addTask('a', 'A', noop).addTask('b', 'B', noop, options as never).build());
+      expect(error.reason).to.equal(reason);
+      expect(error.ids).to.deep.equal(['b']);
+      expect(error.message).to.equal(message);
+    });
+  }
+
+  it('checks the options of the last addTask of an id, and the standalone createWorkflow too', () => {
+    expect(() => createWorkflow('wf').addTask('a', 'A', noop, { timout: 5 } as never).build()).to.throw(WorkflowValidationError, 'unknown option timout');
+    const duplicate = buildError(() => workflow().addTask('a', 'A', noop, { timout: 5 } as never).addTask('a', 'A', noop).build());
+    expect(duplicate.reason).to.equal('DUPLICATE_TASK');
+  });
 
   // Regression: the messages went through JSON, which writes NaN and Infinity as null
   // ('Task "t" has timeoutMs null').

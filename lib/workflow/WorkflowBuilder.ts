@@ -6,9 +6,14 @@
 import { WorkflowValidationError, describeValue } from '../errors.js';
 import type { TaskDefinition, TaskFunction, TaskOptions, WorkflowOptions } from './types.js';
 import { MAX_VERSION_LENGTH } from '../defaults.js';
+import { describeSuggestion, findUnknownOption, formatKey, optionKeys } from '../unknownOption.js';
+import type { UnknownOption } from '../unknownOption.js';
 import { computeDefinitionHash } from './Workflow.js';
 import type { Workflow } from './Workflow.js';
 import { topologicalOrder, validateIdLength, validateTaskDefinition } from './validateWorkflow.js';
+
+/** The keys of a task's options; any other is refused at build() (a typo would otherwise be ignored). */
+const TASK_OPTION_KEYS = optionKeys<TaskOptions>({ retry: true, timeoutMs: true });
 
 export class WorkflowBuilder {
   private description = '';
@@ -16,6 +21,8 @@ export class WorkflowBuilder {
   private readonly edges: [string, string][] = [];
   private readonly edgeKeys = new Set<string>();
   private readonly duplicateIds: string[] = [];
+  /** The first unknown key of each task's options (checked at build()). */
+  private readonly unknownOptions = new Map<string, UnknownOption>();
 
   constructor(
     readonly id: string,
@@ -34,6 +41,9 @@ export class WorkflowBuilder {
    */
   addTask(id: string, name: string, fn: TaskFunction, options: TaskOptions = {}): this {
     if (this.tasks.has(id)) this.duplicateIds.push(id);
+    const unknown = findUnknownOption(options, TASK_OPTION_KEYS);
+    if (unknown) this.unknownOptions.set(id, unknown);
+    else this.unknownOptions.delete(id);
     this.tasks.set(id, {
       id,
       name: typeof name === 'string' && name.length > 0 ? name : String(id),
@@ -60,9 +70,9 @@ export class WorkflowBuilder {
   /**
    * Validates and freezes the workflow.
    * @throws WorkflowValidationError for an empty workflow, an id longer than 191 characters
-   *   (`MAX_ID_LENGTH`), a duplicate task id, a task that is not
-   *   a function, a bad retry or timeout value, a dependency on an unknown task, a self-dependency,
-   *   or a cycle (the error names its path).
+   *   (`MAX_ID_LENGTH`), a duplicate task id, a task that is not a function, an unknown task
+   *   option or retry key, a bad retry or timeout value, a dependency on an unknown task, a
+   *   self-dependency, or a cycle (the error names its path).
    * @example const workflow = engine.createWorkflow('etl').addTask('a', 'A', fn).build();
    */
   build(): Workflow {
@@ -92,7 +102,18 @@ export class WorkflowBuilder {
         workflowId,
       );
     }
-    for (const task of this.tasks.values()) validateTaskDefinition(workflowId, task);
+    for (const task of this.tasks.values()) {
+      const unknown = this.unknownOptions.get(task.id);
+      if (unknown) {
+        throw new WorkflowValidationError(
+          'UNKNOWN_OPTION',
+          `Task ${JSON.stringify(task.id)} has an unknown option ${formatKey(unknown.key)} (${describeSuggestion(unknown, TASK_OPTION_KEYS)}).`,
+          [task.id],
+          workflowId,
+        );
+      }
+      validateTaskDefinition(workflowId, task);
+    }
     const upstream = new Map<string, string[]>([...this.tasks.keys()].map((id) => [id, []]));
     const downstream = new Map<string, string[]>([...this.tasks.keys()].map((id) => [id, []]));
     for (const [from, to] of this.edges) {
