@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import { InvalidOptionsError } from '../lib/index.js';
+import type { ForkOptions } from '../lib/index.js';
 import { forEachStore } from './support/engines.js';
 
 forEachStore('fork', (ctx) => {
@@ -67,6 +68,13 @@ forEachStore('fork', (ctx) => {
     const unknown = await ctx.engine.fork(done.id, { fromTask: 'nope' }).then(() => null, (error: Error) => error);
     expect(unknown).to.be.instanceOf(InvalidOptionsError);
     expect(unknown!.message).to.contain('"nope"');
+
+    // Regression: a misspelt option was silently ignored.
+    const misspelt = await ctx.engine.fork(done.id, { fromTask: 'load', concurency: 1 } as ForkOptions).then(() => null, (error: Error) => error);
+    expect(misspelt).to.be.instanceOf(InvalidOptionsError);
+    expect(misspelt!.message).to.equal('Unknown option concurency of fork. Did you mean concurrency?');
+    const from = await ctx.engine.fork(done.id, { from: 'load' } as unknown as ForkOptions).then(() => null, (error: Error) => error);
+    expect(from!.message).to.equal('Unknown option from of fork. Did you mean fromTask?');
 
     let release = () => undefined as void;
     const gate = new Promise<void>((resolve) => (release = resolve));

@@ -29,6 +29,7 @@ import type { InspectFormat } from '../inspect/inspectExecution.js';
 import { replayExecution } from '../inspect/replay.js';
 import type { ReplayStep } from '../inspect/replay.js';
 import { verifyReplay } from '../inspect/verifyReplay.js';
+import { optionKeys, rejectUnknownOptions } from '../unknownOption.js';
 import type { ReplayMachines, VerifyReplayResult } from '../inspect/verifyReplay.js';
 
 export interface ResumeOptions {
@@ -43,6 +44,11 @@ export interface ForkOptions {
   concurrency?: number;
   failurePolicy?: 'continue' | 'fail-fast';
 }
+
+/** The keys `resume`, `resumeHandle` and `resumeAll` know. */
+const RESUME_OPTION_KEYS = optionKeys<ResumeOptions>({ allowVersionMismatch: true });
+/** The keys `fork` knows. */
+const FORK_OPTION_KEYS = optionKeys<ForkOptions>({ fromTask: true, concurrency: true, failurePolicy: true });
 
 export interface ResumeAllResult {
   resumed: ExecutionHandle[];
@@ -68,12 +74,14 @@ export class DurableEngine extends Engine {
    * @example const result = await engine.resume(executionId);
    */
   async resume(executionId: string, options: ResumeOptions = {}): Promise<ExecutionResult> {
+    rejectUnknownOptions(options, RESUME_OPTION_KEYS, 'resume');
     return (await this.resumeHandle(executionId, options, true)).result;
   }
 
   /** Like `resume`, but returns the handle at once. */
   async resumeHandle(executionId: string, options: ResumeOptions = {}, force = true): Promise<ExecutionHandle> {
     this.assertOpen('resume an execution');
+    rejectUnknownOptions(options, RESUME_OPTION_KEYS, 'resumeHandle');
     const live = this.runtime.runs.get(executionId);
     if (live) return new ExecutionHandle(live);
     const { store } = this.runtime;
@@ -128,6 +136,7 @@ export class DurableEngine extends Engine {
    */
   async resumeAll(options: ResumeOptions = {}): Promise<ResumeAllResult> {
     this.assertOpen('resume executions');
+    rejectUnknownOptions(options, RESUME_OPTION_KEYS, 'resumeAll');
     const unfinished = await this.runtime.store.listExecutions({ status: ['pending', 'running'] });
     const staleBefore = Date.now() - this.durability.ownerStaleAfterMs;
     const result: ResumeAllResult = { resumed: [], refused: [] };
@@ -157,6 +166,7 @@ export class DurableEngine extends Engine {
    */
   async fork(executionId: string, options: ForkOptions): Promise<ExecutionHandle> {
     this.assertOpen('fork an execution');
+    rejectUnknownOptions(options, FORK_OPTION_KEYS, 'fork');
     const record = await this.requireExecution(executionId);
     if (!isTerminalExecutionStatus(record.status)) {
       throw new InvalidOptionsError('executionId', executionId, `a finished execution (it is ${record.status}; resume it instead)`);
