@@ -33,6 +33,16 @@ describe('task-graph CLI', function () {
 
   let id = '';
 
+  // Regression: there was no --version.
+  it('--version: prints the version of package.json', () => {
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', BIN, flag], { cwd: ROOT, encoding: 'utf8' });
+      expect(result.status, result.stderr).to.equal(0);
+      expect(result.stdout).to.equal(`${version}\n`);
+    }
+  });
+
   it('run: runs a workflow from a module and exits non-zero when it failed', () => {
     const run = cli('run', MODULE, '--workflow', 'small', '--input', '{"x":1}');
     expect(run.code).to.equal(1);

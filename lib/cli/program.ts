@@ -12,6 +12,7 @@ import type { FinishedExecutionStatus } from '../engine/pruneOptions.js';
 import type { ExecutionStatus } from '../store/records.js';
 import { formatExecution, formatExecutionList, time } from './format.js';
 import { loadWorkflowModule } from './loadWorkflowModule.js';
+import { packageVersion } from './packageVersion.js';
 import { DURATION_FORMS, parseDuration } from './parseDuration.js';
 import { ProgressBar } from './ProgressBar.js';
 
@@ -78,6 +79,7 @@ async function output(text: string, out: string | undefined): Promise<void> {
 export function buildProgram(): Command {
   const program = new Command('task-graph')
     .description('Inspect, replay, resume and run task-graph executions.')
+    .version(packageVersion(), '-V, --version', 'print the version of task-graph')
     .configureOutput({ outputError: (text, write) => write(`task-graph: ${text.replace(/^error: /, '')}`) });
   const storage = '--storage <url>';
   const storageHelp = "'memory', 'sqlite:<path>' or 'mysql://user:password@host:port/db' (default: TASK_GRAPH_STORAGE or ./.task-graph/task-graph.db)";
