@@ -132,6 +132,16 @@ describe('task-graph CLI', function () {
     expect(existsSync(path.join(directory, 'data'))).to.equal(false);
   });
 
+  // Regression: --concurrency 0 was taken for "not given" and the run started at the default.
+  it('run: refuses --concurrency 0 (and other non-positive counts) in one line, starting nothing', () => {
+    for (const value of ['0', '-1', '1.5', 'four']) {
+      const result = cli('run', MODULE, '--workflow', 'slow', '--concurrency', value);
+      expect(result.code, value).to.equal(1);
+      expect(result.stdout, value).to.equal('');
+      expect(result.stderr, value).to.equal(`task-graph: option '--concurrency <n>' argument '${value}' is invalid. expected an integer >= 1, got "${value}"\n`);
+    }
+  });
+
   it('resume: continues a run whose process was killed', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'run', MODULE, '--workflow', 'slow', '--storage', storage], { cwd: ROOT });
     let stderr = '';

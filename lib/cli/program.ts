@@ -38,6 +38,12 @@ function integer(value: string): number {
   return parsed;
 }
 
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`expected an integer >= 1, got ${JSON.stringify(value)}`);
+  return parsed;
+}
+
 function format(value: string): Format {
   if (!(FORMATS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(value)}`);
   return value as Format;
@@ -204,11 +210,11 @@ export function buildProgram(): Command {
     .option(storage, storageHelp)
     .requiredOption('--workflow <id>', 'the workflow to run')
     .option('--input <json>', 'the execution input', json, {})
-    .option('--concurrency <n>', 'tasks at once', integer)
+    .option('--concurrency <n>', 'tasks at once (default: 8)', positiveInteger)
     .action(async (module: string, options: StorageOption & { workflow: string; input: unknown; concurrency?: number }) => {
       await withEngine(options, async (engine) => {
         await loadWorkflowModule(module, engine);
-        const handle = engine.start(options.workflow, options.input, options.concurrency ? { concurrency: options.concurrency } : {});
+        const handle = engine.start(options.workflow, options.input, options.concurrency === undefined ? {} : { concurrency: options.concurrency });
         console.error(`Execution ${handle.id} of ${options.workflow} started on ${engine.storage}`);
         const result = await follow(engine, handle, module);
         console.log(`Execution ${result.id}: ${result.status}`);
