@@ -3,7 +3,7 @@
  */
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -140,6 +140,26 @@ describe('task-graph CLI', function () {
       expect(result.stdout, value).to.equal('');
       expect(result.stderr, value).to.equal(`task-graph: option '--concurrency <n>' argument '${value}' is invalid. expected an integer >= 1, got "${value}"\n`);
     }
+  });
+
+  // Regression: a module that threw on import was reported by its error alone, without its path.
+  it('run: names the module that fails to load or to publish its workflows, in one line', () => {
+    const modules: [string, string, string][] = [
+      ['throws.ts', "throw new Error('DATABASE_URL is not set');\nexport default () => undefined;\n", 'failed to load: Error: DATABASE_URL is not set'],
+      ['syntax.ts', 'export default function register( {\n', 'failed to load: TransformError: Transform failed with 1 error: '],
+      ['register.mjs', "export default () => { throw new TypeError('no workflows here'); };\n", 'failed while publishing its workflows: TypeError: no workflows here'],
+    ];
+    for (const [name, source, expected] of modules) {
+      const file = path.join(dir, name);
+      writeFileSync(file, source);
+      const result = cli('run', file, '--workflow', 'small');
+      expect(result.code, name).to.equal(1);
+      const lines = result.stderr.trimEnd().split('\n');
+      expect(lines, name).to.have.length(1);
+      expect(lines[0], name).to.contain(`task-graph: Workflow module ${file} ${expected}`);
+    }
+    const missing = cli('run', path.join(dir, 'missing.ts'), '--workflow', 'small');
+    expect(missing.stderr).to.equal(`task-graph: Workflow module ${path.join(dir, 'missing.ts')} does not exist.\n`);
   });
 
   it('resume: continues a run whose process was killed', async () => {
