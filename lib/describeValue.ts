@@ -28,6 +28,20 @@ export function describeValue(value: unknown): string {
   return text.length > MAX_LENGTH ? `${text.slice(0, MAX_LENGTH)}…` : text;
 }
 
+/**
+ * A list of values for a message, each rendered by {@link describeValue}: the first `max`,
+ * comma-separated, then how many more there are.
+ * @example
+ * describeValues(['a', 'b']);            // '"a", "b"'
+ * describeValues(['a', 'b', 'c', 'd'], 2); // '"a", "b" and 2 more'
+ * describeValues([]);                    // 'none'
+ */
+export function describeValues(values: readonly unknown[], max = 10): string {
+  if (values.length === 0) return 'none';
+  const shown = values.slice(0, max).map(describeValue).join(', ');
+  return values.length > max ? `${shown} and ${values.length - max} more` : shown;
+}
+
 function render(value: unknown, depth: number, ancestors: Set<object>): string {
   switch (typeof value) {
     case 'string':

@@ -98,6 +98,14 @@ describe('task-graph CLI', function () {
     expect(show.stdout).to.match(/b\s+succeeded\s+2/);
   });
 
+  // Regression: it said "Invalid option fromTask" (the API's name) and listed every task id.
+  it('fork: an unknown --from names the option as typed and lists the tasks readably', () => {
+    const fork = cli('fork', id, '--from', 'nope', '--module', MODULE);
+    expect(fork.code).to.equal(1);
+    expect(fork.stdout).to.equal('');
+    expect(fork.stderr).to.equal('task-graph: --from "nope" is not a task of workflow "small"; its tasks: "a", "b", "broken", "after-broken".\n');
+  });
+
   it('errors: one line on stderr and a non-zero exit code', () => {
     for (const args of [
       ['show', 'no-such-id'],

@@ -3,7 +3,7 @@
  * hides (NaN, Infinity, undefined, symbols, BigInts, functions, cycles), also inside objects.
  */
 import { expect } from 'chai';
-import { describeValue } from '../lib/describeValue.js';
+import { describeValue, describeValues } from '../lib/describeValue.js';
 
 describe('describeValue', () => {
   const cases: [string, unknown, string][] = [
@@ -48,5 +48,18 @@ describe('describeValue', () => {
     const long = describeValue({ text: 'x'.repeat(500) });
     expect(long).to.have.length(201);
     expect(long.endsWith('…')).to.equal(true);
+  });
+});
+
+describe('describeValues', () => {
+  it('renders every value of a short list, and says none for an empty one', () => {
+    expect(describeValues(['a', 'b\nc', Number.NaN])).to.equal('"a", "b\\nc", NaN');
+    expect(describeValues([])).to.equal('none');
+  });
+
+  it('shows the first ten and counts the others', () => {
+    const ids = Array.from({ length: 25 }, (_, i) => `t${i}`);
+    expect(describeValues(ids)).to.equal('"t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9" and 15 more');
+    expect(describeValues(ids, 2)).to.equal('"t0", "t1" and 23 more');
   });
 });

@@ -69,6 +69,17 @@ forEachStore('fork', (ctx) => {
     expect(unknown).to.be.instanceOf(InvalidOptionsError);
     expect(unknown!.message).to.contain('"nope"');
 
+    // Regression: every task id was listed (10,000 for a large workflow); the list is capped.
+    const wide = ctx.publish('wide', (wf) => {
+      for (let i = 0; i < 30; i++) wf.addTask(`t${i}`, `T${i}`, () => i);
+      return wf;
+    });
+    const wideRun = await ctx.engine.execute(wide.id);
+    const capped = await ctx.engine.fork(wideRun.id, { fromTask: 'nope' }).then(() => null, (error: Error) => error);
+    expect(capped!.message).to.equal(
+      'Invalid option fromTask: "nope". Expected a task of "wide" ("t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9" and 20 more).',
+    );
+
     // Regression: a misspelt option was silently ignored.
     const misspelt = await ctx.engine.fork(done.id, { fromTask: 'load', concurency: 1 } as ForkOptions).then(() => null, (error: Error) => error);
     expect(misspelt).to.be.instanceOf(InvalidOptionsError);

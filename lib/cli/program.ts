@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { createEngine } from '../engine/createEngine.js';
 import type { DurableEngine } from '../engine/DurableEngine.js';
+import { describeValues } from '../describeValue.js';
 import { TaskGraphError, toError } from '../errors.js';
 import type { FinishedExecutionStatus } from '../engine/pruneOptions.js';
 import type { ExecutionStatus } from '../store/records.js';
@@ -196,6 +197,13 @@ export function buildProgram(): Command {
     .action(async (id: string, options: StorageOption & { from: string; module: string }) => {
       await withEngine(options, async (engine) => {
         await loadWorkflowModule(options.module, engine);
+        const source = await engine.getExecution(id);
+        if (!Object.hasOwn(source.tasks, options.from)) {
+          throw new TaskGraphError(
+            'UNKNOWN_TASK',
+            `--from ${JSON.stringify(options.from)} is not a task of workflow ${JSON.stringify(source.workflowId)}; its tasks: ${describeValues(Object.keys(source.tasks))}.`,
+          );
+        }
         const handle = await engine.fork(id, { fromTask: options.from });
         console.error(`Execution ${handle.id} forks ${id} from ${JSON.stringify(options.from)}`);
         const result = await follow(engine, handle, options.module);

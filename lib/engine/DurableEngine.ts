@@ -12,6 +12,7 @@
  * - the transition sequence continues after the last committed `seq`.
  */
 import { ExecutionNotFoundError, InvalidOptionsError, ResumeError, toError } from '../errors.js';
+import { describeValues } from '../describeValue.js';
 import { EXECUTION_MACHINE_VERSIONS_READ } from '../../machines/execution.js';
 import { TASK_MACHINE_VERSIONS_READ } from '../../machines/task.js';
 import type { ExecutionRecord, TransitionRecord } from '../store/records.js';
@@ -183,7 +184,7 @@ export class DurableEngine extends Engine {
     }
     const fromTask = options?.fromTask;
     if (typeof fromTask !== 'string' || !workflow.tasks.has(fromTask)) {
-      throw new InvalidOptionsError('fromTask', fromTask, `a task of ${JSON.stringify(workflow.id)} (${[...workflow.tasks.keys()].map((id) => JSON.stringify(id)).join(', ')})`);
+      throw new InvalidOptionsError('fromTask', fromTask, `a task of ${JSON.stringify(workflow.id)} (${describeValues([...workflow.tasks.keys()])})`);
     }
     const rerun = new Set([fromTask]);
     for (const id of workflow.topologicalOrder) {
