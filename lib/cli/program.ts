@@ -11,7 +11,7 @@ import { describeValues } from '../describeValue.js';
 import { TaskGraphError, toError } from '../errors.js';
 import type { FinishedExecutionStatus } from '../engine/pruneOptions.js';
 import type { ExecutionStatus } from '../store/records.js';
-import { formatExecution, formatExecutionList, time } from './format.js';
+import { formatExecution, formatExecutionList, oneLine, time } from './format.js';
 import { loadWorkflowModule } from './loadWorkflowModule.js';
 import { packageVersion } from './packageVersion.js';
 import { DURATION_FORMS, parseDuration } from './parseDuration.js';
@@ -156,7 +156,7 @@ export function buildProgram(): Command {
               counts.set(transition.from ?? 'pending', (counts.get(transition.from ?? 'pending') ?? 0) - 1);
               counts.set(transition.to, (counts.get(transition.to) ?? 0) + 1);
             }
-            const who = transition.taskId === null ? '(execution)' : transition.taskId;
+            const who = transition.taskId === null ? '(execution)' : oneLine(transition.taskId);
             const summary = [...counts].filter(([, n]) => n > 0).map(([name, n]) => `${name}:${n}`).join(' ');
             console.log(`${String(transition.seq).padStart(5)}  ${time(transition.at)}  ${who}  ${transition.from} → ${transition.to}  ${transition.event}  | ${status} ${summary}`);
           }
