@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import { displayWidth } from '../lib/cli/displayWidth.js';
+import { DEFAULT_OWNER_STALE_AFTER_MS } from '../lib/defaults.js';
 import { formatExecutionList, MAX_COLUMN_WIDTH, oneLine, table } from '../lib/cli/format.js';
 import { at, execution } from './support/records.js';
 
@@ -58,5 +59,29 @@ describe('CLI tables', () => {
 
   it('oneLine leaves printable text alone', () => {
     expect(oneLine('任务一 ümlaut "quoted" \\ slash')).to.equal('任务一 ümlaut "quoted" \\ slash');
+  });
+});
+
+describe('CLI list: orphaned executions', () => {
+  const now = at(60_000).getTime();
+  const status = (overrides: Parameters<typeof execution>[1]) => formatExecutionList([execution('e1', overrides)], { now }).split('\n')[2]!;
+
+  // Regression: an execution whose process had died showed as plain "running", as if it moved.
+  it('says an unfinished execution with no owner, or with an owner whose heartbeat is stale, is orphaned and resumable', () => {
+    expect(status({ status: 'running', ownerId: null, heartbeatAt: null })).to.contain('running (orphaned, resumable)');
+    expect(status({ status: 'pending', ownerId: null, heartbeatAt: null })).to.contain('pending (orphaned, resumable)');
+    const stale = at(60_000 - DEFAULT_OWNER_STALE_AFTER_MS - 1);
+    expect(status({ status: 'running', ownerId: 'dead-engine', heartbeatAt: stale })).to.contain('running (orphaned, resumable)');
+  });
+
+  it('says nothing more of an execution whose owner beat recently, or of a finished one', () => {
+    const fresh = at(60_000 - DEFAULT_OWNER_STALE_AFTER_MS + 1000);
+    expect(status({ status: 'running', ownerId: 'live-engine', heartbeatAt: fresh })).to.match(/ running {2}/).and.not.contain('orphaned');
+    expect(status({ status: 'failed', ownerId: null, heartbeatAt: null })).to.match(/ failed {2}/).and.not.contain('orphaned');
+  });
+
+  it('takes the staleness limit it is given', () => {
+    const tenSecondsAgo = at(50_000);
+    expect(formatExecutionList([execution('e1', { status: 'running', ownerId: 'x', heartbeatAt: tenSecondsAgo })], { now, ownerStaleAfterMs: 5_000 })).to.contain('orphaned');
   });
 });

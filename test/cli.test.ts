@@ -170,6 +170,22 @@ describe('task-graph CLI', function () {
     expect(missing.stderr).to.equal(`task-graph: Workflow module ${path.join(dir, 'missing.ts')} does not exist.\n`);
   });
 
+  // Regression: list showed an execution that nothing runs any more as plain "running".
+  it('list: says an execution left by an interrupted run is orphaned and resumable', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'run', MODULE, '--workflow', 'slow', '--storage', storage], { cwd: ROOT });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // The progress line comes once a task runs, so the execution is recorded by then.
+    await waitUntil(() => /\] \d+\/40 /.test(stderr), 'the CLI prints its first progress line');
+    const interruptedId = /Execution ([0-9a-f-]{36})/.exec(stderr)![1]!;
+    child.kill('SIGINT'); // the engine closes and gives the execution up (no owner)
+    expect(await exited).to.equal(130);
+    const list = cli('list', '--status', 'running');
+    expect(list.code, list.stderr).to.equal(0);
+    expect(list.stdout).to.match(new RegExp(`^${interruptedId}  slow +running \\(orphaned, resumable\\)  `, 'm'));
+  });
+
   it('resume: continues a run whose process was killed', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'run', MODULE, '--workflow', 'slow', '--storage', storage], { cwd: ROOT });
     let stderr = '';
@@ -182,6 +198,8 @@ describe('task-graph CLI', function () {
     await exited;
     const shown = cli('show', slowId);
     expect(shown.stdout).to.match(/status\s+running/);
+    // Its owner's heartbeat is recent: nothing says yet that the owner is gone.
+    expect(cli('list', '--status', 'running').stdout).to.match(new RegExp(`^${slowId}  slow +running +\\d{4}-`, 'm'));
     const resumed = cli('resume', slowId, '--module', MODULE);
     expect(resumed.code, resumed.stderr).to.equal(0);
     expect(resumed.stdout).to.contain(`Execution ${slowId}: succeeded`);

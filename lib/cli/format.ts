@@ -8,6 +8,8 @@
  * right, instead of padding every row to it.
  */
 import type { ExecutionDetails } from '../engine/Engine.js';
+import { DEFAULT_OWNER_STALE_AFTER_MS } from '../defaults.js';
+import { isOrphaned } from '../store/records.js';
 import type { ExecutionRecord } from '../store/records.js';
 import { displayWidth } from './displayWidth.js';
 
@@ -51,11 +53,21 @@ export function duration(from: Date | null | undefined, to: Date | null | undefi
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
-export function formatExecutionList(records: readonly ExecutionRecord[]): string {
+/**
+ * The table of `task-graph list`. An unfinished execution that no live engine owns (no owner, or
+ * a heartbeat older than `ownerStaleAfterMs`: its process died or closed) shows as
+ * `running (orphaned, resumable)`, since nothing will move it until someone resumes it.
+ * @example formatExecutionList(await engine.listExecutions({ limit: 20 }));
+ */
+export function formatExecutionList(
+  records: readonly ExecutionRecord[],
+  { now = Date.now(), ownerStaleAfterMs = DEFAULT_OWNER_STALE_AFTER_MS }: { now?: number; ownerStaleAfterMs?: number } = {},
+): string {
   if (records.length === 0) return 'No executions.';
+  const status = (record: ExecutionRecord) => (isOrphaned(record, now - ownerStaleAfterMs) ? `${record.status} (orphaned, resumable)` : record.status);
   return table(
     ['id', 'workflow', 'status', 'created', 'duration'],
-    records.map((record) => [record.id, record.workflowId, record.status, time(record.createdAt), duration(record.startedAt, record.finishedAt)]),
+    records.map((record) => [record.id, record.workflowId, status(record), time(record.createdAt), duration(record.startedAt, record.finishedAt)]),
   );
 }
 

@@ -16,7 +16,7 @@ import { describeValues } from '../describeValue.js';
 import { EXECUTION_MACHINE_VERSIONS_READ } from '../../machines/execution.js';
 import { TASK_MACHINE_VERSIONS_READ } from '../../machines/task.js';
 import type { ExecutionRecord, TransitionRecord } from '../store/records.js';
-import { isTerminalExecutionStatus } from '../store/records.js';
+import { isOrphaned, isTerminalExecutionStatus } from '../store/records.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import { Engine } from './Engine.js';
 import type { EngineDefaults } from './Engine.js';
@@ -143,8 +143,7 @@ export class DurableEngine extends Engine {
     const result: ResumeAllResult = { resumed: [], refused: [] };
     for (const record of unfinished) {
       if (this.runtime.runs.has(record.id)) continue;
-      const orphaned = record.ownerId === null || record.heartbeatAt === null || record.heartbeatAt.getTime() < staleBefore;
-      if (!orphaned) continue;
+      if (!isOrphaned(record, staleBefore)) continue;
       try {
         result.resumed.push(await this.resumeHandle(record.id, options, false));
       } catch (error) {
