@@ -131,8 +131,19 @@ forEachStore('execute errors', (ctx) => {
       const error = await rejection(ctx.engine.execute('known', input));
       expect(error).to.be.instanceOf(InvalidOptionsError);
       expect((error as InvalidOptionsError).option).to.equal('input');
+      expect(error.message).to.match(/^The execution input is not JSON-serialisable: /).and.not.to.contain('Task');
+      expect(error.message.split('\n')).to.have.length(1);
     });
   }
+
+  // Regression: it said 'Task "(execution input)" returned a value that is not JSON-serialisable'.
+  it('says what in the execution input cannot be stored', async () => {
+    const error = await rejection(ctx.engine.execute('known', { file: 'a.csv', size: 10n }));
+    expect(error.message).to.equal(
+      'The execution input is not JSON-serialisable: key "size" is a BigInt (10n). Pass plain data (objects, arrays, strings, numbers, booleans, null).',
+    );
+    expect(() => ctx.engine.start('known', Number.NaN)).to.throw(InvalidOptionsError, 'The execution input is not JSON-serialisable: it is NaN.');
+  });
 
   it('records nothing for a refused execution', async () => {
     await rejection(ctx.engine.execute('known', {}, { concurrency: 0 }));

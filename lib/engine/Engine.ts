@@ -3,7 +3,7 @@
  * over the store. Build one with `createEngine()`.
  */
 import { randomUUID } from 'node:crypto';
-import { EngineClosedError, ExecutionNotFoundError, InvalidOptionsError, WorkflowNotFoundError, WorkflowValidationError, toError } from '../errors.js';
+import { EngineClosedError, ExecutionNotFoundError, InvalidOptionsError, WorkflowNotFoundError, WorkflowValidationError } from '../errors.js';
 import type { ExecutionRecord, ExecutionStatus, ListExecutionsFilter, LogRecord, SpanRecord, TaskRunRecord, TransitionRecord } from '../store/records.js';
 
 const EXECUTION_STATUSES: readonly ExecutionStatus[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled'];
@@ -18,7 +18,7 @@ import { ExecutionHandle } from './ExecutionHandle.js';
 import { buildExecutionResult } from './executionResult.js';
 import type { ExecutionResult } from './executionResult.js';
 import { ExecutionRun } from './ExecutionRun.js';
-import { toStorableOutput } from './executeAttempt.js';
+import { toStorableInput } from './executeAttempt.js';
 import { toPruneCriteria } from './pruneOptions.js';
 import type { PruneOptions, PruneResult } from './pruneOptions.js';
 import { rejectUnknownOptions } from '../unknownOption.js';
@@ -160,12 +160,7 @@ export class Engine {
     const concurrency = validateConcurrency('concurrency', options.concurrency ?? this.defaults.concurrency);
     const failurePolicy = validateFailurePolicy('failurePolicy', options.failurePolicy ?? this.defaults.failurePolicy);
     const signal = validateSignal(options.signal);
-    let storableInput: unknown;
-    try {
-      storableInput = toStorableOutput(input, '(execution input)', Number.MAX_SAFE_INTEGER);
-    } catch (error) {
-      throw new InvalidOptionsError('input', input, `a JSON-serialisable value (${toError(error).message})`);
-    }
+    const storableInput = toStorableInput(input);
     const now = new Date();
     const record: ExecutionRecord = {
       id: randomUUID(),
