@@ -189,6 +189,16 @@ describe('workflow validation at build()', () => {
     });
   }
 
+  // Regression: createWorkflow('wf', { versoin: '2' }) was built with the hash as its version.
+  it('refuses an unknown option of the workflow itself', () => {
+    for (const create of [(options: object) => createWorkflow('wf', options), (options: object) => engine.createWorkflow('wf', options)]) {
+      const error = buildError(() => create({ versoin: '2025-06' }).addTask('a', 'A', noop).build());
+      expect(error.reason).to.equal('UNKNOWN_OPTION');
+      expect(error.ids).to.deep.equal([]);
+      expect(error.message).to.equal('Workflow "wf" has an unknown option versoin (did you mean version?).');
+    }
+  });
+
   it('checks the options of the last addTask of an id, and the standalone createWorkflow too', () => {
     expect(() => createWorkflow('wf').addTask('a', 'A', noop, { timout: 5 } as never).build()).to.throw(WorkflowValidationError, 'unknown option timout');
     const duplicate = buildError(() => workflow().addTask('a', 'A', noop, { timout: 5 } as never).addTask('a', 'A', noop).build());

@@ -14,6 +14,8 @@ import { topologicalOrder, validateIdLength, validateTaskDefinition } from './va
 
 /** The keys of a task's options; any other is refused at build() (a typo would otherwise be ignored). */
 const TASK_OPTION_KEYS = optionKeys<TaskOptions>({ retry: true, timeoutMs: true });
+/** The keys of a workflow's options (createWorkflow's second argument), checked at build() too. */
+const WORKFLOW_OPTION_KEYS = optionKeys<WorkflowOptions>({ version: true });
 
 export class WorkflowBuilder {
   private description = '';
@@ -70,8 +72,8 @@ export class WorkflowBuilder {
   /**
    * Validates and freezes the workflow.
    * @throws WorkflowValidationError for an empty workflow, an id longer than 191 characters
-   *   (`MAX_ID_LENGTH`), a duplicate task id, a task that is not a function, an unknown task
-   *   option or retry key, a bad retry or timeout value, a dependency on an unknown task, a
+   *   (`MAX_ID_LENGTH`), a duplicate task id, a task that is not a function, an unknown workflow
+   *   option, task option or retry key, a bad retry or timeout value, a dependency on an unknown task, a
    *   self-dependency, or a cycle (the error names its path).
    * @example const workflow = engine.createWorkflow('etl').addTask('a', 'A', fn).build();
    */
@@ -90,6 +92,15 @@ export class WorkflowBuilder {
         'DUPLICATE_TASK',
         `Workflow ${JSON.stringify(workflowId)} adds task ${ids.map((id) => JSON.stringify(id)).join(', ')} more than once.`,
         ids,
+        workflowId,
+      );
+    }
+    const unknownOption = findUnknownOption(this.options, WORKFLOW_OPTION_KEYS);
+    if (unknownOption) {
+      throw new WorkflowValidationError(
+        'UNKNOWN_OPTION',
+        `Workflow ${JSON.stringify(workflowId)} has an unknown option ${formatKey(unknownOption.key)} (${describeSuggestion(unknownOption, WORKFLOW_OPTION_KEYS)}).`,
+        [],
         workflowId,
       );
     }
