@@ -6,6 +6,9 @@
  * retries. Unknown thrown values (strings, plain objects) pass through {@link toError} before
  * they are stored, so every recorded failure has a readable `name` and `message`.
  */
+import { describeValue } from './describeValue.js';
+
+export { describeValue };
 
 export interface TaskGraphErrorContext {
   readonly workflowId?: string | undefined;
@@ -122,12 +125,18 @@ export class EngineClosedError extends TaskGraphError {
   }
 }
 
-/** An option passed to the engine or to an execution is invalid. */
+/**
+ * An option passed to the engine or to an execution is invalid, or unknown (a misspelt key:
+ * `suggestion` is then the known option it most likely meant, if one is close).
+ */
 export class InvalidOptionsError extends TaskGraphError {
   readonly option: string;
-  constructor(option: string, value: unknown, expected: string) {
-    super('INVALID_OPTIONS', `Invalid option ${option}: ${describeValue(value)}. Expected ${expected}.`);
+  readonly suggestion: string | undefined;
+  /** `details.message` replaces the default text, `Invalid option <option>: <value>. Expected <expected>.` */
+  constructor(option: string, value: unknown, expected: string, details: { message?: string; suggestion?: string | undefined } = {}) {
+    super('INVALID_OPTIONS', details.message ?? `Invalid option ${option}: ${describeValue(value)}. Expected ${expected}.`);
     this.option = option;
+    this.suggestion = details.suggestion;
   }
 }
 
@@ -160,20 +169,6 @@ export class ResumeError extends TaskGraphError {
   constructor(reason: ResumeError['reason'], message: string, context: TaskGraphErrorContext) {
     super(`RESUME_${reason}`, message, context);
     this.reason = reason;
-  }
-}
-
-/** A short, readable rendering of any value for error messages. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return `a function`;
-  if (typeof value === 'bigint') return `${value}n`;
-  try {
-    const json = JSON.stringify(value);
-    if (json === undefined) return String(value);
-    return json.length > 200 ? `${json.slice(0, 200)}…` : json;
-  } catch {
-    return Object.prototype.toString.call(value);
   }
 }
 

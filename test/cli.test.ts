@@ -3,7 +3,7 @@
  */
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,16 @@ describe('task-graph CLI', function () {
   const cliDirectory = () => mkdtempSync(path.join(dir, 'empty-'));
 
   let id = '';
+
+  // Regression: there was no --version.
+  it('--version: prints the version of package.json', () => {
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', BIN, flag], { cwd: ROOT, encoding: 'utf8' });
+      expect(result.status, result.stderr).to.equal(0);
+      expect(result.stdout).to.equal(`${version}\n`);
+    }
+  });
 
   it('run: runs a workflow from a module and exits non-zero when it failed', () => {
     const run = cli('run', MODULE, '--workflow', 'small', '--input', '{"x":1}');
@@ -88,6 +98,14 @@ describe('task-graph CLI', function () {
     expect(show.stdout).to.match(/b\s+succeeded\s+2/);
   });
 
+  // Regression: it said "Invalid option fromTask" (the API's name) and listed every task id.
+  it('fork: an unknown --from names the option as typed and lists the tasks readably', () => {
+    const fork = cli('fork', id, '--from', 'nope', '--module', MODULE);
+    expect(fork.code).to.equal(1);
+    expect(fork.stdout).to.equal('');
+    expect(fork.stderr).to.equal('task-graph: --from "nope" is not a task of workflow "small"; its tasks: "a", "b", "broken", "after-broken".\n');
+  });
+
   it('errors: one line on stderr and a non-zero exit code', () => {
     for (const args of [
       ['show', 'no-such-id'],
@@ -122,6 +140,52 @@ describe('task-graph CLI', function () {
     expect(existsSync(path.join(directory, 'data'))).to.equal(false);
   });
 
+  // Regression: --concurrency 0 was taken for "not given" and the run started at the default.
+  it('run: refuses --concurrency 0 (and other non-positive counts) in one line, starting nothing', () => {
+    for (const value of ['0', '-1', '1.5', 'four']) {
+      const result = cli('run', MODULE, '--workflow', 'slow', '--concurrency', value);
+      expect(result.code, value).to.equal(1);
+      expect(result.stdout, value).to.equal('');
+      expect(result.stderr, value).to.equal(`task-graph: option '--concurrency <n>' argument '${value}' is invalid. expected an integer >= 1, got "${value}"\n`);
+    }
+  });
+
+  // Regression: a module that threw on import was reported by its error alone, without its path.
+  it('run: names the module that fails to load or to publish its workflows, in one line', () => {
+    const modules: [string, string, string][] = [
+      ['throws.ts', "throw new Error('DATABASE_URL is not set');\nexport default () => undefined;\n", 'failed to load: Error: DATABASE_URL is not set'],
+      ['syntax.ts', 'export default function register( {\n', 'failed to load: TransformError: Transform failed with 1 error: '],
+      ['register.mjs', "export default () => { throw new TypeError('no workflows here'); };\n", 'failed while publishing its workflows: TypeError: no workflows here'],
+    ];
+    for (const [name, source, expected] of modules) {
+      const file = path.join(dir, name);
+      writeFileSync(file, source);
+      const result = cli('run', file, '--workflow', 'small');
+      expect(result.code, name).to.equal(1);
+      const lines = result.stderr.trimEnd().split('\n');
+      expect(lines, name).to.have.length(1);
+      expect(lines[0], name).to.contain(`task-graph: Workflow module ${file} ${expected}`);
+    }
+    const missing = cli('run', path.join(dir, 'missing.ts'), '--workflow', 'small');
+    expect(missing.stderr).to.equal(`task-graph: Workflow module ${path.join(dir, 'missing.ts')} does not exist.\n`);
+  });
+
+  // Regression: list showed an execution that nothing runs any more as plain "running".
+  it('list: says an execution left by an interrupted run is orphaned and resumable', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'run', MODULE, '--workflow', 'slow', '--storage', storage], { cwd: ROOT });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // The progress line comes once a task runs, so the execution is recorded by then.
+    await waitUntil(() => /\] \d+\/40 /.test(stderr), 'the CLI prints its first progress line');
+    const interruptedId = /Execution ([0-9a-f-]{36})/.exec(stderr)![1]!;
+    child.kill('SIGINT'); // the engine closes and gives the execution up (no owner)
+    expect(await exited).to.equal(130);
+    const list = cli('list', '--status', 'running');
+    expect(list.code, list.stderr).to.equal(0);
+    expect(list.stdout).to.match(new RegExp(`^${interruptedId}  slow +running \\(orphaned, resumable\\)  `, 'm'));
+  });
+
   it('resume: continues a run whose process was killed', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'run', MODULE, '--workflow', 'slow', '--storage', storage], { cwd: ROOT });
     let stderr = '';
@@ -134,6 +198,8 @@ describe('task-graph CLI', function () {
     await exited;
     const shown = cli('show', slowId);
     expect(shown.stdout).to.match(/status\s+running/);
+    // Its owner's heartbeat is recent: nothing says yet that the owner is gone.
+    expect(cli('list', '--status', 'running').stdout).to.match(new RegExp(`^${slowId}  slow +running +\\d{4}-`, 'm'));
     const resumed = cli('resume', slowId, '--module', MODULE);
     expect(resumed.code, resumed.stderr).to.equal(0);
     expect(resumed.stdout).to.contain(`Execution ${slowId}: succeeded`);

@@ -4,6 +4,9 @@
  * closed engine (EngineClosedError), bad options or input (InvalidOptionsError).
  */
 import { expect } from 'chai';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createEngine, EngineClosedError, InvalidOptionsError, TaskGraphError, WorkflowNotFoundError } from '../lib/index.js';
 import type { EngineOptions, ExecuteOptions } from '../lib/index.js';
 import { forEachStore, waitUntil, whenAborted } from './support/engines.js';
@@ -92,6 +95,25 @@ forEachStore('execute errors', (ctx) => {
     });
   }
 
+  // Regression: a misspelt option was silently ignored (execute('wf', {}, { concurency: 1 }) ran at 8).
+  it('refuses an unknown option of execute and start, naming the closest known one', async () => {
+    const options = { concurency: 1 } as ExecuteOptions;
+    const error = await rejection(ctx.engine.execute('known', {}, options));
+    expect(error).to.be.instanceOf(InvalidOptionsError);
+    expect((error as InvalidOptionsError).option).to.equal('concurency');
+    expect((error as InvalidOptionsError).suggestion).to.equal('concurrency');
+    expect(error.message).to.equal('Unknown option concurency of execute. Did you mean concurrency?');
+    expect(() => ctx.engine.start('known', {}, { signl: new AbortController().signal } as ExecuteOptions)).to.throw(
+      InvalidOptionsError,
+      'Unknown option signl of start. Did you mean signal?',
+    );
+    expect(() => ctx.engine.start('known', {}, { priority: 1 } as ExecuteOptions)).to.throw(
+      InvalidOptionsError,
+      'Unknown option priority of start. Known options: concurrency, failurePolicy, signal.',
+    );
+    expect(await ctx.engine.listExecutions()).to.deep.equal([]);
+  });
+
   it('rejects options that are not an object', async () => {
     const error = await rejection(ctx.engine.execute('known', {}, null as unknown as ExecuteOptions));
     expect(error).to.be.instanceOf(InvalidOptionsError);
@@ -109,8 +131,19 @@ forEachStore('execute errors', (ctx) => {
       const error = await rejection(ctx.engine.execute('known', input));
       expect(error).to.be.instanceOf(InvalidOptionsError);
       expect((error as InvalidOptionsError).option).to.equal('input');
+      expect(error.message).to.match(/^The execution input is not JSON-serialisable: /).and.not.to.contain('Task');
+      expect(error.message.split('\n')).to.have.length(1);
     });
   }
+
+  // Regression: it said 'Task "(execution input)" returned a value that is not JSON-serialisable'.
+  it('says what in the execution input cannot be stored', async () => {
+    const error = await rejection(ctx.engine.execute('known', { file: 'a.csv', size: 10n }));
+    expect(error.message).to.equal(
+      'The execution input is not JSON-serialisable: key "size" is a BigInt (10n). Pass plain data (objects, arrays, strings, numbers, booleans, null).',
+    );
+    expect(() => ctx.engine.start('known', Number.NaN)).to.throw(InvalidOptionsError, 'The execution input is not JSON-serialisable: it is NaN.');
+  });
 
   it('records nothing for a refused execution', async () => {
     await rejection(ctx.engine.execute('known', {}, { concurrency: 0 }));
@@ -128,6 +161,65 @@ describe('createEngine option errors', () => {
     ['maxOutputBytes -1', { maxOutputBytes: -1 }, 'maxOutputBytes'],
     ['a storage that is neither a URL nor a store', { storage: 42 as never }, 'storage'],
   ];
+  // Regression: a misspelt option was silently ignored (createEngine({ concurency: 4 }) ran at 8).
+  for (const [options, option, suggestion, message] of [
+    [{ concurency: 4 }, 'concurency', 'concurrency', 'Unknown option concurency of createEngine. Did you mean concurrency?'],
+    [{ loglevel: 'warn' }, 'loglevel', 'logLevel', 'Unknown option loglevel of createEngine. Did you mean logLevel?'],
+    [{ failurepolicy: 'fail-fast', concurrency: 2 }, 'failurepolicy', 'failurePolicy', 'Unknown option failurepolicy of createEngine. Did you mean failurePolicy?'],
+    [{ retry: { maxAttempt: 3 } }, 'retry.maxAttempt', 'retry.maxAttempts', 'Unknown option retry.maxAttempt of createEngine. Did you mean retry.maxAttempts?'],
+    [{ retry: { attempts: 3 } }, 'retry.attempts', 'retry.maxAttempts', 'Unknown option retry.attempts of createEngine. Did you mean retry.maxAttempts?'],
+    [{ retry: { backofFactor: 3, maxAttempts: 2 } }, 'retry.backofFactor', 'retry.backoffFactor', 'Unknown option retry.backofFactor of createEngine. Did you mean retry.backoffFactor?'],
+  ] as const) {
+    it(`refuses the unknown option ${option}, naming the closest known one`, async () => {
+      const error = await rejection(createEngine({ storage: 'memory', logLevel: 'error', ...(options as unknown as EngineOptions) }));
+      expect(error).to.be.instanceOf(InvalidOptionsError);
+      expect((error as InvalidOptionsError).code).to.equal('INVALID_OPTIONS');
+      expect((error as InvalidOptionsError).option).to.equal(option);
+      expect((error as InvalidOptionsError).suggestion).to.equal(suggestion);
+      expect(error.message).to.equal(message);
+    });
+  }
+
+  it('lists the known options when no known one is close to the unknown one', async () => {
+    const error = await rejection(createEngine({ storage: 'memory', logLevel: 'error', color: true } as EngineOptions));
+    expect(error).to.be.instanceOf(InvalidOptionsError);
+    expect((error as InvalidOptionsError).suggestion).to.equal(undefined);
+    expect(error.message).to.match(/^Unknown option color of createEngine\. Known options: storage, concurrency, failurePolicy, retry, .*ownerStaleAfterMs\.$/);
+    const retry = await rejection(createEngine({ storage: 'memory', logLevel: 'error', retry: { color: 'red' } as never }));
+    expect(retry.message).to.equal(
+      'Unknown option retry.color of createEngine. Known options: retry.maxAttempts, retry.initialDelayMs, retry.backoffFactor, retry.maxDelayMs, retry.jitter, retry.retryable.',
+    );
+  });
+
+  it('refuses an unknown option before opening the store', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tg-options-'));
+    try {
+      const file = path.join(dir, 'never.db');
+      const error = await rejection(createEngine({ storage: `sqlite:${file}`, logLevel: 'error', concurency: 2 } as EngineOptions));
+      expect(error).to.be.instanceOf(InvalidOptionsError);
+      expect(existsSync(file)).to.equal(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // Regression: the messages went through JSON, which writes NaN and Infinity as null.
+  for (const [options, message] of [
+    [{ concurrency: Number.NaN }, 'Invalid option concurrency: NaN. Expected an integer >= 1.'],
+    [{ maxOutputBytes: Number.POSITIVE_INFINITY }, 'Invalid option maxOutputBytes: Infinity. Expected a positive number.'],
+    [{ closeTimeoutMs: Number.NEGATIVE_INFINITY }, 'Invalid option closeTimeoutMs: -Infinity. Expected a positive number.'],
+    [
+      { retry: { maxAttempts: Number.NaN, jitter: undefined } },
+      'Invalid option retry: {"maxAttempts":NaN,"jitter":undefined}. Expected a valid retry policy (maxAttempts must be an integer >= 1, got NaN).',
+    ],
+  ] as const) {
+    it(`says what was given in the message: ${message}`, async () => {
+      const error = await rejection(createEngine({ storage: 'memory', logLevel: 'error', ...(options as EngineOptions) }));
+      expect(error).to.be.instanceOf(InvalidOptionsError);
+      expect(error.message).to.equal(message);
+    });
+  }
+
   for (const [label, options, option] of bad) {
     it(`rejects ${label} with InvalidOptionsError`, async () => {
       const error = await rejection(createEngine({ storage: 'memory', logLevel: 'error', ...options }));

@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import { InvalidOptionsError } from '../lib/index.js';
+import type { ForkOptions } from '../lib/index.js';
 import { forEachStore } from './support/engines.js';
 
 forEachStore('fork', (ctx) => {
@@ -67,6 +68,24 @@ forEachStore('fork', (ctx) => {
     const unknown = await ctx.engine.fork(done.id, { fromTask: 'nope' }).then(() => null, (error: Error) => error);
     expect(unknown).to.be.instanceOf(InvalidOptionsError);
     expect(unknown!.message).to.contain('"nope"');
+
+    // Regression: every task id was listed (10,000 for a large workflow); the list is capped.
+    const wide = ctx.publish('wide', (wf) => {
+      for (let i = 0; i < 30; i++) wf.addTask(`t${i}`, `T${i}`, () => i);
+      return wf;
+    });
+    const wideRun = await ctx.engine.execute(wide.id);
+    const capped = await ctx.engine.fork(wideRun.id, { fromTask: 'nope' }).then(() => null, (error: Error) => error);
+    expect(capped!.message).to.equal(
+      'Invalid option fromTask: "nope". Expected a task of "wide" ("t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9" and 20 more).',
+    );
+
+    // Regression: a misspelt option was silently ignored.
+    const misspelt = await ctx.engine.fork(done.id, { fromTask: 'load', concurency: 1 } as ForkOptions).then(() => null, (error: Error) => error);
+    expect(misspelt).to.be.instanceOf(InvalidOptionsError);
+    expect(misspelt!.message).to.equal('Unknown option concurency of fork. Did you mean concurrency?');
+    const from = await ctx.engine.fork(done.id, { from: 'load' } as unknown as ForkOptions).then(() => null, (error: Error) => error);
+    expect(from!.message).to.equal('Unknown option from of fork. Did you mean fromTask?');
 
     let release = () => undefined as void;
     const gate = new Promise<void>((resolve) => (release = resolve));

@@ -4,6 +4,9 @@
  * execution and one per task attempt, children of the execution's span.
  */
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import winston from 'winston';
 import Transport from 'winston-transport';
 import { forEachStore } from './support/engines.js';
@@ -139,5 +142,21 @@ forEachStore('logs and spans', (ctx) => {
     const mine = received.find((info) => info['message'] === 'to my logger');
     expect(mine).to.deep.include({ executionId: result.id, taskId: 't', attempt: 1 });
     expect((await engine.listLogs(result.id)).map((log) => log.message)).to.include('to my logger');
+  });
+});
+
+// Regression: the console showed only the message of ctx.logger.warn('d sees', { rows: 3 }).
+describe('the default console logger', function () {
+  this.timeout(60_000);
+
+  it('prints the metadata of a record as compact JSON after its message', () => {
+    const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'consoleLogging.ts');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fixture], { encoding: 'utf8' });
+    expect(child.status, child.stderr).to.equal(0);
+    const executionId = /EXECUTION (\S+)/.exec(child.stdout)![1]!;
+    const line = (message: string) => child.stdout.split('\n').find((candidate) => candidate.includes(` ${message}`)) ?? '';
+    expect(line('d sees')).to.match(new RegExp(`^\\S+ warn \\[${executionId} d 1\\] d sees \\{"rows":3\\}$`));
+    expect(line('nested')).to.match(/ nested \{"file":\{"name":"a\.csv","size":12\},"tags":\["x","y"\],"error":\{"name":"TypeError","message":"bad row"\}\}$/);
+    expect(line('no metadata')).to.match(/ no metadata$/);
   });
 });

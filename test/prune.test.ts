@@ -134,7 +134,9 @@ forEachStore('prune', (ctx) => {
       [{ olderThan: '30d' }, 'olderThan', /"30d"/],
       [{ olderThan: new Date('nope') }, 'olderThan', /a Date/],
       [{}, 'olderThan', /undefined/],
-      [{ olderThan: 0, olderThanMs: 5 }, 'olderThanMs', /olderThanMs: 5.*olderThan, status/],
+      [{ olderThan: 0, olderThanMs: 5 }, 'olderThanMs', /^Unknown option olderThanMs of prune\. Did you mean olderThan\?$/],
+      [{ olderThan: 0, statuses: ['failed'] }, 'statuses', /^Unknown option statuses of prune\. Did you mean status\?$/],
+      [{ olderThan: 0, limit: 5 }, 'limit', /^Unknown option limit of prune\. Known options: olderThan, status\.$/],
       [null, 'options', /an object/],
     ];
     for (const [options, option, message] of refusals) {

@@ -4,8 +4,8 @@
  * the same across processes killed with SIGKILL.)
  */
 import { expect } from 'chai';
-import { ExecutionNotFoundError, ResumeError, createEngine, createWorkflow } from '../lib/index.js';
-import type { Engine, TaskContext } from '../lib/index.js';
+import { ExecutionNotFoundError, InvalidOptionsError, ResumeError, createEngine, createWorkflow } from '../lib/index.js';
+import type { Engine, ResumeOptions, TaskContext } from '../lib/index.js';
 import { forEachStore, waitUntil } from './support/engines.js';
 import { FlakyStore } from './support/FlakyStore.js';
 
@@ -228,6 +228,13 @@ forEachStore('resume', (ctx) => {
       );
       const error = await rejection(engine.resume(id));
       expect((error as ResumeError).reason).to.equal('VERSION_MISMATCH');
+      // Regression: a misspelt option was silently ignored (and the resume refused as above).
+      const misspelt = await rejection(engine.resume(id, { allowVersionMismatches: true } as ResumeOptions));
+      expect(misspelt).to.be.instanceOf(InvalidOptionsError);
+      expect(misspelt.message).to.equal('Unknown option allowVersionMismatches of resume. Did you mean allowVersionMismatch?');
+      expect((await rejection(engine.resumeAll({ allowMismatch: true } as ResumeOptions))).message).to.equal(
+        'Unknown option allowMismatch of resumeAll. Did you mean allowVersionMismatch?',
+      );
       const result = await engine.resume(id, { allowVersionMismatch: true });
       expect(result.status).to.equal('succeeded');
     });

@@ -99,7 +99,8 @@ describe('retention options', () => {
       [{ maxExecutions: 2.5 }, 'retention.maxExecutions', /2\.5.*an integer >= 0/],
       [{ maxExecutions: 10, intervalMs: 0 }, 'retention.intervalMs', /0.*from 1 to 2147483647/],
       [{ maxExecutions: 10, intervalMs: 2 ** 31 }, 'retention.intervalMs', /2147483648/],
-      [{ maxAgeMs: 1000 }, 'retention.maxAgeMs', /maxAgeMs: 1000.*maxAge, maxExecutions, intervalMs/],
+      [{ maxAgeMs: 1000 }, 'retention.maxAgeMs', /^Unknown option retention\.maxAgeMs of createEngine\. Did you mean retention\.maxAge\?$/],
+      [{ keep: 10 }, 'retention.keep', /^Unknown option retention\.keep of createEngine\. Known options: retention\.maxAge, retention\.maxExecutions, retention\.intervalMs\.$/],
     ];
     for (const [retention, option, message] of refusals) {
       const error = await createEngine({ storage: 'memory', logLevel: 'error', retention } as EngineOptions).then(

@@ -289,7 +289,7 @@ forEachStore('retries', (ctx) => {
   it('recognises a NonRetryableError from another copy of the package', async () => {
     const copy = mkdtempSync(path.join(os.tmpdir(), 'tg-second-copy-'));
     try {
-      copyFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'errors.ts'), path.join(copy, 'errors.ts'));
+      for (const file of ['errors.ts', 'describeValue.ts']) copyFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'lib', file), path.join(copy, file));
       const other = (await import(pathToFileURL(path.join(copy, 'errors.ts')).href)) as typeof import('../lib/errors.js');
       expect(other.NonRetryableError).to.not.equal(NonRetryableError); // really a second copy
       const foreign = new other.NonRetryableError('the file is gone');

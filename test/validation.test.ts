@@ -3,7 +3,8 @@
  * Validation never touches the store, so these tests use one memory engine.
  */
 import { expect } from 'chai';
-import { createEngine, WorkflowValidationError } from '../lib/index.js';
+import { MAX_DURATION_MS } from '../lib/defaults.js';
+import { createEngine, createWorkflow, WorkflowValidationError } from '../lib/index.js';
 import type { Engine, TaskFunction, WorkflowBuilder } from '../lib/index.js';
 
 const noop: TaskFunction = () => null;
@@ -168,6 +169,65 @@ describe('workflow validation at build()', () => {
       const error = buildError(() => workflow().addTask('a', 'A', noop, { timeoutMs: timeoutMs as number }).build());
       expect(error.reason).to.equal('INVALID_TIMEOUT');
       expect(error.ids).to.deep.equal(['a']);
+    });
+  }
+
+  // Regression: a misspelt task option or retry key was silently ignored ({ timeout: 50 } set no
+  // timeout; { retry: { maxAttempt: 3 } } did not retry).
+  for (const [options, reason, message] of [
+    [{ timeout: 50 }, 'UNKNOWN_OPTION', 'Task "b" has an unknown option timeout (did you mean timeoutMs?).'],
+    [{ retries: 3 }, 'UNKNOWN_OPTION', 'Task "b" has an unknown option retries (did you mean retry?).'],
+    [{ priority: 1 }, 'UNKNOWN_OPTION', 'Task "b" has an unknown option priority (known options: retry, timeoutMs).'],
+    [{ retry: { maxAttempt: 3 } }, 'INVALID_RETRY', 'Task "b" has an invalid retry policy: unknown option maxAttempt (did you mean maxAttempts?).'],
+    [{ retry: { maxAttempts: 3, backof: 2 } }, 'INVALID_RETRY', 'Task "b" has an invalid retry policy: unknown option backof (known options: maxAttempts, initialDelayMs, backoffFactor, maxDelayMs, jitter, retryable).'],
+  ] as const) {
+    it(`refuses an unknown task option: ${message}`, () => {
+      const error = buildError(() => workflow().addTask('a', 'A', noop).addTask('b', 'B', noop, options as never).build());
+      expect(error.reason).to.equal(reason);
+      expect(error.ids).to.deep.equal(['b']);
+      expect(error.message).to.equal(message);
+    });
+  }
+
+  // Regression: createWorkflow('wf', { versoin: '2' }) was built with the hash as its version.
+  it('refuses an unknown option of the workflow itself', () => {
+    for (const create of [(options: object) => createWorkflow('wf', options), (options: object) => engine.createWorkflow('wf', options)]) {
+      const error = buildError(() => create({ versoin: '2025-06' }).addTask('a', 'A', noop).build());
+      expect(error.reason).to.equal('UNKNOWN_OPTION');
+      expect(error.ids).to.deep.equal([]);
+      expect(error.message).to.equal('Workflow "wf" has an unknown option versoin (did you mean version?).');
+    }
+  });
+
+  it('checks the options of the last addTask of an id, and the standalone createWorkflow too', () => {
+    expect(() => createWorkflow('wf').addTask('a', 'A', noop, { timout: 5 } as never).build()).to.throw(WorkflowValidationError, 'unknown option timout');
+    const duplicate = buildError(() => workflow().addTask('a', 'A', noop, { timout: 5 } as never).addTask('a', 'A', noop).build());
+    expect(duplicate.reason).to.equal('DUPLICATE_TASK');
+  });
+
+  // Regression: the messages went through JSON, which writes NaN and Infinity as null
+  // ('Task "t" has timeoutMs null').
+  for (const [timeoutMs, shown] of [
+    [Number.NaN, 'NaN'],
+    [Number.POSITIVE_INFINITY, 'Infinity'],
+    [Number.NEGATIVE_INFINITY, '-Infinity'],
+  ] as const) {
+    it(`says timeoutMs ${shown}, not null, in the message`, () => {
+      const error = buildError(() => workflow().addTask('t', 'T', noop, { timeoutMs }).build());
+      expect(error.message).to.equal(`Task "t" has timeoutMs ${shown}: expected a positive number of milliseconds, at most ${MAX_DURATION_MS} (100 years).`);
+    });
+  }
+
+  for (const [retry, shown] of [
+    [{ maxAttempts: Number.NaN }, 'maxAttempts must be an integer >= 1, got NaN'],
+    [{ initialDelayMs: Number.NEGATIVE_INFINITY }, `initialDelayMs must be a number of ms from 0 to ${MAX_DURATION_MS} (100 years), got -Infinity`],
+    [{ maxDelayMs: Number.POSITIVE_INFINITY }, `maxDelayMs must be a number of ms from 0 to ${MAX_DURATION_MS} (100 years), got Infinity`],
+    [{ jitter: Symbol('full') }, "jitter must be 'full' or 'none', got Symbol(full)"],
+    [{ retryable: { yes: true } }, 'retryable must be a function (error) => boolean, got {"yes":true}'],
+  ] as const) {
+    it(`names the retry value in the message: ${shown}`, () => {
+      const error = buildError(() => workflow().addTask('t', 'T', noop, { retry: retry as never }).build());
+      expect(error.message).to.equal(`Task "t" has an invalid retry policy: ${shown}.`);
     });
   }
 

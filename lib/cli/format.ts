@@ -1,11 +1,46 @@
-/** Plain-text rendering for the CLI: tables and durations. */
+/**
+ * Plain-text rendering for the CLI: tables and durations.
+ *
+ * Ids are the user's strings: a cell is kept on one line (control characters such as a newline
+ * are written as escapes, `\n`), widths are counted in terminal columns (a CJK character or an
+ * emoji takes two), and a column is padded to its widest cell only up to
+ * {@link MAX_COLUMN_WIDTH}: a longer cell is shown whole and pushes the rest of its own row
+ * right, instead of padding every row to it.
+ */
 import type { ExecutionDetails } from '../engine/Engine.js';
+import { DEFAULT_OWNER_STALE_AFTER_MS } from '../defaults.js';
+import { isOrphaned } from '../store/records.js';
 import type { ExecutionRecord } from '../store/records.js';
+import { displayWidth } from './displayWidth.js';
 
+/** Widest a column is padded to, in terminal columns. */
+export const MAX_COLUMN_WIDTH = 40;
+
+/**
+ * Rows under a header, columns two spaces apart.
+ * @example table(['id', 'status'], [['a', 'succeeded']]);
+ */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+  const cells = [header, ...rows].map((row) => row.map(oneLine));
+  const widths = cells[0]!.map((_, i) => Math.min(MAX_COLUMN_WIDTH, Math.max(...cells.map((row) => displayWidth(row[i] ?? '')))));
+  const line = (row: readonly string[]) =>
+    row
+      .map((cell, i) => cell + ' '.repeat(Math.max(0, (widths[i] ?? 0) - displayWidth(cell))))
+      .join('  ')
+      .trimEnd();
+  return [line(cells[0]!), line(widths.map((columnWidth) => '-'.repeat(columnWidth))), ...cells.slice(1).map(line)].join('\n');
+}
+
+const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * The text on one line: control characters (C0, DEL, C1, and the Unicode line and paragraph
+ * separators) written as escapes, so that an id holding a newline or a terminal escape sequence
+ * can neither break a table nor drive the terminal.
+ * @example oneLine('two\nlines'); // 'two\\nlines'
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => NAMED_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function time(date: Date | null | undefined): string {
@@ -18,24 +53,34 @@ export function duration(from: Date | null | undefined, to: Date | null | undefi
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
-export function formatExecutionList(records: readonly ExecutionRecord[]): string {
+/**
+ * The table of `task-graph list`. An unfinished execution that no live engine owns (no owner, or
+ * a heartbeat older than `ownerStaleAfterMs`: its process died or closed) shows as
+ * `running (orphaned, resumable)`, since nothing will move it until someone resumes it.
+ * @example formatExecutionList(await engine.listExecutions({ limit: 20 }));
+ */
+export function formatExecutionList(
+  records: readonly ExecutionRecord[],
+  { now = Date.now(), ownerStaleAfterMs = DEFAULT_OWNER_STALE_AFTER_MS }: { now?: number; ownerStaleAfterMs?: number } = {},
+): string {
   if (records.length === 0) return 'No executions.';
+  const status = (record: ExecutionRecord) => (isOrphaned(record, now - ownerStaleAfterMs) ? `${record.status} (orphaned, resumable)` : record.status);
   return table(
     ['id', 'workflow', 'status', 'created', 'duration'],
-    records.map((record) => [record.id, record.workflowId, record.status, time(record.createdAt), duration(record.startedAt, record.finishedAt)]),
+    records.map((record) => [record.id, record.workflowId, status(record), time(record.createdAt), duration(record.startedAt, record.finishedAt)]),
   );
 }
 
 export function formatExecution(execution: ExecutionDetails): string {
   const lines = [
     `Execution ${execution.id}`,
-    `  workflow  ${execution.workflowId} (version ${execution.workflowVersion})`,
+    `  workflow  ${oneLine(execution.workflowId)} (version ${execution.workflowVersion})`,
     `  status    ${execution.status}`,
     `  created   ${time(execution.createdAt)}`,
     `  started   ${time(execution.startedAt)}`,
     `  finished  ${time(execution.finishedAt)}  (${duration(execution.startedAt, execution.finishedAt)})`,
   ];
-  if (execution.error) lines.push(`  error     ${execution.error.name}: ${execution.error.message}`);
+  if (execution.error) lines.push(`  error     ${oneLine(`${execution.error.name}: ${execution.error.message}`)}`);
   lines.push('', table(
     ['task', 'status', 'attempts', 'duration', 'output or error'],
     Object.entries(execution.tasks).map(([id, task]) => [

@@ -7,11 +7,13 @@ import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { createEngine } from '../engine/createEngine.js';
 import type { DurableEngine } from '../engine/DurableEngine.js';
+import { describeValues } from '../describeValue.js';
 import { TaskGraphError, toError } from '../errors.js';
 import type { FinishedExecutionStatus } from '../engine/pruneOptions.js';
 import type { ExecutionStatus } from '../store/records.js';
-import { formatExecution, formatExecutionList, time } from './format.js';
+import { formatExecution, formatExecutionList, oneLine, time } from './format.js';
 import { loadWorkflowModule } from './loadWorkflowModule.js';
+import { packageVersion } from './packageVersion.js';
 import { DURATION_FORMS, parseDuration } from './parseDuration.js';
 import { ProgressBar } from './ProgressBar.js';
 
@@ -34,6 +36,12 @@ async function withEngine<T>(options: StorageOption, work: (engine: DurableEngin
 function integer(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError(`expected a non-negative integer, got ${JSON.stringify(value)}`);
+  return parsed;
+}
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`expected an integer >= 1, got ${JSON.stringify(value)}`);
   return parsed;
 }
 
@@ -78,6 +86,7 @@ async function output(text: string, out: string | undefined): Promise<void> {
 export function buildProgram(): Command {
   const program = new Command('task-graph')
     .description('Inspect, replay, resume and run task-graph executions.')
+    .version(packageVersion(), '-V, --version', 'print the version of task-graph')
     .configureOutput({ outputError: (text, write) => write(`task-graph: ${text.replace(/^error: /, '')}`) });
   const storage = '--storage <url>';
   const storageHelp = "'memory', 'sqlite:<path>' or 'mysql://user:password@host:port/db' (default: TASK_GRAPH_STORAGE or ./.task-graph/task-graph.db)";
@@ -147,7 +156,7 @@ export function buildProgram(): Command {
               counts.set(transition.from ?? 'pending', (counts.get(transition.from ?? 'pending') ?? 0) - 1);
               counts.set(transition.to, (counts.get(transition.to) ?? 0) + 1);
             }
-            const who = transition.taskId === null ? '(execution)' : transition.taskId;
+            const who = transition.taskId === null ? '(execution)' : oneLine(transition.taskId);
             const summary = [...counts].filter(([, n]) => n > 0).map(([name, n]) => `${name}:${n}`).join(' ');
             console.log(`${String(transition.seq).padStart(5)}  ${time(transition.at)}  ${who}  ${transition.from} → ${transition.to}  ${transition.event}  | ${status} ${summary}`);
           }
@@ -188,6 +197,13 @@ export function buildProgram(): Command {
     .action(async (id: string, options: StorageOption & { from: string; module: string }) => {
       await withEngine(options, async (engine) => {
         await loadWorkflowModule(options.module, engine);
+        const source = await engine.getExecution(id);
+        if (!Object.hasOwn(source.tasks, options.from)) {
+          throw new TaskGraphError(
+            'UNKNOWN_TASK',
+            `--from ${JSON.stringify(options.from)} is not a task of workflow ${JSON.stringify(source.workflowId)}; its tasks: ${describeValues(Object.keys(source.tasks))}.`,
+          );
+        }
         const handle = await engine.fork(id, { fromTask: options.from });
         console.error(`Execution ${handle.id} forks ${id} from ${JSON.stringify(options.from)}`);
         const result = await follow(engine, handle, options.module);
@@ -202,11 +218,11 @@ export function buildProgram(): Command {
     .option(storage, storageHelp)
     .requiredOption('--workflow <id>', 'the workflow to run')
     .option('--input <json>', 'the execution input', json, {})
-    .option('--concurrency <n>', 'tasks at once', integer)
+    .option('--concurrency <n>', 'tasks at once (default: 8)', positiveInteger)
     .action(async (module: string, options: StorageOption & { workflow: string; input: unknown; concurrency?: number }) => {
       await withEngine(options, async (engine) => {
         await loadWorkflowModule(module, engine);
-        const handle = engine.start(options.workflow, options.input, options.concurrency ? { concurrency: options.concurrency } : {});
+        const handle = engine.start(options.workflow, options.input, options.concurrency === undefined ? {} : { concurrency: options.concurrency });
         console.error(`Execution ${handle.id} of ${options.workflow} started on ${engine.storage}`);
         const result = await follow(engine, handle, module);
         console.log(`Execution ${result.id}: ${result.status}`);

@@ -12,10 +12,11 @@
  * - the transition sequence continues after the last committed `seq`.
  */
 import { ExecutionNotFoundError, InvalidOptionsError, ResumeError, toError } from '../errors.js';
+import { describeValues } from '../describeValue.js';
 import { EXECUTION_MACHINE_VERSIONS_READ } from '../../machines/execution.js';
 import { TASK_MACHINE_VERSIONS_READ } from '../../machines/task.js';
 import type { ExecutionRecord, TransitionRecord } from '../store/records.js';
-import { isTerminalExecutionStatus } from '../store/records.js';
+import { isOrphaned, isTerminalExecutionStatus } from '../store/records.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import { Engine } from './Engine.js';
 import type { EngineDefaults } from './Engine.js';
@@ -29,6 +30,7 @@ import type { InspectFormat } from '../inspect/inspectExecution.js';
 import { replayExecution } from '../inspect/replay.js';
 import type { ReplayStep } from '../inspect/replay.js';
 import { verifyReplay } from '../inspect/verifyReplay.js';
+import { optionKeys, rejectUnknownOptions } from '../unknownOption.js';
 import type { ReplayMachines, VerifyReplayResult } from '../inspect/verifyReplay.js';
 
 export interface ResumeOptions {
@@ -43,6 +45,11 @@ export interface ForkOptions {
   concurrency?: number;
   failurePolicy?: 'continue' | 'fail-fast';
 }
+
+/** The keys `resume`, `resumeHandle` and `resumeAll` know. */
+const RESUME_OPTION_KEYS = optionKeys<ResumeOptions>({ allowVersionMismatch: true });
+/** The keys `fork` knows. */
+const FORK_OPTION_KEYS = optionKeys<ForkOptions>({ fromTask: true, concurrency: true, failurePolicy: true });
 
 export interface ResumeAllResult {
   resumed: ExecutionHandle[];
@@ -68,12 +75,14 @@ export class DurableEngine extends Engine {
    * @example const result = await engine.resume(executionId);
    */
   async resume(executionId: string, options: ResumeOptions = {}): Promise<ExecutionResult> {
+    rejectUnknownOptions(options, RESUME_OPTION_KEYS, 'resume');
     return (await this.resumeHandle(executionId, options, true)).result;
   }
 
   /** Like `resume`, but returns the handle at once. */
   async resumeHandle(executionId: string, options: ResumeOptions = {}, force = true): Promise<ExecutionHandle> {
     this.assertOpen('resume an execution');
+    rejectUnknownOptions(options, RESUME_OPTION_KEYS, 'resumeHandle');
     const live = this.runtime.runs.get(executionId);
     if (live) return new ExecutionHandle(live);
     const { store } = this.runtime;
@@ -128,13 +137,13 @@ export class DurableEngine extends Engine {
    */
   async resumeAll(options: ResumeOptions = {}): Promise<ResumeAllResult> {
     this.assertOpen('resume executions');
+    rejectUnknownOptions(options, RESUME_OPTION_KEYS, 'resumeAll');
     const unfinished = await this.runtime.store.listExecutions({ status: ['pending', 'running'] });
     const staleBefore = Date.now() - this.durability.ownerStaleAfterMs;
     const result: ResumeAllResult = { resumed: [], refused: [] };
     for (const record of unfinished) {
       if (this.runtime.runs.has(record.id)) continue;
-      const orphaned = record.ownerId === null || record.heartbeatAt === null || record.heartbeatAt.getTime() < staleBefore;
-      if (!orphaned) continue;
+      if (!isOrphaned(record, staleBefore)) continue;
       try {
         result.resumed.push(await this.resumeHandle(record.id, options, false));
       } catch (error) {
@@ -157,6 +166,7 @@ export class DurableEngine extends Engine {
    */
   async fork(executionId: string, options: ForkOptions): Promise<ExecutionHandle> {
     this.assertOpen('fork an execution');
+    rejectUnknownOptions(options, FORK_OPTION_KEYS, 'fork');
     const record = await this.requireExecution(executionId);
     if (!isTerminalExecutionStatus(record.status)) {
       throw new InvalidOptionsError('executionId', executionId, `a finished execution (it is ${record.status}; resume it instead)`);
@@ -173,7 +183,7 @@ export class DurableEngine extends Engine {
     }
     const fromTask = options?.fromTask;
     if (typeof fromTask !== 'string' || !workflow.tasks.has(fromTask)) {
-      throw new InvalidOptionsError('fromTask', fromTask, `a task of ${JSON.stringify(workflow.id)} (${[...workflow.tasks.keys()].map((id) => JSON.stringify(id)).join(', ')})`);
+      throw new InvalidOptionsError('fromTask', fromTask, `a task of ${JSON.stringify(workflow.id)} (${describeValues([...workflow.tasks.keys()])})`);
     }
     const rerun = new Set([fromTask]);
     for (const id of workflow.topologicalOrder) {

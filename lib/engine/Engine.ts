@@ -3,7 +3,7 @@
  * over the store. Build one with `createEngine()`.
  */
 import { randomUUID } from 'node:crypto';
-import { EngineClosedError, ExecutionNotFoundError, InvalidOptionsError, WorkflowNotFoundError, WorkflowValidationError, toError } from '../errors.js';
+import { EngineClosedError, ExecutionNotFoundError, InvalidOptionsError, WorkflowNotFoundError, WorkflowValidationError } from '../errors.js';
 import type { ExecutionRecord, ExecutionStatus, ListExecutionsFilter, LogRecord, SpanRecord, TaskRunRecord, TransitionRecord } from '../store/records.js';
 
 const EXECUTION_STATUSES: readonly ExecutionStatus[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled'];
@@ -12,15 +12,16 @@ import { WorkflowBuilder } from '../workflow/WorkflowBuilder.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import type { WorkflowOptions } from '../workflow/types.js';
 import type { EngineRuntime } from './EngineRuntime.js';
-import { validateConcurrency, validateFailurePolicy, validateSignal } from './engineOptions.js';
+import { EXECUTE_OPTION_KEYS, validateConcurrency, validateFailurePolicy, validateSignal } from './engineOptions.js';
 import type { ExecuteOptions } from './engineOptions.js';
 import { ExecutionHandle } from './ExecutionHandle.js';
 import { buildExecutionResult } from './executionResult.js';
 import type { ExecutionResult } from './executionResult.js';
 import { ExecutionRun } from './ExecutionRun.js';
-import { toStorableOutput } from './executeAttempt.js';
+import { toStorableInput } from './executeAttempt.js';
 import { toPruneCriteria } from './pruneOptions.js';
 import type { PruneOptions, PruneResult } from './pruneOptions.js';
+import { rejectUnknownOptions } from '../unknownOption.js';
 
 /** An execution as read back from the store: the result shape plus the version and timestamps. */
 export type ExecutionDetails = ExecutionResult;
@@ -130,6 +131,7 @@ export class Engine {
    * @example const result = await engine.execute('etl', { source: 'a.csv' }, { concurrency: 4 });
    */
   async execute(workflowId: string, input: unknown = {}, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+    rejectUnknownOptions(options, EXECUTE_OPTION_KEYS, 'execute');
     return this.start(workflowId, input, options).result;
   }
 
@@ -140,6 +142,7 @@ export class Engine {
    */
   start(workflowId: string, input: unknown = {}, options: ExecuteOptions = {}): ExecutionHandle {
     this.assertOpen('start an execution');
+    rejectUnknownOptions(options, EXECUTE_OPTION_KEYS, 'start');
     const workflow = this.latest.get(workflowId);
     if (!workflow) throw new WorkflowNotFoundError(workflowId, [...this.latest.keys()]);
     return this.startRun(workflow, input, options);
@@ -157,12 +160,7 @@ export class Engine {
     const concurrency = validateConcurrency('concurrency', options.concurrency ?? this.defaults.concurrency);
     const failurePolicy = validateFailurePolicy('failurePolicy', options.failurePolicy ?? this.defaults.failurePolicy);
     const signal = validateSignal(options.signal);
-    let storableInput: unknown;
-    try {
-      storableInput = toStorableOutput(input, '(execution input)', Number.MAX_SAFE_INTEGER);
-    } catch (error) {
-      throw new InvalidOptionsError('input', input, `a JSON-serialisable value (${toError(error).message})`);
-    }
+    const storableInput = toStorableInput(input);
     const now = new Date();
     const record: ExecutionRecord = {
       id: randomUUID(),

@@ -23,6 +23,7 @@ import { DEFAULT_RETENTION_INTERVAL_MS } from '../defaults.js';
 import { InvalidOptionsError, toError } from '../errors.js';
 import { TERMINAL_EXECUTION_STATUSES } from '../store/records.js';
 import type { Store } from '../store/Store.js';
+import { optionKeys, rejectUnknownOptions } from '../unknownOption.js';
 import type { Pruner } from './Pruner.js';
 
 export interface RetentionOptions {
@@ -40,7 +41,7 @@ export interface RetentionPolicy {
   intervalMs: number;
 }
 
-const KNOWN_OPTIONS = ['maxAge', 'maxExecutions', 'intervalMs'];
+const KNOWN_OPTIONS = optionKeys<RetentionOptions>({ maxAge: true, maxExecutions: true, intervalMs: true });
 /** The longest delay a Node.js timer takes; a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -55,10 +56,7 @@ export function resolveRetention(options: unknown): RetentionPolicy | null {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new InvalidOptionsError('retention', options, 'an object such as { maxAge: 7 * 24 * 60 * 60 * 1000, maxExecutions: 10000 }');
   }
-  const unknown = Object.keys(options).find((key) => !KNOWN_OPTIONS.includes(key));
-  if (unknown !== undefined) {
-    throw new InvalidOptionsError(`retention.${unknown}`, Reflect.get(options, unknown), `one of retention's options: ${KNOWN_OPTIONS.join(', ')}`);
-  }
+  rejectUnknownOptions(options, KNOWN_OPTIONS, 'createEngine', 'retention.');
   const { maxAge, maxExecutions, intervalMs = DEFAULT_RETENTION_INTERVAL_MS } = options as RetentionOptions;
   if (maxAge !== undefined && !(typeof maxAge === 'number' && Number.isFinite(maxAge) && maxAge >= 0)) {
     throw new InvalidOptionsError('retention.maxAge', maxAge, 'a number of milliseconds >= 0');

@@ -24,7 +24,8 @@ import { createEventEmitter } from '../telemetry/EngineEvents.js';
 import { TelemetryBuffer } from '../telemetry/TelemetryBuffer.js';
 import type { RetryPolicy } from '../workflow/types.js';
 import type { EngineRuntime } from './EngineRuntime.js';
-import { validateConcurrency, validateFailurePolicy, validatePositive, validateRetryOption } from './engineOptions.js';
+import { ENGINE_OPTION_KEYS, validateConcurrency, validateFailurePolicy, validatePositive, validateRetryOption } from './engineOptions.js';
+import { rejectUnknownOptions } from '../unknownOption.js';
 import { stripUndefined } from './retryPolicy.js';
 import type { EngineOptions } from './engineOptions.js';
 import type { LiveRun } from './LiveRun.js';
@@ -41,6 +42,7 @@ import { Retention, resolveRetention } from './Retention.js';
  */
 export async function createEngine(options: EngineOptions = {}): Promise<DurableEngine> {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', options, 'an object');
+  rejectUnknownOptions(options, ENGINE_OPTION_KEYS, 'createEngine');
   const concurrency = validateConcurrency('concurrency', options.concurrency ?? DEFAULT_CONCURRENCY);
   const failurePolicy = validateFailurePolicy('failurePolicy', options.failurePolicy ?? 'continue');
   validateRetryOption(options.retry);

@@ -10,7 +10,8 @@ import type { FailurePolicy } from '../store/records.js';
 import type { RetryPolicy } from '../workflow/types.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import type { RetentionOptions } from './Retention.js';
-import { validateRetryPolicy } from './retryPolicy.js';
+import { optionKeys, rejectUnknownOptions } from '../unknownOption.js';
+import { RETRY_POLICY_KEYS, validateRetryPolicy } from './retryPolicy.js';
 
 export interface EngineOptions {
   /**
@@ -75,6 +76,30 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
 }
 
+/** The keys `createEngine` knows; any other is refused (a typo would otherwise be ignored). */
+export const ENGINE_OPTION_KEYS = optionKeys<EngineOptions>({
+  storage: true,
+  concurrency: true,
+  failurePolicy: true,
+  retry: true,
+  logger: true,
+  logLevel: true,
+  storeLogLevel: true,
+  maxOutputBytes: true,
+  telemetryBufferLimit: true,
+  inspect: true,
+  runMigrations: true,
+  resumeOnStart: true,
+  workflows: true,
+  closeTimeoutMs: true,
+  retention: true,
+  heartbeatIntervalMs: true,
+  ownerStaleAfterMs: true,
+});
+
+/** The keys `execute` and `start` know. */
+export const EXECUTE_OPTION_KEYS = optionKeys<ExecuteOptions>({ concurrency: true, failurePolicy: true, signal: true });
+
 export function validateConcurrency(option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new InvalidOptionsError(option, value, 'an integer >= 1');
   return value;
@@ -92,6 +117,7 @@ export function validatePositive(option: string, value: unknown): number {
 
 export function validateRetryOption(value: Partial<RetryPolicy> | undefined): void {
   if (value === undefined) return;
+  rejectUnknownOptions(value, RETRY_POLICY_KEYS, 'createEngine', 'retry.');
   const problem = validateRetryPolicy(value);
   if (problem) throw new InvalidOptionsError('retry', value, `a valid retry policy (${problem})`);
 }

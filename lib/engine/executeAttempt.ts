@@ -7,7 +7,7 @@
  * what the function gets: an attempt re-run after a restore (its first run died with its process)
  * gets the whole timeout again, not what was left of the crashed run's.
  */
-import { TaskOutputError, TaskTimeoutError, serializeError, toError } from '../errors.js';
+import { InvalidOptionsError, TaskOutputError, TaskTimeoutError, serializeError, toError } from '../errors.js';
 import type { AttemptOutcome } from '../../machines/task.js';
 import type { RetryPolicy, TaskDefinition } from '../workflow/types.js';
 import type { AttemptContext } from './AttemptContext.js';
@@ -65,7 +65,7 @@ export function toStorableOutput(output: unknown, taskId: string, maxBytes: numb
   if (output === null || typeof output === 'boolean' || (typeof output === 'number' && Number.isFinite(output))) return output; // its own JSON round trip
   let json: string | undefined;
   try {
-    json = JSON.stringify(output, rejectUnstorable);
+    json = JSON.stringify(output, rejectUnstorable('the output'));
   } catch (error) {
     throw new TaskOutputError(
       'OUTPUT_NOT_SERIALIZABLE',
@@ -85,12 +85,33 @@ export function toStorableOutput(output: unknown, taskId: string, maxBytes: numb
   return JSON.parse(json) as unknown;
 }
 
-function rejectUnstorable(this: unknown, key: string, value: unknown): unknown {
-  const where = key === '' ? 'the output' : `key ${JSON.stringify(key)}`;
-  if (typeof value === 'function') throw new TypeError(`${where} is a function`);
-  if (typeof value === 'symbol') throw new TypeError(`${where} is a symbol`);
-  if (typeof value === 'bigint') throw new TypeError(`${where} is a BigInt (${value}n)`);
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError(`${where} is ${value}`);
-  if (value instanceof Map || value instanceof Set) throw new TypeError(`${where} is a ${value.constructor.name}; convert it to an object or array`);
-  return value;
+/**
+ * The execution input as the store will hold it (its JSON round trip); `undefined` becomes null.
+ * @throws InvalidOptionsError (option `input`) naming what cannot be stored
+ * @example toStorableInput({ file: 'a.csv' }); // { file: 'a.csv' }
+ */
+export function toStorableInput(input: unknown): unknown {
+  try {
+    const json = JSON.stringify(input, rejectUnstorable('it'));
+    return json === undefined ? null : (JSON.parse(json) as unknown);
+  } catch (error) {
+    throw new InvalidOptionsError('input', input, 'JSON-serialisable data', {
+      message:
+        `The execution input is not JSON-serialisable: ${toError(error).message.replace(/\s*\n\s*/g, ' ')}. ` +
+        'Pass plain data (objects, arrays, strings, numbers, booleans, null).',
+    });
+  }
+}
+
+/** A JSON.stringify replacer refusing what JSON would drop or change; `root` names the value itself. */
+function rejectUnstorable(root: string) {
+  return function (this: unknown, key: string, value: unknown): unknown {
+    const where = key === '' ? root : `key ${JSON.stringify(key)}`;
+    if (typeof value === 'function') throw new TypeError(`${where} is a function`);
+    if (typeof value === 'symbol') throw new TypeError(`${where} is a symbol`);
+    if (typeof value === 'bigint') throw new TypeError(`${where} is a BigInt (${value}n)`);
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError(`${where} is ${value}`);
+    if (value instanceof Map || value instanceof Set) throw new TypeError(`${where} is a ${value.constructor.name}; convert it to an object or array`);
+    return value;
+  };
 }

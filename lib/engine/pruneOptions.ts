@@ -6,6 +6,7 @@
 import { InvalidOptionsError } from '../errors.js';
 import type { ExecutionStatus, PruneCriteria } from '../store/records.js';
 import { TERMINAL_EXECUTION_STATUSES } from '../store/records.js';
+import { optionKeys, rejectUnknownOptions } from '../unknownOption.js';
 
 /** The statuses of a finished execution: the ones `prune` deletes. */
 export type FinishedExecutionStatus = Exclude<ExecutionStatus, 'pending' | 'running'>;
@@ -26,7 +27,7 @@ export interface PruneResult {
   deleted: number;
 }
 
-const KNOWN_OPTIONS = ['olderThan', 'status'];
+const KNOWN_OPTIONS = optionKeys<PruneOptions>({ olderThan: true, status: true });
 const FINISHED = TERMINAL_EXECUTION_STATUSES.map((status) => `'${status}'`).join(', ');
 
 /**
@@ -41,8 +42,7 @@ export function toPruneCriteria(options: PruneOptions, now: number): PruneCriter
   if (options === null || typeof options !== 'object') {
     throw new InvalidOptionsError('options', options, 'an object such as { olderThan: 30 * 24 * 60 * 60 * 1000 }');
   }
-  const unknown = Object.keys(options).find((key) => !KNOWN_OPTIONS.includes(key));
-  if (unknown !== undefined) throw new InvalidOptionsError(unknown, Reflect.get(options, unknown), `one of prune's options: ${KNOWN_OPTIONS.join(', ')}`);
+  rejectUnknownOptions(options, KNOWN_OPTIONS, 'prune');
   return { statuses: finishedStatuses(options.status), finishedBefore: cutoff(options.olderThan, now) };
 }
 

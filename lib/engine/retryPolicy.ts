@@ -5,6 +5,17 @@
 import { TaskOutputError, describeValue, isNonRetryableError } from '../errors.js';
 import type { RetryPolicy } from '../workflow/types.js';
 import { MAX_DURATION_MS } from '../defaults.js';
+import { describeSuggestion, findUnknownOption, formatKey, optionKeys } from '../unknownOption.js';
+
+/** The keys of a retry policy; any other is refused (a typo would otherwise be ignored). */
+export const RETRY_POLICY_KEYS = optionKeys<RetryPolicy>({
+  maxAttempts: true,
+  initialDelayMs: true,
+  backoffFactor: true,
+  maxDelayMs: true,
+  jitter: true,
+  retryable: true,
+});
 
 /** The delay before the attempt after `failedAttempt` (1-based), before jitter. */
 export function backoffDelay(policy: RetryPolicy, failedAttempt: number): number {
@@ -34,6 +45,8 @@ export function canRetry(policy: RetryPolicy, failedAttempt: number, error: Erro
 /** Returns a description of what is wrong with a (partial) policy, or null when it is valid. */
 export function validateRetryPolicy(policy: Partial<RetryPolicy>): string | null {
   if (policy === null || typeof policy !== 'object') return `expected an object, got ${describeValue(policy)}`;
+  const unknown = findUnknownOption(policy, RETRY_POLICY_KEYS);
+  if (unknown) return `unknown option ${formatKey(unknown.key)} (${describeSuggestion(unknown, RETRY_POLICY_KEYS)})`;
   const { maxAttempts, initialDelayMs, backoffFactor, maxDelayMs, jitter, retryable } = policy;
   if (maxAttempts !== undefined && !(Number.isInteger(maxAttempts) && maxAttempts >= 1)) return `maxAttempts must be an integer >= 1, got ${describeValue(maxAttempts)}`;
   if (initialDelayMs !== undefined && !isDuration(initialDelayMs)) return `initialDelayMs must be a number of ms from 0 to ${MAX_DURATION_MS} (100 years), got ${describeValue(initialDelayMs)}`;

@@ -17,6 +17,15 @@ export function isTerminalTaskStatus(status: TaskStatus): boolean {
 export function isTerminalExecutionStatus(status: ExecutionStatus): boolean {
   return TERMINAL_EXECUTION_STATUSES.includes(status);
 }
+/**
+ * Whether no live engine owns this unfinished execution: it has no owner, or its owner's
+ * heartbeat is older than `staleBefore` (epoch ms). `resumeAll()` takes exactly these.
+ * @example isOrphaned(record, Date.now() - DEFAULT_OWNER_STALE_AFTER_MS)
+ */
+export function isOrphaned(record: Pick<ExecutionRecord, 'status' | 'ownerId' | 'heartbeatAt'>, staleBefore: number): boolean {
+  if (isTerminalExecutionStatus(record.status)) return false;
+  return record.ownerId === null || record.heartbeatAt === null || record.heartbeatAt.getTime() < staleBefore;
+}
 
 /** One row of `tg_executions`. */
 export interface ExecutionRecord {

@@ -6,10 +6,17 @@
 import { WorkflowValidationError, describeValue } from '../errors.js';
 import type { TaskDefinition, TaskFunction, TaskOptions, WorkflowOptions } from './types.js';
 import { MAX_VERSION_LENGTH } from '../defaults.js';
+import { describeSuggestion, findUnknownOption, formatKey, optionKeys } from '../unknownOption.js';
+import type { UnknownOption } from '../unknownOption.js';
 import { computeDefinitionHash } from './Workflow.js';
 import type { Workflow } from './Workflow.js';
 import type { WorkflowGraph } from '../store/records.js';
 import { topologicalOrder, validateIdLength, validateTaskDefinition } from './validateWorkflow.js';
+
+/** The keys of a task's options; any other is refused at build() (a typo would otherwise be ignored). */
+const TASK_OPTION_KEYS = optionKeys<TaskOptions>({ retry: true, timeoutMs: true });
+/** The keys of a workflow's options (createWorkflow's second argument), checked at build() too. */
+const WORKFLOW_OPTION_KEYS = optionKeys<WorkflowOptions>({ version: true });
 
 export class WorkflowBuilder {
   private description = '';
@@ -17,6 +24,8 @@ export class WorkflowBuilder {
   private readonly edges: [string, string][] = [];
   private readonly edgeKeys = new Set<string>();
   private readonly duplicateIds: string[] = [];
+  /** The first unknown key of each task's options (checked at build()). */
+  private readonly unknownOptions = new Map<string, UnknownOption>();
 
   constructor(
     readonly id: string,
@@ -35,6 +44,9 @@ export class WorkflowBuilder {
    */
   addTask(id: string, name: string, fn: TaskFunction, options: TaskOptions = {}): this {
     if (this.tasks.has(id)) this.duplicateIds.push(id);
+    const unknown = findUnknownOption(options, TASK_OPTION_KEYS);
+    if (unknown) this.unknownOptions.set(id, unknown);
+    else this.unknownOptions.delete(id);
     this.tasks.set(id, {
       id,
       name: typeof name === 'string' && name.length > 0 ? name : String(id),
@@ -61,9 +73,9 @@ export class WorkflowBuilder {
   /**
    * Validates and freezes the workflow.
    * @throws WorkflowValidationError for an empty workflow, an id longer than 191 characters
-   *   (`MAX_ID_LENGTH`), a duplicate task id, a task that is not
-   *   a function, a bad retry or timeout value, a dependency on an unknown task, a self-dependency,
-   *   or a cycle (the error names its path).
+   *   (`MAX_ID_LENGTH`), a duplicate task id, a task that is not a function, an unknown workflow
+   *   option, task option or retry key, a bad retry or timeout value, a dependency on an unknown task, a
+   *   self-dependency, or a cycle (the error names its path).
    * @example const workflow = engine.createWorkflow('etl').addTask('a', 'A', fn).build();
    */
   build(): Workflow {
@@ -84,6 +96,15 @@ export class WorkflowBuilder {
         workflowId,
       );
     }
+    const unknownOption = findUnknownOption(this.options, WORKFLOW_OPTION_KEYS);
+    if (unknownOption) {
+      throw new WorkflowValidationError(
+        'UNKNOWN_OPTION',
+        `Workflow ${JSON.stringify(workflowId)} has an unknown option ${formatKey(unknownOption.key)} (${describeSuggestion(unknownOption, WORKFLOW_OPTION_KEYS)}).`,
+        [],
+        workflowId,
+      );
+    }
     const version = this.options?.version;
     if (version !== undefined && !(typeof version === 'string' && version.length > 0 && version.length <= MAX_VERSION_LENGTH)) {
       throw new WorkflowValidationError(
@@ -93,7 +114,18 @@ export class WorkflowBuilder {
         workflowId,
       );
     }
-    for (const task of this.tasks.values()) validateTaskDefinition(workflowId, task);
+    for (const task of this.tasks.values()) {
+      const unknown = this.unknownOptions.get(task.id);
+      if (unknown) {
+        throw new WorkflowValidationError(
+          'UNKNOWN_OPTION',
+          `Task ${JSON.stringify(task.id)} has an unknown option ${formatKey(unknown.key)} (${describeSuggestion(unknown, TASK_OPTION_KEYS)}).`,
+          [task.id],
+          workflowId,
+        );
+      }
+      validateTaskDefinition(workflowId, task);
+    }
     const upstream = new Map<string, string[]>([...this.tasks.keys()].map((id) => [id, []]));
     const downstream = new Map<string, string[]>([...this.tasks.keys()].map((id) => [id, []]));
     for (const [from, to] of this.edges) {
