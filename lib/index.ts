@@ -3,8 +3,10 @@
  */
 export { createEngine } from './engine/createEngine.js';
 export { createWorkflow } from './workflow/createWorkflow.js';
-export type { DurableEngine as Engine, ForkOptions, ResumeOptions, ResumeAllResult } from './engine/DurableEngine.js';
-export type { ExecutionDetails, PublishedWorkflow } from './engine/Engine.js';
+export type { Engine, ExecutionDetails } from './engine/Engine.js';
+export type { ForkOptions } from './engine/forkExecution.js';
+export type { ResumeOptions, ResumeAllResult } from './engine/resumeExecution.js';
+export type { PublishedWorkflow } from './engine/WorkflowRegistry.js';
 export type { EngineOptions, ExecuteOptions } from './engine/engineOptions.js';
 export type { FinishedExecutionStatus, PruneOptions, PruneResult } from './engine/pruneOptions.js';
 export type { RetentionOptions } from './engine/Retention.js';

@@ -10,9 +10,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InvalidOptionsError, TaskGraphError, toError } from '../errors.js';
-import type { DurableEngine } from '../engine/DurableEngine.js';
+import type { Engine } from '../engine/Engine.js';
 
-export type RegisterWorkflows = (engine: DurableEngine) => void | Promise<void>;
+export type RegisterWorkflows = (engine: Engine) => void | Promise<void>;
 
 /**
  * Imports `file` and calls its register function with the engine. Every failure names the
@@ -22,7 +22,7 @@ export type RegisterWorkflows = (engine: DurableEngine) => void | Promise<void>;
  *   InvalidOptionsError for a module without `default` or `register`
  * @example await loadWorkflowModule('./workflows.ts', engine);
  */
-export async function loadWorkflowModule(file: string, engine: DurableEngine): Promise<void> {
+export async function loadWorkflowModule(file: string, engine: Engine): Promise<void> {
   const absolute = path.resolve(file);
   if (!existsSync(absolute)) {
     throw new TaskGraphError('MODULE_NOT_FOUND', `Workflow module ${file} does not exist${absolute === file ? '' : ` (${absolute})`}.`);

@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { createEngine } from '../engine/createEngine.js';
-import type { DurableEngine } from '../engine/DurableEngine.js';
+import type { Engine } from '../engine/Engine.js';
 import { describeValues } from '../describeValue.js';
 import { TaskGraphError, toError } from '../errors.js';
 import type { FinishedExecutionStatus } from '../engine/pruneOptions.js';
@@ -24,7 +24,7 @@ interface StorageOption {
   storage?: string;
 }
 
-async function withEngine<T>(options: StorageOption, work: (engine: DurableEngine) => Promise<T>): Promise<T> {
+async function withEngine<T>(options: StorageOption, work: (engine: Engine) => Promise<T>): Promise<T> {
   const engine = await createEngine({ storage: options.storage, logLevel: 'warn' });
   try {
     return await work(engine);
@@ -249,7 +249,7 @@ export function buildProgram(): Command {
 }
 
 /** Shows progress until the handle settles; on Ctrl-C leaves the execution resumable. */
-async function follow(engine: DurableEngine, handle: import('../engine/ExecutionHandle.js').ExecutionHandle, module?: string) {
+async function follow(engine: Engine, handle: import('../engine/ExecutionHandle.js').ExecutionHandle, module?: string) {
   const bar = new ProgressBar();
   const redraw = () => bar.update(handle.progress());
   engine.events.on('task.*', redraw);

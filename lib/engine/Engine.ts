@@ -1,59 +1,54 @@
 /**
- * The engine: the workflow registry, the entry points that start executions, and the read API
- * over the store. Build one with `createEngine()`.
+ * The engine: one facade over the workflow registry, the operations that run executions (start,
+ * resume, fork: lib/engine/startExecution.ts, resumeExecution.ts, forkExecution.ts), the read
+ * API over the store, and replay and inspection. Build one with `createEngine()`.
  */
-import { randomUUID } from 'node:crypto';
-import { EngineClosedError, ExecutionNotFoundError, InvalidOptionsError, WorkflowNotFoundError, WorkflowValidationError } from '../errors.js';
-import type { ExecutionRecord, ExecutionStatus, ListExecutionsFilter, LogRecord, SpanRecord, TaskRunRecord, TransitionRecord } from '../store/records.js';
-
-const EXECUTION_STATUSES: readonly ExecutionStatus[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled'];
+import { EngineClosedError, ExecutionNotFoundError, InvalidOptionsError, WorkflowNotFoundError } from '../errors.js';
+import { inspectExecution } from '../inspect/inspectExecution.js';
+import type { InspectFormat } from '../inspect/inspectExecution.js';
+import { replayExecution } from '../inspect/replay.js';
+import type { ReplayStep } from '../inspect/replay.js';
+import { verifyReplay } from '../inspect/verifyReplay.js';
+import type { ReplayMachines, VerifyReplayResult } from '../inspect/verifyReplay.js';
+import type { ExecutionRecord, ExecutionStatus, ListExecutionsFilter, LogRecord, SpanRecord, TransitionRecord } from '../store/records.js';
 import type { EngineEventEmitter } from '../telemetry/EngineEvents.js';
+import { rejectUnknownOptions } from '../unknownOption.js';
 import { WorkflowBuilder } from '../workflow/WorkflowBuilder.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import type { WorkflowOptions } from '../workflow/types.js';
+import type { EngineContext, EngineDefaults } from './EngineContext.js';
 import type { EngineRuntime } from './EngineRuntime.js';
-import { EXECUTE_OPTION_KEYS, validateConcurrency, validateFailurePolicy, validateSignal } from './engineOptions.js';
+import { EXECUTE_OPTION_KEYS } from './engineOptions.js';
 import type { ExecuteOptions } from './engineOptions.js';
-import { ExecutionHandle } from './ExecutionHandle.js';
+import type { ExecutionHandle } from './ExecutionHandle.js';
 import { buildExecutionResult } from './executionResult.js';
 import type { ExecutionResult } from './executionResult.js';
-import { ExecutionRun } from './ExecutionRun.js';
-import { toStorableInput } from './executeAttempt.js';
+import { FORK_OPTION_KEYS, forkExecution } from './forkExecution.js';
+import type { ForkOptions } from './forkExecution.js';
 import { toPruneCriteria } from './pruneOptions.js';
 import type { PruneOptions, PruneResult } from './pruneOptions.js';
-import { rejectUnknownOptions } from '../unknownOption.js';
+import { RESUME_OPTION_KEYS, resumeExecution, resumeOrphans } from './resumeExecution.js';
+import type { ResumeAllResult, ResumeOptions } from './resumeExecution.js';
+import { startExecution } from './startExecution.js';
+import { WorkflowRegistry } from './WorkflowRegistry.js';
+import type { PublishedWorkflow } from './WorkflowRegistry.js';
+
+const EXECUTION_STATUSES: readonly ExecutionStatus[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled'];
 
 /** An execution as read back from the store: the result shape plus the version and timestamps. */
 export type ExecutionDetails = ExecutionResult;
 
-/** A published workflow id and the versions this engine holds of it. */
-export interface PublishedWorkflow {
-  id: string;
-  /** The version new executions use: the one published last. */
-  latest: string;
-  /** Every version held, in the order they were first published. */
-  versions: string[];
-}
-
-export interface EngineDefaults {
-  concurrency: number;
-  failurePolicy: 'continue' | 'fail-fast';
-}
-
 export class Engine {
   /** EventEmitter2 with wildcards: `engine.events.on('task.*', (event) => ...)`. */
   readonly events: EngineEventEmitter;
-  private readonly workflows = new Map<string, Map<string, Workflow>>();
-  private readonly latest = new Map<string, Workflow>();
-  private closed = false;
+  private readonly context: EngineContext;
+  private readonly runtime: EngineRuntime;
   private closing: Promise<void> | null = null;
 
-  constructor(
-    protected readonly runtime: EngineRuntime,
-    private readonly defaults: EngineDefaults,
-    private readonly onClose: () => Promise<void>,
-  ) {
+  constructor(runtime: EngineRuntime, defaults: EngineDefaults, private readonly onClose: () => Promise<void>) {
+    this.runtime = runtime;
     this.events = runtime.events;
+    this.context = { runtime, registry: new WorkflowRegistry(runtime.logger), defaults };
   }
 
   /** This engine instance's id (the owner id of the executions it runs). */
@@ -85,36 +80,12 @@ export class Engine {
    */
   publishWorkflow(workflow: Workflow): void {
     this.assertOpen('publish a workflow');
-    if (!workflow || typeof workflow !== 'object' || !(workflow.tasks instanceof Map) || typeof workflow.version !== 'string') {
-      throw new InvalidOptionsError('workflow', workflow, 'a workflow returned by builder.build()');
-    }
-    const held = this.workflows.get(workflow.id)?.get(workflow.version);
-    if (held && held.definitionHash !== workflow.definitionHash) {
-      throw new WorkflowValidationError(
-        'VERSION_CONFLICT',
-        `Workflow ${JSON.stringify(workflow.id)} version ${JSON.stringify(workflow.version)} is already published with a different definition. ` +
-          'Give the changed definition a new version: createWorkflow(id, { version }).',
-        [],
-        workflow.id,
-      );
-    }
-    const previous = this.latest.get(workflow.id);
-    if (previous && previous.definitionHash !== workflow.definitionHash) {
-      this.runtime.logger.warn(
-        `Workflow ${JSON.stringify(workflow.id)}: version ${JSON.stringify(workflow.version)} replaces ${JSON.stringify(previous.version)} as the latest. ` +
-          `New executions run ${JSON.stringify(workflow.version)}; executions of ${JSON.stringify(previous.version)} resume only while it stays published.`,
-        { workflowId: workflow.id },
-      );
-    }
-    let versions = this.workflows.get(workflow.id);
-    if (!versions) this.workflows.set(workflow.id, (versions = new Map()));
-    versions.set(workflow.version, workflow);
-    this.latest.set(workflow.id, workflow);
+    this.context.registry.publish(workflow);
   }
 
   /** The published workflow (its latest version, or the given one), or undefined. */
   getWorkflow(id: string, version?: string): Workflow | undefined {
-    return version === undefined ? this.latest.get(id) : this.workflows.get(id)?.get(version);
+    return this.context.registry.get(id, version);
   }
 
   /**
@@ -122,7 +93,7 @@ export class Engine {
    * @example engine.listWorkflows(); // [{ id: 'etl', latest: '2025-07', versions: ['2025-06', '2025-07'] }]
    */
   listWorkflows(): PublishedWorkflow[] {
-    return [...this.latest.values()].map((latest) => ({ id: latest.id, latest: latest.version, versions: [...this.workflows.get(latest.id)!.keys()] }));
+    return this.context.registry.list();
   }
 
   /**
@@ -143,67 +114,56 @@ export class Engine {
   start(workflowId: string, input: unknown = {}, options: ExecuteOptions = {}): ExecutionHandle {
     this.assertOpen('start an execution');
     rejectUnknownOptions(options, EXECUTE_OPTION_KEYS, 'start');
-    const workflow = this.latest.get(workflowId);
-    if (!workflow) throw new WorkflowNotFoundError(workflowId, [...this.latest.keys()]);
-    return this.startRun(workflow, input, options);
+    const workflow = this.context.registry.get(workflowId);
+    if (!workflow) throw new WorkflowNotFoundError(workflowId, this.context.registry.ids());
+    return startExecution(this.context, workflow, input, options);
   }
 
-  /** Starts an execution of this very workflow version; a fork passes the outputs it adopts. */
-  protected startRun(
-    workflow: Workflow,
-    input: unknown,
-    options: ExecuteOptions,
-    adopted?: { fromExecutionId: string; outputs: ReadonlyMap<string, unknown> },
-  ): ExecutionHandle {
-    const workflowId = workflow.id;
-    if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', options, 'an object');
-    const concurrency = validateConcurrency('concurrency', options.concurrency ?? this.defaults.concurrency);
-    const failurePolicy = validateFailurePolicy('failurePolicy', options.failurePolicy ?? this.defaults.failurePolicy);
-    const signal = validateSignal(options.signal);
-    const storableInput = toStorableInput(input);
-    const now = new Date();
-    const record: ExecutionRecord = {
-      id: randomUUID(),
-      workflowId,
-      workflowVersion: workflow.version,
-      status: 'pending',
-      input: storableInput,
-      output: null,
-      error: null,
-      concurrency,
-      failurePolicy,
-      createdAt: now,
-      startedAt: null,
-      finishedAt: null,
-      ownerId: this.runtime.ownerId,
-      heartbeatAt: now,
-      graph: workflow.graph,
-    };
-    const rows: TaskRunRecord[] = workflow.topologicalOrder.map((taskId) => ({
-      executionId: record.id,
-      taskId,
-      status: 'pending',
-      attempt: 0,
-      output: null,
-      error: null,
-      startedAt: null,
-      finishedAt: null,
-      nextRetryAt: null,
-    }));
-    const run = new ExecutionRun(this.runtime, workflow, record, rows, 0);
-    this.runtime.runs.set(record.id, run);
-    const handle = new ExecutionHandle(run);
-    if (signal) {
-      const onAbort = () => run.cancel(abortReason(signal));
-      if (signal.aborted) onAbort();
-      else {
-        signal.addEventListener('abort', onAbort, { once: true });
-        const release = () => signal.removeEventListener('abort', onAbort);
-        run.result.then(release, release);
-      }
-    }
-    run.beginAfter(this.runtime.store.createExecution(record, rows), adopted);
-    return handle;
+  /**
+   * Continues an unfinished execution from what was committed and resolves with its result.
+   * @throws ExecutionNotFoundError, ResumeError (workflow not published, version differs,
+   *   already finished, unknown snapshot format)
+   * @example const result = await engine.resume(executionId);
+   */
+  async resume(executionId: string, options: ResumeOptions = {}): Promise<ExecutionResult> {
+    rejectUnknownOptions(options, RESUME_OPTION_KEYS, 'resume');
+    return (await this.resumeHandle(executionId, options)).result;
+  }
+
+  /**
+   * Like `resume`, but returns the handle at once. `force` (default true: an explicit request)
+   * takes the execution over even from an engine that still heartbeats.
+   */
+  async resumeHandle(executionId: string, options: ResumeOptions = {}, force = true): Promise<ExecutionHandle> {
+    this.assertOpen('resume an execution');
+    rejectUnknownOptions(options, RESUME_OPTION_KEYS, 'resumeHandle');
+    return resumeExecution(this.context, executionId, options, force);
+  }
+
+  /**
+   * Resumes every unfinished execution owned by no live engine (no owner, or a heartbeat older
+   * than `ownerStaleAfterMs`). Returns at once with the handles; refusals are listed, not thrown.
+   * @example const { resumed } = await engine.resumeAll(); await Promise.all(resumed.map((h) => h.result));
+   */
+  async resumeAll(options: ResumeOptions = {}): Promise<ResumeAllResult> {
+    this.assertOpen('resume executions');
+    rejectUnknownOptions(options, RESUME_OPTION_KEYS, 'resumeAll');
+    return resumeOrphans(this.context, options);
+  }
+
+  /**
+   * Re-runs a finished execution from a chosen task onward, as a new execution of the same
+   * workflow version with the same input. `fromTask` and everything downstream of it run again;
+   * every other task that succeeded is adopted: it goes pending → succeeded (event `task.adopt`)
+   * with the output the source recorded, without running. Tasks that did not succeed run again.
+   * @throws ExecutionNotFoundError, ResumeError (workflow or version not published),
+   *   InvalidOptionsError (unknown task, or an execution still running)
+   * @example const handle = await engine.fork(failedId, { fromTask: 'load' }); await handle.result;
+   */
+  async fork(executionId: string, options: ForkOptions): Promise<ExecutionHandle> {
+    this.assertOpen('fork an execution');
+    rejectUnknownOptions(options, FORK_OPTION_KEYS, 'fork');
+    return forkExecution(this.context, executionId, options);
   }
 
   /** The execution as recorded, in the shape of an execution result. @example await engine.getExecution(id) */
@@ -212,7 +172,7 @@ export class Engine {
     const record = await this.runtime.store.getExecution(id);
     if (!record) throw new ExecutionNotFoundError(id);
     const rows = await this.runtime.store.listTaskRuns(id);
-    const order = this.getWorkflow(record.workflowId, record.workflowVersion)?.topologicalOrder ?? record.graph?.tasks.map((task) => task.id);
+    const order = this.context.registry.get(record.workflowId, record.workflowVersion)?.topologicalOrder ?? record.graph?.tasks.map((task) => task.id);
     return buildExecutionResult(record, rows, order);
   }
 
@@ -279,7 +239,6 @@ export class Engine {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      this.closed = true;
       for (const run of [...this.runtime.runs.values()]) run.detach();
       await this.onClose();
     })();
@@ -287,23 +246,48 @@ export class Engine {
   }
 
   get isClosed(): boolean {
-    return this.closed;
+    return this.closing !== null;
   }
 
-  protected assertOpen(operation: string): void {
-    if (this.closed) throw new EngineClosedError(operation);
+  /**
+   * The recorded steps of an execution, in order: each transition with the whole execution's
+   * state after it. The last step's state is what `getExecution` reports.
+   * @example for (const { seq, transition, state } of await engine.replay(id)) console.log(seq, transition.to, state.status);
+   */
+  async replay(executionId: string): Promise<ReplayStep[]> {
+    await this.runtime.telemetry.flush();
+    return replayExecution(this.runtime.store, executionId);
   }
 
-  protected async requireExecution(id: string): Promise<ExecutionRecord> {
+  /**
+   * Feeds the recorded events through the current machine definitions (or the ones given) and
+   * reports the first step whose result differs from the recorded state, like Temporal's replayer.
+   * @example const verdict = await engine.verifyReplay(id); if (!verdict.ok) console.log(verdict.firstDivergence);
+   */
+  async verifyReplay(executionId: string, machines?: ReplayMachines): Promise<VerifyReplayResult> {
+    return verifyReplay(this.runtime.store, executionId, machines);
+  }
+
+  /**
+   * Renders an execution: 'mermaid' (the DAG coloured by state, and the task statechart), 'dot',
+   * 'json', or 'html' (one self-contained, offline report: DAG, timeline of every attempt, transitions).
+   * @example await writeFile('report.html', await engine.inspect(id, { format: 'html' }));
+   */
+  async inspect(executionId: string, options: { format: InspectFormat }): Promise<string> {
+    await this.runtime.telemetry.flush();
+    const record = await this.requireExecution(executionId);
+    const workflow = this.context.registry.get(record.workflowId, record.workflowVersion);
+    return inspectExecution(this.runtime.store, executionId, { format: options?.format, ...(workflow ? { workflow } : {}) });
+  }
+
+  private assertOpen(operation: string): void {
+    if (this.closing) throw new EngineClosedError(operation);
+  }
+
+  private async requireExecution(id: string): Promise<ExecutionRecord> {
     await this.runtime.runs.get(id)?.written;
     const record = await this.runtime.store.getExecution(id);
     if (!record) throw new ExecutionNotFoundError(id);
     return record;
   }
-}
-
-function abortReason(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error) return reason.message;
-  return typeof reason === 'string' ? reason : 'aborted by the caller';
 }

@@ -29,7 +29,7 @@ import { rejectUnknownOptions } from '../unknownOption.js';
 import { stripUndefined } from './retryPolicy.js';
 import type { EngineOptions } from './engineOptions.js';
 import type { LiveRun } from './LiveRun.js';
-import { DurableEngine } from './DurableEngine.js';
+import { Engine } from './Engine.js';
 import { Pruner } from './Pruner.js';
 import { Retention, resolveRetention } from './Retention.js';
 
@@ -40,7 +40,7 @@ import { Retention, resolveRetention } from './Retention.js';
  * @example
  * const engine = await createEngine({ storage: 'memory', concurrency: 8 });
  */
-export async function createEngine(options: EngineOptions = {}): Promise<DurableEngine> {
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', options, 'an object');
   rejectUnknownOptions(options, ENGINE_OPTION_KEYS, 'createEngine');
   const concurrency = validateConcurrency('concurrency', options.concurrency ?? DEFAULT_CONCURRENCY);
@@ -108,7 +108,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Durable
   }, heartbeatIntervalMs);
   heartbeat.unref();
 
-  const engine = new DurableEngine(runtime, { concurrency, failurePolicy }, { ownerStaleAfterMs }, async () => {
+  const engine = new Engine(runtime, { concurrency, failurePolicy, ownerStaleAfterMs }, async () => {
     clearInterval(heartbeat);
     retention?.stop();
     pruner.stop();

@@ -1,0 +1,20 @@
+/**
+ * What the engine's operations (start, resume, fork) share: the runtime every run holds, the
+ * workflow registry, and the engine-wide defaults of executions.
+ */
+import type { FailurePolicy } from '../store/records.js';
+import type { EngineRuntime } from './EngineRuntime.js';
+import type { WorkflowRegistry } from './WorkflowRegistry.js';
+
+export interface EngineDefaults {
+  concurrency: number;
+  failurePolicy: FailurePolicy;
+  /** An owner whose heartbeat is older than this is taken for dead by `resumeAll()`. */
+  ownerStaleAfterMs: number;
+}
+
+export interface EngineContext {
+  readonly runtime: EngineRuntime;
+  readonly registry: WorkflowRegistry;
+  readonly defaults: EngineDefaults;
+}

@@ -1,0 +1,168 @@
+/**
+ * Resume: continue an execution from what its store committed, in this process, after the
+ * process that ran it died (or closed).
+ *
+ * Resume rebuilds exactly what a live run holds, from the store alone:
+ * - the scheduler from the task rows (succeeded tasks never run again);
+ * - the supervisor from its last recorded snapshot, with its children replaced by the live tasks
+ *   (`running` or `retrying`) restored from their own last recorded snapshots. A task restored in
+ *   `running` has its attempt run again (the same attempt, so the same `ctx.idempotencyKey`:
+ *   tasks are at-least-once); one restored in `retrying` waits for its recorded deadline;
+ * - the transition sequence continues after the last committed `seq`.
+ *
+ * The execution is claimed before its log is read (see ARCHITECTURE "Resume"): a commit of the
+ * previous owner under way during the claim is either wholly before it, and read, or refused.
+ */
+import { ExecutionNotFoundError, ResumeError, toError } from '../errors.js';
+import { EXECUTION_MACHINE_VERSIONS_READ } from '../../machines/execution.js';
+import { TASK_MACHINE_VERSIONS_READ } from '../../machines/task.js';
+import type { ExecutionRecord, TransitionRecord } from '../store/records.js';
+import { isOrphaned, isTerminalExecutionStatus } from '../store/records.js';
+import { optionKeys } from '../unknownOption.js';
+import type { Workflow } from '../workflow/Workflow.js';
+import type { EngineContext } from './EngineContext.js';
+import { ExecutionHandle } from './ExecutionHandle.js';
+import { ExecutionRun } from './ExecutionRun.js';
+import { SUPPORTED_SNAPSHOT_FORMATS } from './snapshotFormat.js';
+import type { WorkflowRegistry } from './WorkflowRegistry.js';
+
+export interface ResumeOptions {
+  /** Resume even though the published workflow's version differs from the recorded one (same task ids). @defaultValue false */
+  allowVersionMismatch?: boolean;
+}
+
+/** The keys `resume`, `resumeHandle` and `resumeAll` know. */
+export const RESUME_OPTION_KEYS = optionKeys<ResumeOptions>({ allowVersionMismatch: true });
+
+export interface ResumeAllResult {
+  resumed: ExecutionHandle[];
+  refused: { executionId: string; error: Error }[];
+}
+
+const MACHINE_VERSIONS = new Set([...EXECUTION_MACHINE_VERSIONS_READ, ...TASK_MACHINE_VERSIONS_READ]);
+
+/**
+ * Continues an unfinished execution here and returns its handle. `force` takes it over from a
+ * live owner (an explicit resume); without it an execution owned by a live engine is refused.
+ * @throws ExecutionNotFoundError, ResumeError
+ */
+export async function resumeExecution(context: EngineContext, executionId: string, options: ResumeOptions, force: boolean): Promise<ExecutionHandle> {
+  const { runtime, registry, defaults } = context;
+  const live = runtime.runs.get(executionId);
+  if (live) return new ExecutionHandle(live);
+  const { store } = runtime;
+  const found = await store.getExecution(executionId);
+  if (!found) throw new ExecutionNotFoundError(executionId);
+  workflowFor(registry, found, options, (await store.listTaskRuns(executionId)).map((row) => row.taskId));
+  checkFormats(found, await store.listTransitions(executionId));
+  const staleBefore = new Date(Date.now() - defaults.ownerStaleAfterMs);
+  if (!(await store.claimExecution(executionId, runtime.ownerId, staleBefore, force))) {
+    throw new ResumeError('OWNED_ELSEWHERE', `Execution ${executionId} is owned by a live engine (${found.ownerId}); pass force to take it over.`, {
+      executionId,
+      workflowId: found.workflowId,
+    });
+  }
+  // Read again now that it is ours: a commit of the previous owner that was under way when we
+  // claimed is in (the claim waited for it), and any later one is refused (fencing).
+  const record = (await store.getExecution(executionId))!;
+  const rows = await store.listTaskRuns(executionId);
+  const workflow = workflowFor(registry, record, options, rows.map((row) => row.taskId));
+  const transitions = await store.listTransitions(executionId);
+  checkFormats(record, transitions);
+  const run = new ExecutionRun(runtime, workflow, { ...record, ownerId: runtime.ownerId }, rows, transitions.at(-1)?.seq ?? 0);
+  runtime.runs.set(executionId, run);
+  const lastOf = lastTransitions(transitions);
+  const supervisor = lastOf.get(null);
+  if (!supervisor) {
+    run.beginAfter(Promise.resolve()); // it never started: start it now
+  } else {
+    const liveTasks = new Map<string, unknown>();
+    for (const row of rows) {
+      if (row.status === 'running' || row.status === 'retrying') liveTasks.set(row.taskId, lastOf.get(row.taskId)?.snapshot);
+    }
+    const phase = supervisor.to === 'cancelling' ? 'cancelling' : supervisor.to === 'aborting' ? 'aborting' : 'running';
+    try {
+      run.restore(supervisor.snapshot, liveTasks, phase);
+    } catch (error) {
+      run.detach();
+      throw new ResumeError('SNAPSHOT_FORMAT', `Execution ${executionId} could not be restored from its snapshots: ${toError(error).message}`, {
+        executionId,
+        workflowId: record.workflowId,
+        cause: error,
+      });
+    }
+  }
+  runtime.logger.info(`Resumed execution ${executionId} of ${workflow.id} from seq ${transitions.at(-1)?.seq ?? 0}`, { executionId });
+  return new ExecutionHandle(run);
+}
+
+/**
+ * Resumes every unfinished execution owned by no live engine (no owner, or a heartbeat older
+ * than `ownerStaleAfterMs`). Refusals are listed, not thrown.
+ */
+export async function resumeOrphans(context: EngineContext, options: ResumeOptions): Promise<ResumeAllResult> {
+  const { runtime, defaults } = context;
+  const unfinished = await runtime.store.listExecutions({ status: ['pending', 'running'] });
+  const staleBefore = Date.now() - defaults.ownerStaleAfterMs;
+  const result: ResumeAllResult = { resumed: [], refused: [] };
+  for (const record of unfinished) {
+    if (runtime.runs.has(record.id)) continue;
+    if (!isOrphaned(record, staleBefore)) continue;
+    try {
+      result.resumed.push(await resumeExecution(context, record.id, options, false));
+    } catch (error) {
+      if (error instanceof ResumeError && error.reason === 'OWNED_ELSEWHERE') continue; // another engine won the claim
+      result.refused.push({ executionId: record.id, error: toError(error) });
+      runtime.logger.warn(`Could not resume execution ${record.id}: ${toError(error).message}`, { executionId: record.id });
+    }
+  }
+  return result;
+}
+
+/** The workflow version the execution resumes on, or the refusal. */
+function workflowFor(registry: WorkflowRegistry, record: ExecutionRecord, options: ResumeOptions, taskIds: readonly string[]): Workflow {
+  const context = { executionId: record.id, workflowId: record.workflowId };
+  if (isTerminalExecutionStatus(record.status)) {
+    throw new ResumeError('ALREADY_FINISHED', `Execution ${record.id} already finished (${record.status}); there is nothing to resume.`, context);
+  }
+  const latest = registry.get(record.workflowId);
+  if (!latest) {
+    throw new ResumeError(
+      'WORKFLOW_NOT_PUBLISHED',
+      `Execution ${record.id} runs workflow ${JSON.stringify(record.workflowId)}, which is not published on this engine. Publish it before resuming.`,
+      context,
+    );
+  }
+  const exact = registry.get(record.workflowId, record.workflowVersion);
+  if (exact) return exact;
+  const sameTasks = latest.tasks.size === taskIds.length && taskIds.every((id) => latest.tasks.has(id));
+  if (!options.allowVersionMismatch || !sameTasks) {
+    throw new ResumeError(
+      'VERSION_MISMATCH',
+      `Execution ${record.id} ran version ${record.workflowVersion} of ${JSON.stringify(record.workflowId)}, but version ${latest.version} is published. ` +
+        'Publish the recorded version, or pass { allowVersionMismatch: true } if the tasks are the same.',
+      context,
+    );
+  }
+  return latest;
+}
+
+function checkFormats(record: ExecutionRecord, transitions: readonly TransitionRecord[]): void {
+  for (const transition of transitions) {
+    if (!SUPPORTED_SNAPSHOT_FORMATS.includes(transition.snapshotFormat) || !MACHINE_VERSIONS.has(transition.machineVersion)) {
+      throw new ResumeError(
+        'SNAPSHOT_FORMAT',
+        `Execution ${record.id} has a snapshot (seq ${transition.seq}) in format ${transition.snapshotFormat} of machine ${transition.machineVersion}; ` +
+          `this engine reads formats ${SUPPORTED_SNAPSHOT_FORMATS.join(', ')} of machines ${[...MACHINE_VERSIONS].join(', ')}.`,
+        { executionId: record.id, workflowId: record.workflowId },
+      );
+    }
+  }
+}
+
+/** The last transition of each actor (null: the supervisor), in one pass over the log. */
+function lastTransitions(transitions: readonly TransitionRecord[]): Map<string | null, TransitionRecord> {
+  const last = new Map<string | null, TransitionRecord>();
+  for (const transition of transitions) last.set(transition.taskId, transition);
+  return last;
+}
