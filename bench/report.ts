@@ -1,11 +1,12 @@
 /**
  * The bench's report as Markdown: one table per scenario (medians of the runs, ratios against the
- * peers of the same run). Ratios compare tasks per second: "3.0x
+ * peers of the same run), then the targets' summary. Ratios compare tasks per second: "3.0x
  * slower" means a third of the peer's tasks per second (three times its wall time).
  */
 import type { Cell } from './cells.js';
 import { CONTENDERS, RETENTION_BASELINE } from './plan.js';
 import type { ScenarioSpec } from './plan.js';
+import type { Verdict } from './targets.js';
 
 const integer = (value: number): string => Math.round(value).toLocaleString('en-US');
 const decimal = (value: number, digits = 1): string => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -108,4 +109,13 @@ export function formatScenario(spec: ScenarioSpec, title: string, cells: readonl
   const body =
     spec.kind === 'resume' ? resumeTable(cells) : spec.kind === 'inspect' ? inspectTable(cells) : spec.kind === 'retention' ? retentionTable(cells) : throughputTable(spec, cells);
   return `### ${spec.name}: ${title}\n\n${body}\n`;
+}
+
+/** The targets' summary block. */
+export function formatTargets(verdicts: readonly Verdict[]): string {
+  const rows = verdicts.map((v) => [v.target, v.wording, v.measured, `${v.status === 'PASS' ? 'PASS' : `**${v.status}**`}${v.reduced ? '*' : ''}`]);
+  const reduced = verdicts.some((v) => v.reduced)
+    ? '\n\n\\* measured below the target\'s size (quick mode or --scale): an indication only; `npm run bench -- --full` measures the targets.'
+    : '';
+  return `### Targets of issue 8\n\n${table(['target', 'the issue asks', 'measured', 'verdict'], rows, false)}${reduced}\n`;
 }

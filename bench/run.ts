@@ -4,8 +4,8 @@
  * The parent process: it plans the scenarios of the mode (plan.ts), checks which servers are up,
  * starts the persisting Redis of the `BullMQ(aof)` column, then runs every cell, one worker
  * process after another (never two at once: each run has the machine to itself, as far as this
- * bench is concerned), and prints one Markdown table per scenario as it finishes. Progress goes
- * to stderr, the report (or, with --json, one JSON document) to stdout.
+ * bench is concerned), and prints one Markdown table per scenario as it finishes, then the targets'
+ * summary. Progress goes to stderr, the report (or, with --json, one JSON document) to stdout.
  * See bench/README.md.
  */
 import os from 'node:os';
@@ -15,9 +15,11 @@ import { parseOptions } from './options.js';
 import { CONTENDERS, contenderSpec, SCENARIOS, scaledExecutions, scaledSize } from './plan.js';
 import type { ContenderId, ScenarioName, ScenarioSpec } from './plan.js';
 import { runInspectCell, runResumeCell, runRetentionCell } from './recoveryCells.js';
-import { formatScenario } from './report.js';
+import { formatScenario, formatTargets } from './report.js';
 import { probeMysql, probeRedis, REDIS, startDurableRedis } from './servers.js';
 import type { DurableRedis } from './servers.js';
+import { evaluateTargets } from './targets.js';
+import type { RunView } from './targets.js';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -88,11 +90,13 @@ async function main(): Promise<void> {
   const { argsOf, durable } = await prepareServers(planned);
   const context: CellContext = { runs: options.runs, worker: { heapMb: options.heapMb, timeoutMs: options.timeoutMs }, log, contenderArgs: argsOf };
   const cells: Cell[] = [];
+  const sizes: RunView['sizes'] = {};
   const sections: { scenario: ScenarioName; title: string; size: number; executions: number }[] = [];
   try {
     for (const spec of scenarios) {
       const size = scaledSize(spec, options.mode, options.scale);
       const executions = scaledExecutions(spec, options.mode, options.scale);
+      sizes[spec.name] = { size, executions: spec.executions ? executions : 1 };
       const title = spec.describe(size) + (spec.executions ? `, ${executions.toLocaleString('en-US')} executions` : '');
       sections.push({ scenario: spec.name, title, size, executions });
       log(`\n${spec.name}: ${title}`);
@@ -104,11 +108,13 @@ async function main(): Promise<void> {
   } finally {
     await durable?.stop();
   }
+  const verdicts = evaluateTargets({ cells, sizes });
   const minutes = (performance.now() - started) / 60_000;
   if (options.json) {
     const contenders = CONTENDERS.filter((contender) => planned.has(contender.id));
-    console.log(JSON.stringify({ startedAt, minutes, machine: machine(), mode: options.mode, runs: options.runs, scale: options.scale, contenders, sections, cells }, null, 2));
+    console.log(JSON.stringify({ startedAt, minutes, machine: machine(), mode: options.mode, runs: options.runs, scale: options.scale, contenders, sections, cells, targets: verdicts }, null, 2));
   } else {
+    console.log(formatTargets(verdicts));
     console.log(`${options.mode} run of ${startedAt}: ${minutes.toFixed(1)} minutes; ${machine()}; median of ${options.runs} fresh processes per cell.`);
   }
   log(`\nDone in ${minutes.toFixed(1)} minutes.`);
