@@ -10,6 +10,7 @@
  */
 import os from 'node:os';
 import { runPlainCell } from './cells.js';
+import { compileWorker } from './compileWorker.js';
 import type { Cell, CellContext } from './cells.js';
 import { parseOptions } from './options.js';
 import { CONTENDERS, contenderSpec, SCENARIOS, scaledExecutions, scaledSize } from './plan.js';
@@ -17,6 +18,7 @@ import type { ContenderId, ScenarioName, ScenarioSpec } from './plan.js';
 import { runInspectCell, runResumeCell, runRetentionCell } from './recoveryCells.js';
 import { formatScenario, formatTargets } from './report.js';
 import { probeMysql, probeRedis, REDIS, startDurableRedis } from './servers.js';
+import { ROOT } from './spawnWorker.js';
 import type { DurableRedis } from './servers.js';
 import { evaluateTargets } from './targets.js';
 import type { RunView } from './targets.js';
@@ -87,8 +89,12 @@ async function main(): Promise<void> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   log(`task-graph bench, ${startedAt}, ${options.mode} mode, ${machine()}; each cell the median of ${options.runs} fresh processes`);
+  const compiling = performance.now();
+  const build = await compileWorker(ROOT);
+  log(`Compiled the worker in ${Math.round(performance.now() - compiling)} ms: ${build.workerPath}`);
   const { argsOf, durable } = await prepareServers(planned);
-  const context: CellContext = { runs: options.runs, worker: { heapMb: options.heapMb, timeoutMs: options.timeoutMs }, log, contenderArgs: argsOf };
+  const worker = { workerPath: build.workerPath, heapMb: options.heapMb, timeoutMs: options.timeoutMs };
+  const context: CellContext = { runs: options.runs, worker, log, contenderArgs: argsOf };
   const cells: Cell[] = [];
   const sizes: RunView['sizes'] = {};
   const sections: { scenario: ScenarioName; title: string; size: number; executions: number }[] = [];
@@ -107,6 +113,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await durable?.stop();
+    await build.remove();
   }
   const verdicts = evaluateTargets({ cells, sizes });
   const minutes = (performance.now() - started) / 60_000;

@@ -1,5 +1,5 @@
 /**
- * Starts one worker process (`bench/worker.ts`) and collects what it printed: its protocol lines
+ * Starts one worker process (`bench/worker.ts`, compiled: see compileWorker.ts) and collects what it printed: its protocol lines
  * as they come (the parent may act on them), its result, how it ended. Workers run with
  * `--expose-gc` (so that the heap they report is measured after full collections) and a heap
  * limit (so that a run that would eat the shared machine's memory dies with an out-of-memory
@@ -13,10 +13,12 @@ import { fileURLToPath } from 'node:url';
 import { parseLine } from './workerProtocol.js';
 import type { WorkerNote, WorkerResult } from './workerProtocol.js';
 
-const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker.ts');
-const ROOT = path.resolve(path.dirname(WORKER), '..');
+/** The repository: workers run there (SQLite paths and the like are absolute anyway). */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface WorkerOptions {
+  /** The compiled worker script. */
+  workerPath: string;
   heapMb: number;
   timeoutMs: number;
   /** Called with each protocol line other than the result, as it arrives. */
@@ -33,9 +35,9 @@ export interface WorkerExit {
   stderrTail: string;
 }
 
-/** Runs `worker.ts <args>` to its end. @example await spawnWorker(['lattice', 'memory', '--size', '1000'], options) */
+/** Runs the worker with `args` to its end. @example await spawnWorker(['lattice', 'memory', '--size', '1000'], options) */
 export function spawnWorker(args: readonly string[], options: WorkerOptions): Promise<WorkerExit> {
-  const nodeArgs = ['--import', 'tsx', '--expose-gc', `--max-old-space-size=${options.heapMb}`, WORKER, ...args];
+  const nodeArgs = ['--expose-gc', `--max-old-space-size=${options.heapMb}`, options.workerPath, ...args];
   const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const notes: WorkerNote[] = [];
   let result: WorkerResult | null = null;

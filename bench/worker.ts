@@ -1,7 +1,8 @@
 /**
- * One measured run in a fresh process, started by `bench/run.ts`:
+ * One measured run in a fresh process, started by `bench/run.ts` (compiled to JavaScript first,
+ * see compileWorker.ts; to debug one run, `node --import tsx --expose-gc bench/worker.ts …` works):
  *
- *   node --import tsx --expose-gc bench/worker.ts <job> <contender> [--size n] [--concurrency n]
+ *   node --expose-gc <build>/bench/worker.js <job> <contender> [--size n] [--concurrency n]
  *     [--storage url] [--redis host:port] [--server-pid n] [--execution id] [--executions n] [--baseline n]
  *
  * Jobs: `chain`, `fan`, `lattice`, `random` (one DAG of that shape and size), `many` (`executions`
