@@ -20,7 +20,7 @@ import {
 } from './taskGraphApi.js';
 import type { Engine } from './taskGraphApi.js';
 import { countingTask, measure, peakRssMb, settledHeapMb } from './workerProtocol.js';
-import type { Metrics, WorkerResult } from './workerProtocol.js';
+import type { CountingTask, Metrics, WorkerResult } from './workerProtocol.js';
 
 export interface TaskGraphRun {
   /** 'memory', 'sqlite:<file>' or 'mysql://…' (a fresh store made by the parent). */
@@ -30,7 +30,6 @@ export interface TaskGraphRun {
   serverPid?: number;
 }
 
-type CountingTask = ReturnType<typeof countingTask>;
 
 async function withWorkflow(
   options: TaskGraphRun,

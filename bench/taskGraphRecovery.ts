@@ -3,11 +3,12 @@
  *
  * - `runVictim`: starts an execution of `dag` on a durable store and, when a task starts after
  *   half of the tasks succeeded, prints a `killing` line and SIGKILLs its own process: a crash at
- *   an arbitrary point of the run, commits possibly in flight. The line carries the rate of the
- *   run so far (tasks succeeded per second since the first task started): the uninterrupted rate.
+ *   an arbitrary point of the run, commits possibly in flight. The line carries the run's pace so
+ *   far, task calls per second from the first call to this one: the uninterrupted rate.
  * - `runResume`: in a fresh process, opens an engine on that store and resumes the execution.
  *   Timed: `createEngine` (opening the store, migrations checked), then from `resume()` to the first
- *   task function call, then the rest of the run (tasks run per second after the first one).
+ *   task function call, then the rest of the run's pace, measured the same way (task calls per
+ *   second from the first call after resume to the last): setup and tail are left out of both.
  * - `runReadBack`: in a fresh process, times `getExecution`, `replay` and `verifyReplay` of it, in
  *   that order, each after full collections.
  * - `runInspect`: in a fresh process, times `inspect(id, { format: 'html' })`.
@@ -27,7 +28,7 @@ import {
   verifyReplay,
 } from './taskGraphApi.js';
 import type { Engine, StartedExecution } from './taskGraphApi.js';
-import { countingTask, emit, measure, peakRssMb, settledHeapMb } from './workerProtocol.js';
+import { callRate, countingTask, emit, measure, peakRssMb, settledHeapMb } from './workerProtocol.js';
 import type { Metrics, WorkerResult } from './workerProtocol.js';
 
 export const RESUME_WORKFLOW = 'bench-resume';
@@ -39,13 +40,12 @@ export async function runVictim(storage: string, dag: Dag, concurrency: number):
   const engine = await openEngine(storage);
   const half = Math.ceil(dag.ids.length / 2);
   let execution: StartedExecution | null = null;
-  let firstCallAt: number | null = null;
-  const task = async (): Promise<null> => {
-    firstCallAt ??= performance.now();
+  const counter = countingTask();
+  const task = async (id: string): Promise<null> => {
+    await counter.task(id);
     const succeeded = execution?.succeeded() ?? 0;
     if (succeeded >= half) {
-      const elapsedMs = performance.now() - firstCallAt;
-      emit({ bench: 'killing', succeeded, elapsedMs, rate: (succeeded / elapsedMs) * 1000 });
+      emit({ bench: 'killing', succeeded, calls: counter.calls(), rate: callRate(counter) });
       process.kill(process.pid, 'SIGKILL');
       await new Promise(() => undefined); // the signal is on its way
     }
@@ -71,10 +71,8 @@ export async function runResume(storage: string, dag: Dag, executionId: string):
     const resuming = performance.now();
     const { value: result, metrics } = await measure(() => resumeExecution(engine, executionId));
     const finished = performance.now();
-    const firstCallAt = counter.firstCallAt();
-    const problem = resultProblem(result, dag.ids.length) ?? (firstCallAt === null ? 'no task ran after resume' : null);
-    const first = firstCallAt ?? finished;
-    const restMs = finished - first;
+    const first = counter.firstCallAt() ?? finished;
+    const problem = resultProblem(result, dag.ids.length) ?? (counter.calls() < 2 ? `${counter.calls()} tasks ran after resume` : null);
     return {
       bench: 'result',
       problem,
@@ -84,8 +82,8 @@ export async function runResume(storage: string, dag: Dag, executionId: string):
         resumeToFirstTaskMs: first - resuming,
         engineToFirstTaskMs: first - opening,
         ranAfterResume: counter.calls(),
-        restMs,
-        restRate: (counter.calls() / restMs) * 1000,
+        restMs: finished - first,
+        restRate: callRate(counter),
         peakRssMb: peakRssMb(),
       },
       info: {},

@@ -1,8 +1,8 @@
 /**
  * What a worker process prints and how it measures itself.
  *
- * A worker writes one JSON object per line on stdout, each with a `bench` field: `progress` or
- * `started` lines while it runs (the parent may act on them), then one `result` line:
+ * A worker writes one JSON object per line on stdout, each with a `bench` field: `started` or
+ * `killing` lines while it runs (the parent may act on them), then one `result` line:
  * `{ bench: 'result', problem, metrics, info }`. `problem` is null for a run that did everything it
  * was asked (every task ran once and succeeded), else why not: a wrong run is never a number.
  * `metrics` are numbers the parent takes medians of (wallMs, cpuMs, peakRssMb, heapUsedMb, …);
@@ -21,7 +21,7 @@ export interface WorkerResult {
 }
 
 export interface WorkerNote {
-  bench: 'started' | 'progress' | 'killing';
+  bench: 'started' | 'killing';
   [key: string]: unknown;
 }
 
@@ -90,17 +90,35 @@ export async function measure<T>(work: () => Promise<T>, serverPid?: number): Pr
   return { value, metrics };
 }
 
-/** A no-op task that counts its calls and notes when the first one came. */
-export function countingTask(): { task: (id: string) => Promise<null>; calls: () => number; firstCallAt: () => number | null } {
+export interface CountingTask {
+  task: (id: string) => Promise<null>;
+  calls: () => number;
+  /** performance.now() of the first and the latest call, null before the first. */
+  firstCallAt: () => number | null;
+  lastCallAt: () => number | null;
+}
+
+/** A no-op task that counts its calls and notes when the first and the latest came. */
+export function countingTask(): CountingTask {
   let calls = 0;
   let firstCallAt: number | null = null;
+  let lastCallAt: number | null = null;
   return {
     task: async () => {
       calls += 1;
-      firstCallAt ??= performance.now();
+      lastCallAt = performance.now();
+      firstCallAt ??= lastCallAt;
       return null;
     },
     calls: () => calls,
     firstCallAt: () => firstCallAt,
+    lastCallAt: () => lastCallAt,
   };
+}
+
+/** Task calls per second between the first call and the latest (the scheduler's pace, setup and tail left out). */
+export function callRate(counter: CountingTask): number {
+  const first = counter.firstCallAt();
+  const last = counter.lastCallAt();
+  return first === null || last === null || last === first ? 0 : ((counter.calls() - 1) / (last - first)) * 1000;
 }
