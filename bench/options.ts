@@ -5,6 +5,9 @@
 import { CONTENDERS, SCENARIOS } from './plan.js';
 import type { ContenderId, Mode, ScenarioName } from './plan.js';
 
+/** A bad command line: the parent prints its message alone, no stack. */
+export class OptionError extends Error {}
+
 export interface BenchOptions {
   mode: Mode;
   json: boolean;
@@ -32,19 +35,19 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     const arg = argv[i]!;
     if (arg === '--full' || arg === '--json' || arg === '--help') flags.add(arg);
     else if (['--only', '--with', '--runs', '--scale', '--heap-mb', '--timeout-min'].includes(arg) && argv[i + 1] !== undefined) values.set(arg, argv[++i]!);
-    else throw new Error(`Unknown or incomplete option ${JSON.stringify(arg)}\n${USAGE}`);
+    else throw new OptionError(`Unknown or incomplete option ${JSON.stringify(arg)}\n${USAGE}`);
   }
-  if (flags.has('--help')) throw new Error(USAGE);
+  if (flags.has('--help')) throw new OptionError(USAGE);
   const list = <T extends string>(flag: string, known: readonly T[]): T[] => {
     const names = (values.get(flag) ?? '').split(',').filter(Boolean).map((name) => name.toLowerCase());
     const unknown = names.filter((name) => !(known as readonly string[]).includes(name));
-    if (unknown.length > 0) throw new Error(`${flag}: unknown ${unknown.join(', ')}; choose from ${known.join(', ')}`);
+    if (unknown.length > 0) throw new OptionError(`${flag}: unknown ${unknown.join(', ')}; choose from ${known.join(', ')}`);
     return names as T[];
   };
   const number = (flag: string, fallback: number, valid: (value: number) => boolean, expected: string): number => {
     const text = values.get(flag);
     const value = text === undefined ? fallback : Number(text);
-    if (!valid(value)) throw new Error(`${flag} must be ${expected}, got ${JSON.stringify(text)}`);
+    if (!valid(value)) throw new OptionError(`${flag} must be ${expected}, got ${JSON.stringify(text)}`);
     return value;
   };
   return {

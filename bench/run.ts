@@ -12,7 +12,7 @@ import os from 'node:os';
 import { runPlainCell } from './cells.js';
 import { compileWorker } from './compileWorker.js';
 import type { Cell, CellContext } from './cells.js';
-import { parseOptions } from './options.js';
+import { OptionError, parseOptions } from './options.js';
 import { CONTENDERS, contenderSpec, SCENARIOS, scaledExecutions, scaledSize } from './plan.js';
 import type { ContenderId, ScenarioName, ScenarioSpec } from './plan.js';
 import { runInspectCell, runResumeCell, runRetentionCell } from './recoveryCells.js';
@@ -132,7 +132,7 @@ process.once('SIGINT', () => process.exit(130)); // the 'exit' hook stops the pe
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    console.error(error instanceof Error && error.message.startsWith('usage:') ? error.message : error);
+    console.error(error instanceof OptionError ? error.message : error);
     process.exit(1);
   },
 );
