@@ -1,13 +1,12 @@
 /**
  * The peers' side of a worker process: one measured run of a DAG, or of many small DAGs at once,
  * by the Kahn floor, p-graph or BullMQ. Setup (the queue and its worker) and cleanup are not timed.
- * A run is checked: every task ran exactly once.
+ * A run is checked: every task ran exactly once. BullMQ is imported only by BullMQ's runs, so that
+ * the in-process peers' peak RSS is their own.
  */
 import { runKahn } from './peers/kahnScheduler.js';
 import { runPGraph } from './peers/pGraph.js';
-import { prepareBullmqDag } from './peers/bullmqDag.js';
 import type { PreparedBullmq, RedisAddress } from './peers/bullmqDag.js';
-import { prepareBullmqFlows } from './peers/bullmqFlows.js';
 import type { Dag } from './shapes.js';
 import { countingTask, measure, peakRssMb, settledHeapMb } from './workerProtocol.js';
 import type { WorkerResult } from './workerProtocol.js';
@@ -40,8 +39,8 @@ export async function runPeer(options: PeerRun, dag: Dag, executions?: number): 
   } else {
     if (!options.redis) throw new Error(`${options.peer} needs --redis host:port`);
     prepared = executions
-      ? await prepareBullmqFlows(options.redis, executions, dag.ids.length, options.concurrency, counter.task)
-      : await prepareBullmqDag(options.redis, dag, options.concurrency, counter.task);
+      ? await (await import('./peers/bullmqFlows.js')).prepareBullmqFlows(options.redis, executions, dag.ids.length, options.concurrency, counter.task)
+      : await (await import('./peers/bullmqDag.js')).prepareBullmqDag(options.redis, dag, options.concurrency, counter.task);
     work = () => prepared!.run();
   }
   const { value: done, metrics } = await measure(work, options.serverPid);
