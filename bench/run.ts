@@ -1,141 +1,138 @@
 /**
- * `npm run bench -- [--quick] [--only dag10k,chain200,fanout10k] [--with memory,kahn] [--runs 5] [--json]`
- *   --quick  one run each, on smaller graphs (5,000 nodes; the chain stays 200): about 30 s
- *   --only   these scenarios;  --with  only contenders whose name contains one of these
- *   --runs   runs per contender (default 3, 1 with --quick);  --json  print JSON, not tables
+ * `npm run bench -- [--full] [--json] [--only scenarios] [--with contenders] [--runs n]`
  *
- * Runs each scenario's contenders one after another in this process (never two at once), each
- * `runs` times on the same DAG, checks every run (all tasks done; task-graph: status
- * 'succeeded'), and prints per scenario the median wall time, the rate, the CPU time of this
- * process, the ratio against each peer measured in the same run, and task-graph's commit counters.
- * A contender whose server is unreachable is skipped with a message. Nothing is written to disk.
+ * The parent process: it plans the scenarios of the mode (plan.ts), checks which servers are up,
+ * starts the persisting Redis of the `BullMQ(aof)` column, then runs every cell, one worker
+ * process after another (never two at once: each run has the machine to itself, as far as this
+ * bench is concerned), and prints one Markdown table per scenario as it finishes, then the targets'
+ * summary. Progress goes to stderr, the report (or, with --json, one JSON document) to stdout.
+ * See bench/README.md.
  */
 import os from 'node:os';
-import { formatTable, median, ratio } from './measure.js';
-import type { RunMeasure } from './measure.js';
-import type { Dag } from './dags.js';
-import { chain200 } from './scenarios/chain200.js';
-import { dag10k } from './scenarios/dag10k.js';
-import { fanOut10k } from './scenarios/fanOut10k.js';
-import { PEERS } from './scenarios/Scenario.js';
-import type { Scenario } from './scenarios/Scenario.js';
+import { runPlainCell } from './cells.js';
+import { compileWorker } from './compileWorker.js';
+import type { Cell, CellContext } from './cells.js';
+import { OptionError, parseOptions } from './options.js';
+import { CONTENDERS, contenderSpec, SCENARIOS, scaledExecutions, scaledSize } from './plan.js';
+import type { ContenderId, ScenarioName, ScenarioSpec } from './plan.js';
+import { runInspectCell, runResumeCell, runRetentionCell } from './recoveryCells.js';
+import { formatScenario, formatTargets } from './report.js';
+import { probeMysql, probeRedis, REDIS, startDurableRedis } from './servers.js';
+import { ROOT } from './spawnWorker.js';
+import type { DurableRedis } from './servers.js';
+import { evaluateTargets } from './targets.js';
+import type { RunView } from './targets.js';
 
-const SCENARIOS: Scenario[] = [dag10k, chain200, fanOut10k];
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
-interface Summary {
-  contender: string;
-  skipped?: string;
-  failed?: string;
-  runs: number;
-  wallMs: number;
-  cpuMs: number;
-  tasks: number;
-  buildMs?: number;
-  transitions?: number;
-  commits?: number;
-  largestBatch?: number;
+function machine(): string {
+  const cpus = os.cpus();
+  const load = os.loadavg().map((value) => value.toFixed(1)).join(' ');
+  return `${cpus.length} cores (${cpus[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, load average ${load}`;
 }
 
-function parseArgs(argv: readonly string[]): { quick: boolean; runs: number; only: string[]; with: string[]; json: boolean } {
-  const value = (flag: string): string | undefined => {
-    const at = argv.indexOf(flag);
-    return at >= 0 ? argv[at + 1] : undefined;
-  };
-  const list = (flag: string): string[] => (value(flag) ?? '').split(',').filter(Boolean);
-  const quick = argv.includes('--quick');
-  const runs = Number(value('--runs') ?? (quick ? 1 : 3));
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be an integer >= 1, got ${value('--runs')}`);
-  const only = list('--only');
-  const unknown = only.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name));
-  if (unknown.length > 0) throw new Error(`Unknown scenario ${unknown.join(', ')}: choose from ${SCENARIOS.map((s) => s.name).join(', ')}`);
-  return { quick, runs, only, with: list('--with'), json: argv.includes('--json') };
-}
+type Availability = { pid: number } | { unavailable: string };
 
-async function runScenario(scenario: Scenario, dag: Dag, runs: number, filter: string[], log: (line: string) => void): Promise<Summary[]> {
-  const summaries: Summary[] = [];
-  for (const contender of scenario.contenders()) {
-    if (filter.length > 0 && !filter.some((part) => contender.name.includes(part))) continue;
-    const base = { contender: contender.name, runs: 0, wallMs: NaN, cpuMs: NaN, tasks: dag.ids.length };
-    const why = await contender.unavailable();
-    if (why) {
-      log(`  ${contender.name}: skipped, ${why}`);
-      summaries.push({ ...base, skipped: why });
-      continue;
-    }
-    const measures: (RunMeasure & { cpuMs: number })[] = [];
-    let buildMs: number | undefined;
+/** Probes or starts what the planned contenders need; returns each contender's worker arguments. */
+async function prepareServers(contenders: ReadonlySet<ContenderId>): Promise<{ argsOf: CellContext['contenderArgs']; durable: DurableRedis | null }> {
+  const redis: Availability | null = contenders.has('bullmq') ? await probeRedis() : null;
+  const mysql: Availability | null = contenders.has('mysql') ? await probeMysql() : null;
+  let durable: DurableRedis | null = null;
+  let durableProblem = '';
+  if (contenders.has('bullmq-aof')) {
     try {
-      ({ buildMs } = await contender.prepare(dag));
-      for (let i = 0; i < runs; i++) {
-        const cpu = process.cpuUsage();
-        const measure = await contender.run(scenario.concurrency);
-        const used = process.cpuUsage(cpu);
-        if (measure.problem) throw new Error(`run ${i + 1} is wrong: ${measure.problem}`);
-        measures.push({ ...measure, cpuMs: (used.user + used.system) / 1000 });
-        log(`  ${contender.name} run ${i + 1}/${runs}: ${measure.ms.toFixed(0)} ms`);
-      }
+      durable = await startDurableRedis();
+      log(`Started redis-server on port ${durable.port} (appendonly yes, appendfsync everysec) for BullMQ(aof)`);
     } catch (error) {
-      log(`  ${contender.name}: FAILED, ${(error as Error).message}`);
-      summaries.push({ ...base, failed: (error as Error).message });
-      continue;
-    } finally {
-      await contender.dispose().catch((error: Error) => log(`  ${contender.name}: dispose failed, ${error.message}`));
+      durableProblem = `could not start a persisting redis-server (${(error as Error).message})`;
     }
-    const last = measures[measures.length - 1]!;
-    summaries.push({
-      ...base,
-      runs,
-      wallMs: median(measures.map((m) => m.ms)),
-      cpuMs: median(measures.map((m) => m.cpuMs)),
-      ...(buildMs === undefined ? {} : { buildMs }),
-      ...(last.transitions === undefined ? {} : { transitions: last.transitions, commits: last.commits, largestBatch: last.largestBatch }),
-    });
   }
-  return summaries;
+  const withPid = (availability: Availability | null, base: string[]): string[] | { unavailable: string } => {
+    if (!availability) return { unavailable: 'not probed' };
+    if ('unavailable' in availability) return availability;
+    return availability.pid ? [...base, '--server-pid', String(availability.pid)] : base;
+  };
+  const argsOf = (id: ContenderId): string[] | { unavailable: string } => {
+    switch (contenderSpec(id).needs) {
+      case 'redis':
+        return withPid(redis, ['--redis', `${REDIS.host}:${REDIS.port}`]);
+      case 'durable-redis':
+        return durable ? ['--redis', `${REDIS.host}:${durable.port}`, '--server-pid', String(durable.pid)] : { unavailable: durableProblem };
+      case 'mysql':
+        return withPid(mysql, []);
+      default:
+        return [];
+    }
+  };
+  return { argsOf, durable };
 }
 
-function formatScenario(scenario: Scenario, summaries: readonly Summary[]): string {
-  const peerMs = new Map(summaries.filter((s) => !s.skipped && !s.failed).map((s) => [s.contender, s.wallMs]));
-  const peers = PEERS.filter((peer) => peerMs.has(peer));
-  const rate = scenario.metric === 'latency' ? ['ms/step'] : ['tasks/s', 'µs/task'];
-  const header = ['contender', 'wall (median)', ...rate, 'cpu', ...peers.map((p) => `vs ${p}`), 'transitions', 'commits', 'trans/commit', 'max batch'];
-  const rows = summaries.map((s) => {
-    if (s.skipped || s.failed) return [s.contender, s.skipped ? 'skipped' : 'FAILED'];
-    const rates =
-      scenario.metric === 'latency'
-        ? [(s.wallMs / s.tasks).toFixed(3)]
-        : [Math.round((s.tasks / s.wallMs) * 1000).toLocaleString('en-US'), ((s.wallMs * 1000) / s.tasks).toFixed(1)];
-    const commits = s.commits === undefined ? ['', '', '', ''] : [String(s.transitions), String(s.commits), (s.transitions! / s.commits!).toFixed(1), String(s.largestBatch)];
-    const vs = peers.map((peer) => (peer === s.contender ? '-' : ratio(s.wallMs, peerMs.get(peer)!)));
-    return [s.contender, `${s.wallMs.toFixed(s.wallMs < 10 ? 2 : 0)} ms`, ...rates, `${s.cpuMs.toFixed(0)} ms`, ...vs, ...commits];
-  });
-  const buildMs = summaries.find((s) => s.buildMs !== undefined)?.buildMs;
-  const note = buildMs === undefined ? '' : `\n(task-graph: building the workflow, addTask + addDependency + build, took ${buildMs.toFixed(0)} ms, not in wall)`;
-  return formatTable(header, rows) + note;
+function runCell(context: CellContext, spec: ScenarioSpec, contender: ContenderId, size: number, executions: number): Promise<Cell> {
+  switch (spec.kind) {
+    case 'resume':
+      return runResumeCell(context, spec, contender, size);
+    case 'inspect':
+      return runInspectCell(context, spec, contender, size);
+    case 'retention':
+      return runRetentionCell(context, spec, contender, size, executions);
+    default:
+      return runPlainCell(context, spec, contender, size, executions);
+  }
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  const scenarios = SCENARIOS.filter((scenario) => args.only.length === 0 || args.only.includes(scenario.name));
-  const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`;
-  log(`task-graph bench, ${new Date().toISOString()}, ${machine}; median of ${args.runs} run(s)`);
-  const results: { scenario: string; dag: string; summaries: Summary[] }[] = [];
-  for (const scenario of scenarios) {
-    const dag = scenario.dag(args.quick);
-    const title = `${scenario.name}${args.quick ? ' (QUICK)' : ''}: ${dag.name}, ${scenario.description}`;
-    log(`\n${title}`);
-    const summaries = await runScenario(scenario, dag, args.runs, args.with, log);
-    results.push({ scenario: scenario.name, dag: dag.name, summaries });
-    if (!args.json) console.log(`\n## ${title}\n${formatScenario(scenario, summaries)}`);
+  const options = parseOptions(process.argv.slice(2));
+  const scenarios = SCENARIOS.filter((spec) => (options.only.length > 0 ? options.only.includes(spec.name) : options.mode === 'full' || spec.inQuick));
+  const contendersOf = (spec: ScenarioSpec): ContenderId[] =>
+    spec.contenders.filter((id) => (options.with.length > 0 ? options.with.includes(id) : options.mode === 'full' || id !== 'bullmq-aof'));
+  const planned = new Set(scenarios.flatMap(contendersOf));
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  log(`task-graph bench, ${startedAt}, ${options.mode} mode, ${machine()}; each cell the median of ${options.runs} fresh processes`);
+  const compiling = performance.now();
+  const build = await compileWorker(ROOT);
+  log(`Compiled the worker in ${Math.round(performance.now() - compiling)} ms: ${build.workerPath}`);
+  const { argsOf, durable } = await prepareServers(planned);
+  const worker = { workerPath: build.workerPath, heapMb: options.heapMb, timeoutMs: options.timeoutMs };
+  const context: CellContext = { runs: options.runs, worker, log, contenderArgs: argsOf };
+  const cells: Cell[] = [];
+  const sizes: RunView['sizes'] = {};
+  const sections: { scenario: ScenarioName; title: string; size: number; executions: number }[] = [];
+  try {
+    for (const spec of scenarios) {
+      const size = scaledSize(spec, options.mode, options.scale);
+      const executions = scaledExecutions(spec, options.mode, options.scale);
+      sizes[spec.name] = { size, executions: spec.executions ? executions : 1 };
+      const title = spec.describe(size) + (spec.executions ? `, ${executions.toLocaleString('en-US')} executions` : '');
+      sections.push({ scenario: spec.name, title, size, executions });
+      log(`\n${spec.name}: ${title}`);
+      const scenarioCells: Cell[] = [];
+      for (const contender of contendersOf(spec)) scenarioCells.push(await runCell(context, spec, contender, size, executions));
+      cells.push(...scenarioCells);
+      if (!options.json) console.log(formatScenario(spec, title, scenarioCells));
+    }
+  } finally {
+    await durable?.stop();
+    await build.remove();
   }
-  if (args.json) console.log(JSON.stringify({ date: new Date().toISOString(), machine, runs: args.runs, results }, null, 2));
+  const verdicts = evaluateTargets({ cells, sizes });
+  const minutes = (performance.now() - started) / 60_000;
+  if (options.json) {
+    const contenders = CONTENDERS.filter((contender) => planned.has(contender.id));
+    console.log(JSON.stringify({ startedAt, minutes, machine: machine(), mode: options.mode, runs: options.runs, scale: options.scale, contenders, sections, cells, targets: verdicts }, null, 2));
+  } else {
+    console.log(formatTargets(verdicts));
+    console.log(`${options.mode} run of ${startedAt}: ${minutes.toFixed(1)} minutes; ${machine()}; median of ${options.runs} fresh processes per cell.`);
+  }
+  log(`\nDone in ${minutes.toFixed(1)} minutes.`);
 }
+
+process.once('SIGINT', () => process.exit(130)); // the 'exit' hook stops the persisting Redis
 
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    console.error(error);
+    console.error(error instanceof OptionError ? error.message : error);
     process.exit(1);
   },
 );

@@ -3,139 +3,107 @@
  * children), not DAGs with shared upstreams, so the DAG is driven from the worker side:
  *
  * - one queue and one Worker with `concurrency` = the scenario's limit; each node is one job
- *   (`{ id }`) whose processor is the same no-op task, completed jobs are kept (BullMQ's default)
- *   like task-graph keeps its records;
- * - the in-degree table lives in the worker process: on the worker's local `completed` event
+ *   (`{ node }`) whose processor is the same no-op task; completed jobs are kept (BullMQ's
+ *   default), as task-graph keeps its records;
+ * - the upstream counts live in the worker process: on the worker's local `completed` event
  *   (emitted after the job was moved to `completed` in Redis) the dependents' counts drop, and the
  *   ones at zero are enqueued with one `addBulk`;
- * - the roots (every node of the fan-out) are enqueued with `addBulk` in chunks of 1,000.
+ * - the roots are enqueued with `addBulk` in chunks of 1,000.
  *
- * So each task costs BullMQ what a durable queue costs: an add, a fetch with lock, a move to
- * completed, all in Redis. Keeping the in-degrees in-process is BullMQ's best case; keeping them
- * in Redis would add one round trip per edge.
+ * So each task costs BullMQ what a durable queue costs: an add, a fetch with a lock, a move to
+ * completed, all in Redis. Keeping the counts in-process is BullMQ's best case (in Redis they would
+ * add a round trip per edge); a crash of this process would lose them, which task-graph's runs
+ * survive.
  */
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { adjacency, noop } from '../dags.js';
-import type { Dag } from '../dags.js';
-import type { Contender, RunMeasure } from '../measure.js';
+import { adjacencyOf } from '../shapes.js';
+import type { Dag } from '../shapes.js';
 
-const REDIS = { host: '127.0.0.1', port: 6379 };
+export interface RedisAddress {
+  host: string;
+  port: number;
+}
+
+/** A queue and its worker, ready; `run` is the timed part, `dispose` deletes the queue. */
+export interface PreparedBullmq {
+  run(): Promise<number>;
+  dispose(): Promise<void>;
+}
+
 const ADD_CHUNK = 1_000;
 
-interface RunState {
-  unmet: Map<string, number>;
-  done: number;
-  finish: (error?: Error) => void;
+/** BullMQ 6 under ESM wants ready-made ioredis clients; workers need maxRetriesPerRequest null. */
+export function redisClients(redis: RedisAddress): { connect: () => Redis; quitAll: () => Promise<void> } {
+  const clients: Redis[] = [];
+  return {
+    connect: () => {
+      const client = new Redis({ ...redis, maxRetriesPerRequest: null });
+      clients.push(client);
+      return client;
+    },
+    quitAll: async () => {
+      await Promise.all(clients.map((client) => client.quit()));
+    },
+  };
 }
 
-/** BullMQ on the Redis at 127.0.0.1:6379, one queue per prepared scenario, deleted on dispose. */
-export function bullmqContender(): Contender {
-  let queue: Queue | null = null;
-  let worker: Worker | null = null;
-  let dag: Dag | null = null;
-  let downstream = new Map<string, string[]>();
-  let upstreamCount = new Map<string, number>();
-  let state: RunState | null = null;
-  let concurrency = 0;
-  let connections: Redis[] = [];
-  // BullMQ 6 wants ready-made ioredis clients under ESM; workers need maxRetriesPerRequest null.
-  const connect = (): Redis => {
-    const client = new Redis({ ...REDIS, maxRetriesPerRequest: null });
-    connections.push(client);
-    return client;
-  };
+/** Opens a fresh queue and a worker on it (not timed); `run` runs every node of `dag` once with `task`. */
+export async function prepareBullmqDag(
+  redis: RedisAddress,
+  dag: Dag,
+  concurrency: number,
+  task: (id: string) => Promise<unknown>,
+): Promise<PreparedBullmq> {
+  const { offsets, targets, indegree } = adjacencyOf(dag);
+  const clients = redisClients(redis);
+  const queue = new Queue(`tg-bench-${randomBytes(4).toString('hex')}`, { connection: clients.connect() });
+  await queue.waitUntilReady();
+  const unmet = indegree.slice();
+  let done = 0;
+  let settle: (error?: Error) => void = () => undefined;
 
-  const enqueue = async (ids: readonly string[]): Promise<void> => {
-    for (let i = 0; i < ids.length; i += ADD_CHUNK) {
-      await queue!.addBulk(ids.slice(i, i + ADD_CHUNK).map((id) => ({ name: 'node', data: { id } })));
+  const enqueue = async (nodes: readonly number[]): Promise<void> => {
+    for (let i = 0; i < nodes.length; i += ADD_CHUNK) {
+      await queue.addBulk(nodes.slice(i, i + ADD_CHUNK).map((node) => ({ name: 'node', data: { node } })));
     }
   };
-
-  const onCompleted = (id: string): void => {
-    const run = state!;
-    run.done += 1;
-    const ready: string[] = [];
-    for (const next of downstream.get(id)!) {
-      const remaining = run.unmet.get(next)! - 1;
-      run.unmet.set(next, remaining);
-      if (remaining === 0) ready.push(next);
+  const onCompleted = (node: number): void => {
+    done += 1;
+    const ready: number[] = [];
+    for (let e = offsets[node]!; e < offsets[node + 1]!; e++) {
+      const next = targets[e]!;
+      unmet[next]! -= 1;
+      if (unmet[next] === 0) ready.push(next);
     }
-    if (ready.length > 0) enqueue(ready).catch((error: Error) => run.finish(error));
-    if (run.done === dag!.ids.length) run.finish();
+    if (ready.length > 0) enqueue(ready).catch((error: Error) => settle(error));
+    if (done === dag.ids.length) settle();
   };
 
-  const openWorker = async (limit: number): Promise<void> => {
-    await worker?.close();
-    worker = new Worker(queue!.name, async () => noop(), { connection: connect(), concurrency: limit, autorun: true });
-    worker.on('completed', (job) => onCompleted((job.data as { id: string }).id));
-    worker.on('failed', (job, error) => state?.finish(new Error(`job ${job?.id} failed: ${error.message}`)));
-    await worker.waitUntilReady();
-    concurrency = limit;
-  };
+  const worker = new Worker(queue.name, async (job) => task(dag.ids[(job.data as { node: number }).node]!), {
+    connection: clients.connect(),
+    concurrency,
+  });
+  worker.on('completed', (job) => onCompleted((job.data as { node: number }).node));
+  worker.on('failed', (job, error) => settle(new Error(`job ${job?.id} failed: ${error.message}`)));
+  await worker.waitUntilReady();
 
   return {
-    name: 'BullMQ',
-    unavailable: () => probeRedis(),
-    async prepare(next: Dag) {
-      dag = next;
-      const { upstream, downstream: down } = adjacency(next);
-      downstream = down;
-      upstreamCount = new Map([...upstream].map(([id, ups]) => [id, ups.length]));
-      queue = new Queue(`tg-bench-${randomBytes(4).toString('hex')}`, { connection: connect() });
-      await queue.waitUntilReady();
-      return {};
-    },
-    async run(limit: number): Promise<RunMeasure> {
-      if (concurrency !== limit) await openWorker(limit);
-      const roots = dag!.ids.filter((id) => upstreamCount.get(id) === 0);
-      const started = performance.now();
-      let problem: string | null = null;
-      await new Promise<void>((resolve) => {
-        state = {
-          unmet: new Map(upstreamCount),
-          done: 0,
-          finish: (error) => {
-            if (error) problem = error.message;
-            resolve();
-          },
-        };
-        enqueue(roots).catch((error: Error) => state!.finish(error));
+    async run() {
+      const roots: number[] = [];
+      for (let i = 0; i < unmet.length; i++) if (unmet[i] === 0) roots.push(i);
+      await new Promise<void>((resolve, reject) => {
+        settle = (error) => (error ? reject(error) : resolve());
+        enqueue(roots).catch((error: Error) => settle(error));
       });
-      const ms = performance.now() - started;
-      const done = state!.done;
-      if (!problem && done !== dag!.ids.length) problem = `${done}/${dag!.ids.length} jobs completed`;
-      return { ms, done, problem };
+      return done;
     },
     async dispose() {
-      await worker?.close();
-      await queue?.obliterate({ force: true });
-      await queue?.close();
-      await Promise.all(connections.map((client) => client.quit()));
-      connections = [];
-      worker = null;
-      queue = null;
-      concurrency = 0;
+      await worker.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+      await clients.quitAll();
     },
   };
-}
-
-/** null when Redis answers PING within 2 s, else why not. */
-function probeRedis(): Promise<string | null> {
-  return new Promise((resolve) => {
-    const socket = net.connect(REDIS);
-    const fail = (why: string): void => {
-      socket.destroy();
-      resolve(`Redis at ${REDIS.host}:${REDIS.port} unreachable (${why})`);
-    };
-    socket.setTimeout(2_000, () => fail('timeout'));
-    socket.on('error', (error) => fail(error.message));
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (data) => {
-      socket.end();
-      resolve(data.toString().startsWith('+PONG') ? null : `Redis at ${REDIS.host}:${REDIS.port} answered ${JSON.stringify(data.toString().trim())}`);
-    });
-  });
 }
