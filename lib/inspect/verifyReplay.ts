@@ -10,22 +10,29 @@
  * that disagrees, in `seq` order, is the divergence. A machine that throws (a guard that cannot
  * read the event, say) diverges at that step too.
  *
- * Pure transitions execute no effect: the actions come back as data and invoked or spawned
- * actors are created but never started, so the task machine's placeholder actors (which throw
- * when run) are safe here. Only the events that changed an actor's state are recorded, so events
- * that did not (the supervisor's `task.spawn`, `xstate.done.actor.*`) are not replayed; neither
- * machine needs them to reach its recorded states.
+ * Machines given by the caller are stepped with the pure functions: they execute no effect (the
+ * actions come back as data, invoked or spawned actors are created but never started), whatever
+ * the machine does. The shipped machines, which are known to hold no effect but `assign`, are
+ * stepped as live actors instead, sent the same events: the same states, at a fifth of the cost
+ * (measured: a task's two steps cost about 100 µs as an actor, 400-560 µs through `transition()`,
+ * which is what made a 100,000-task execution's verification take minutes). Each actor is
+ * stopped as soon as its last recorded step is checked.
+ *
+ * Only the events that changed an actor's state are recorded, so events that did not (the
+ * supervisor's `task.spawn` and `task.release`) are not replayed; neither machine needs them to
+ * reach its recorded states.
  *
  * Inputs: the supervisor gets the execution row's ids; a task gets `{ executionId, taskId }`.
  */
-import { initialTransition, transition as machineTransition } from 'xstate';
-import type { AnyMachineSnapshot, AnyStateMachine, StateValue } from 'xstate';
+import type { AnyStateMachine, StateValue } from 'xstate';
 import { executionMachine } from '../../machines/execution.js';
 import { taskMachine } from '../../machines/task.js';
 import { ExecutionNotFoundError, toError } from '../errors.js';
 import type { ExecutionRecord, TransitionRecord } from '../store/records.js';
 import type { Store } from '../store/Store.js';
 import { recordedEvent } from './recordedEvent.js';
+import { actorStepper, pureStepper } from './replayStepper.js';
+import type { ReplayStepper } from './replayStepper.js';
 
 export interface ReplayMachines {
   execution: AnyStateMachine;
@@ -56,54 +63,55 @@ export type VerifyReplayResult = { ok: true; steps: number } | { ok: false; firs
  *   console.error(`seq ${seq} (${taskId ?? 'execution'}): recorded ${expected}, machine did ${actual}`);
  * }
  */
-export async function verifyReplay(
-  store: Store,
-  executionId: string,
-  machines: ReplayMachines = { execution: executionMachine, task: taskMachine },
-): Promise<VerifyReplayResult> {
+export async function verifyReplay(store: Store, executionId: string, machines?: ReplayMachines): Promise<VerifyReplayResult> {
   const execution = await store.getExecution(executionId);
   if (!execution) throw new ExecutionNotFoundError(executionId);
   const transitions = [...(await store.listTransitions(executionId))].sort((a, b) => a.seq - b.seq);
-  const snapshots = new Map<string | null, AnyMachineSnapshot>();
-  for (const recorded of transitions) {
-    const { taskId } = recorded;
-    const machine = taskId === null ? machines.execution : machines.task;
-    const expected = describe(recorded.from ?? '(none)', recorded.to, taskId === null ? null : recorded.attempt);
-    let before: AnyMachineSnapshot;
-    let after: AnyMachineSnapshot;
-    try {
-      before = snapshots.get(taskId) ?? initialSnapshot(machine, execution, recorded);
-    } catch (error) {
-      return diverged(recorded, expected, `initial state threw: ${toError(error).message}`);
+  const stepperOf = machines ? pureStepper : actorStepper;
+  const used = machines ?? { execution: executionMachine, task: taskMachine };
+  const lastSeq = new Map<string | null, number>();
+  for (const transition of transitions) lastSeq.set(transition.taskId, transition.seq);
+  const steppers = new Map<string | null, ReplayStepper>();
+  try {
+    for (const recorded of transitions) {
+      const { taskId } = recorded;
+      const expected = describe(recorded.from ?? '(none)', recorded.to, taskId === null ? null : recorded.attempt);
+      let stepper = steppers.get(taskId);
+      if (!stepper) {
+        try {
+          stepper = stepperOf(taskId === null ? used.execution : used.task, inputOf(execution, taskId));
+        } catch (error) {
+          return diverged(recorded, expected, `initial state threw: ${toError(error).message}`);
+        }
+        steppers.set(taskId, stepper);
+      }
+      const from = stateValueToString(stepper.value());
+      const step = stepper.step(recordedEvent(recorded).event);
+      if (!step.ok) return diverged(recorded, expected, `${from} → ${step.threw ? 'threw' : 'error'}: ${toError(step.error).message}`);
+      const to = stateValueToString(stepper.value());
+      const attempt = taskId === null ? null : attemptOf(stepper.context());
+      if (from !== (recorded.from ?? from) || to !== recorded.to || (attempt !== null && attempt !== recorded.attempt) || (taskId !== null && attempt === null)) {
+        return diverged(recorded, expected, describe(from, to, taskId === null ? null : attempt ?? 'none'));
+      }
+      if (lastSeq.get(taskId) === recorded.seq) {
+        stepper.stop();
+        steppers.delete(taskId);
+      }
     }
-    const from = stateValueToString(before.value);
-    try {
-      [after] = machineTransition(machine, before, recordedEvent(recorded).event);
-    } catch (error) {
-      return diverged(recorded, expected, `${from} → threw: ${toError(error).message}`);
-    }
-    if (after.status === 'error') return diverged(recorded, expected, `${from} → error: ${toError(after.error).message}`);
-    const to = stateValueToString(after.value);
-    const attempt = taskId === null ? null : attemptOf(after);
-    if (from !== (recorded.from ?? from) || to !== recorded.to || (attempt !== null && attempt !== recorded.attempt) || (taskId !== null && attempt === null)) {
-      return diverged(recorded, expected, describe(from, to, taskId === null ? null : attempt ?? 'none'));
-    }
-    snapshots.set(taskId, after);
+    return { ok: true, steps: transitions.length };
+  } finally {
+    for (const stepper of steppers.values()) stepper.stop();
   }
-  return { ok: true, steps: transitions.length };
 }
 
-function initialSnapshot(machine: AnyStateMachine, execution: ExecutionRecord, first: TransitionRecord): AnyMachineSnapshot {
-  const input =
-    first.taskId === null
-      ? { executionId: execution.id, workflowId: execution.workflowId, workflowVersion: execution.workflowVersion }
-      : { executionId: execution.id, taskId: first.taskId };
-  const [snapshot] = initialTransition(machine, input);
-  return snapshot;
+function inputOf(execution: ExecutionRecord, taskId: string | null): object {
+  return taskId === null
+    ? { executionId: execution.id, workflowId: execution.workflowId, workflowVersion: execution.workflowVersion }
+    : { executionId: execution.id, taskId };
 }
 
-function attemptOf(snapshot: AnyMachineSnapshot): number | null {
-  const attempt: unknown = (snapshot.context as { attempt?: unknown } | undefined)?.attempt;
+function attemptOf(context: unknown): number | null {
+  const attempt: unknown = (context as { attempt?: unknown } | undefined)?.attempt;
   return typeof attempt === 'number' ? attempt : null;
 }
 
