@@ -13,6 +13,7 @@
  * column) into warnings and silently truncated rows; with a no-op update they still fail the
  * commit.
  */
+import { QueryTypes } from 'sequelize';
 import type { Transaction } from 'sequelize';
 import type { TransitionData, TransitionRecord } from '../records.js';
 import { chunkRows, textSize } from './chunkRows.js';
@@ -49,8 +50,18 @@ const TRANSITION_COLUMNS: readonly (keyof TransitionRow)[] = [
 const TRANSITION_INSERT: RowInsert = { table: 'tg_transitions', columns: TRANSITION_COLUMNS, onConflict: 'keep' };
 
 /** In seq order. */
+/**
+ * In seq order. A plain SELECT through `sequelize.query`, not the model's `findAll`: a 100,000-task
+ * execution's log is 200,000 rows, and building them through the model cost most of a replay.
+ */
 export async function listTransitionRecords(models: StoreModels, executionId: string): Promise<TransitionRecord[]> {
-  const rows = await models.transitions.findAll({ where: { execution_id: executionId }, order: [['seq', 'ASC']], raw: true });
+  const sequelize = models.transitions.sequelize!;
+  const table = sequelize.getQueryInterface().quoteIdentifier('tg_transitions');
+  const rows = await sequelize.query(`SELECT * FROM ${table} WHERE execution_id = ? ORDER BY seq ASC`, {
+    replacements: [executionId],
+    type: QueryTypes.SELECT,
+    raw: true,
+  });
   return (rows as unknown as Array<RawRow<TransitionRow>>).map(fromTransitionRow);
 }
 
