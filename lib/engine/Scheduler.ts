@@ -1,6 +1,7 @@
 /**
  * The DAG bookkeeping of one execution, in plain mutable structures (never in machine context,
- * which XState copies on every event).
+ * which XState copies on every event): typed arrays indexed by the workflow's task numbers
+ * (WorkflowTopology.ts), so a million-task execution costs a few megabytes and no map entries.
  *
  * Each task is in one slot state:
  *   waiting ──(last upstream success committed)──▶ ready ──take()──▶ live ──settle()──▶ done
@@ -10,16 +11,25 @@
  * A success only counts once the store has committed it (the engine calls `settle` from the
  * commit callback), so no task is ever released on an upstream result the store could lose.
  */
-import type { Workflow } from '../workflow/Workflow.js';
 import type { TaskStatus } from '../store/records.js';
+import type { Workflow } from '../workflow/Workflow.js';
+import { topologyOf } from './WorkflowTopology.js';
+import type { WorkflowTopology } from './WorkflowTopology.js';
 
-type Slot = 'waiting' | 'ready' | 'live' | 'closing' | 'done';
+const WAITING = 0;
+const READY = 1;
+const LIVE = 2;
+const CLOSING = 3;
+const DONE = 4;
 
 export class Scheduler {
-  private readonly slot = new Map<string, Slot>();
-  private readonly unmet = new Map<string, number>();
-  private readonly readyQueue: string[] = [];
+  private readonly topology: WorkflowTopology;
+  private readonly slot: Uint8Array;
+  private readonly unmet: Int32Array;
+  /** Tasks in the order they became ready; each becomes ready at most once. */
+  private readonly readyQueue: Int32Array;
   private readyHead = 0;
+  private readyTail = 0;
   live = 0;
   settled = 0;
   /** Tasks waiting or ready: `closeUnstarted` has nothing to scan for once it is 0. */
@@ -30,24 +40,29 @@ export class Scheduler {
    * @param known the status of tasks already past `pending` (on resume): terminal ones are done,
    *   the others are live.
    */
-  constructor(
-    private readonly workflow: Workflow,
-    known: ReadonlyMap<string, TaskStatus> = new Map(),
-  ) {
-    this.total = workflow.tasks.size;
-    for (const id of workflow.topologicalOrder) {
-      const status = known.get(id) ?? 'pending';
+  constructor(workflow: Workflow, known: ReadonlyMap<string, TaskStatus> = new Map()) {
+    const topology = (this.topology = topologyOf(workflow));
+    const count = topology.ids.length;
+    this.total = count;
+    this.slot = new Uint8Array(count);
+    this.unmet = Int32Array.from(topology.inDegree);
+    this.readyQueue = new Int32Array(count);
+    if (known.size > 0) {
+      for (let i = 0; i < count; i++) {
+        const status = known.get(topology.ids[i]!) ?? 'pending';
+        if (status === 'succeeded') this.forEachDownstream(i, (next) => void (this.unmet[next]! -= 1));
+      }
+    }
+    for (let i = 0; i < count; i++) {
+      const status = known.size === 0 ? 'pending' : known.get(topology.ids[i]!) ?? 'pending';
       if (status === 'pending') {
-        const unmet = workflow.upstream.get(id)!.filter((up) => known.get(up) !== 'succeeded').length;
-        this.unmet.set(id, unmet);
-        this.slot.set(id, unmet === 0 ? 'ready' : 'waiting');
         this.unstarted += 1;
-        if (unmet === 0) this.readyQueue.push(id);
+        if (this.unmet[i] === 0) this.makeReady(i);
       } else if (status === 'running' || status === 'retrying') {
-        this.slot.set(id, 'live');
+        this.slot[i] = LIVE;
         this.live += 1;
       } else {
-        this.slot.set(id, 'done');
+        this.slot[i] = DONE;
         this.settled += 1;
       }
     }
@@ -59,38 +74,37 @@ export class Scheduler {
 
   /** The next ready task, now live; undefined when none is ready. */
   take(): string | undefined {
-    while (this.readyHead < this.readyQueue.length) {
-      const id = this.readyQueue[this.readyHead++]!;
-      if (this.slot.get(id) === 'ready') {
-        this.slot.set(id, 'live');
+    while (this.readyHead < this.readyTail) {
+      const i = this.readyQueue[this.readyHead++]!;
+      if (this.slot[i] === READY) {
+        this.slot[i] = LIVE;
         this.live += 1;
         this.unstarted -= 1;
-        return id;
+        return this.topology.ids[i];
       }
     }
     return undefined;
   }
 
   get hasReady(): boolean {
-    for (let i = this.readyHead; i < this.readyQueue.length; i++) if (this.slot.get(this.readyQueue[i]!) === 'ready') return true;
+    for (let at = this.readyHead; at < this.readyTail; at++) if (this.slot[this.readyQueue[at]!] === READY) return true;
     return false;
   }
 
   /** A task reached a committed final status. A success may make its dependents ready. */
   settle(id: string, status: TaskStatus): void {
-    const before = this.slot.get(id);
-    if (before === 'done' || before === undefined) return;
-    if (before === 'live') this.live -= 1;
-    this.slot.set(id, 'done');
+    const i = this.topology.indexOf.get(id);
+    if (i === undefined) return;
+    const before = this.slot[i];
+    if (before === DONE) return;
+    if (before === LIVE) this.live -= 1;
+    this.slot[i] = DONE;
     this.settled += 1;
     if (status !== 'succeeded') return;
-    for (const next of this.workflow.downstream.get(id)!) {
-      const remaining = this.unmet.get(next)! - 1;
-      this.unmet.set(next, remaining);
-      if (remaining === 0 && this.slot.get(next) === 'waiting') {
-        this.slot.set(next, 'ready');
-        this.readyQueue.push(next);
-      }
+    const { downstreamStart, downstream } = this.topology;
+    for (let at = downstreamStart[i]!, end = downstreamStart[i + 1]!; at < end; at++) {
+      const next = downstream[at]!;
+      if ((this.unmet[next]! -= 1) === 0 && this.slot[next] === WAITING) this.makeReady(next);
     }
   }
 
@@ -99,27 +113,28 @@ export class Scheduler {
    * now closing (to be skipped). Breadth-first, so each reason names the nearest blocked upstream.
    */
   closeDownstream(id: string): { taskId: string; blockedBy: string }[] {
+    const start = this.topology.indexOf.get(id);
     const closed: { taskId: string; blockedBy: string }[] = [];
-    const queue = [id];
-    for (let i = 0; i < queue.length; i++) {
-      const from = queue[i]!;
-      for (const next of this.workflow.downstream.get(from)!) {
-        const slot = this.slot.get(next);
-        if (slot !== 'waiting' && slot !== 'ready') continue;
-        this.slot.set(next, 'closing');
+    if (start === undefined) return closed;
+    const queue = [start];
+    for (let q = 0; q < queue.length; q++) {
+      const from = queue[q]!;
+      this.forEachDownstream(from, (next) => {
+        if (this.slot[next] !== WAITING && this.slot[next] !== READY) return;
+        this.slot[next] = CLOSING;
         this.unstarted -= 1;
-        closed.push({ taskId: next, blockedBy: from });
+        closed.push({ taskId: this.topology.ids[next]!, blockedBy: this.topology.ids[from]! });
         queue.push(next);
-      }
+      });
     }
     return closed;
   }
 
   /** A task that has not started, now closing (a fork adopts its recorded success). */
   close(id: string): void {
-    const slot = this.slot.get(id);
-    if (slot === 'waiting' || slot === 'ready') {
-      this.slot.set(id, 'closing');
+    const i = this.topology.indexOf.get(id);
+    if (i !== undefined && (this.slot[i] === WAITING || this.slot[i] === READY)) {
+      this.slot[i] = CLOSING;
       this.unstarted -= 1;
     }
   }
@@ -128,10 +143,10 @@ export class Scheduler {
   closeUnstarted(): string[] {
     const closed: string[] = [];
     if (this.unstarted === 0) return closed; // pumped again while cancelling: nothing left to scan
-    for (const [id, slot] of this.slot) {
-      if (slot !== 'waiting' && slot !== 'ready') continue;
-      this.slot.set(id, 'closing');
-      closed.push(id);
+    for (let i = 0; i < this.total; i++) {
+      if (this.slot[i] !== WAITING && this.slot[i] !== READY) continue;
+      this.slot[i] = CLOSING;
+      closed.push(this.topology.ids[i]!);
     }
     this.unstarted = 0;
     return closed;
@@ -147,5 +162,15 @@ export class Scheduler {
       if (status === 'failed' || status === 'skipped' || status === 'cancelled') closed.push(...this.closeDownstream(id));
     }
     return closed;
+  }
+
+  private makeReady(i: number): void {
+    this.slot[i] = READY;
+    this.readyQueue[this.readyTail++] = i;
+  }
+
+  private forEachDownstream(i: number, visit: (next: number) => void): void {
+    const { downstreamStart, downstream } = this.topology;
+    for (let at = downstreamStart[i]!, end = downstreamStart[i + 1]!; at < end; at++) visit(downstream[at]!);
   }
 }
