@@ -1,7 +1,7 @@
 /**
- * The `ctx` a task function receives. Its logger and its AbortSignal are made on first use:
- * most tasks read neither, and a winston child logger and an AbortController cost more than the
- * rest of an attempt's bookkeeping together. Aborting an attempt whose signal was never read
+ * The `ctx` a task function receives. Its logger, its AbortSignal and `upstream` are made on
+ * first use: most tasks read none of them, and a winston child logger and an AbortController cost
+ * more than the rest of an attempt's bookkeeping together. Aborting an attempt whose signal was never read
  * leaves it aborted for a later read.
  */
 import type { Logger } from 'winston';
@@ -12,15 +12,21 @@ export class AttemptContext implements TaskContext {
   private abortReason: unknown = undefined;
   private aborted = false;
   private childLogger: Logger | null = null;
+  private upstreamOutputs: Readonly<Record<string, unknown>> | null = null;
 
   constructor(
     readonly executionId: string,
     readonly workflowId: string,
     readonly taskId: string,
     readonly attempt: number,
-    readonly upstream: Readonly<Record<string, unknown>>,
+    private readonly makeUpstream: () => Readonly<Record<string, unknown>>,
     private readonly parentLogger: Logger,
   ) {}
+
+  get upstream(): Readonly<Record<string, unknown>> {
+    this.upstreamOutputs ??= this.makeUpstream();
+    return this.upstreamOutputs;
+  }
 
   get idempotencyKey(): string {
     return `${this.executionId}:${this.taskId}:${this.attempt}`;

@@ -12,7 +12,7 @@ import type { TaskRunRecord } from '../store/records.js';
 import { spanId } from '../telemetry/spans.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import { AttemptContext } from './AttemptContext.js';
-import { buildAttemptInput } from './attemptInput.js';
+import { buildAttemptInput, buildUpstreamOutputs } from './attemptInput.js';
 import type { EngineRuntime } from './EngineRuntime.js';
 import { executeAttempt } from './executeAttempt.js';
 import { resolveRetryPolicy } from './retryPolicy.js';
@@ -39,14 +39,17 @@ export class AttemptRunner {
     private readonly rowOf: (taskId: string) => TaskRunRecord | undefined,
   ) {}
 
+  private readonly outputOf = (taskId: string): unknown => this.rowOf(taskId)?.output;
+
   /**
    * Runs attempt `attempt` of a task, started at `startedAt` (the time its `running` transition
    * was recorded at); resolves with its outcome (never rejects).
    */
   run(taskId: string, attempt: number, startedAt: Date): Promise<AttemptEnd> {
     const task = this.workflow.tasks.get(taskId)!;
-    const { input, upstream } = buildAttemptInput(this.executionInput, this.workflow.upstream.get(taskId)!, (id) => this.rowOf(id)?.output);
-    const context = new AttemptContext(this.executionId, this.workflow.id, taskId, attempt, upstream, this.runtime.logger);
+    const upstreamIds = this.workflow.upstream.get(taskId)!;
+    const input = buildAttemptInput(this.executionInput, upstreamIds, this.outputOf);
+    const context = new AttemptContext(this.executionId, this.workflow.id, taskId, attempt, () => buildUpstreamOutputs(upstreamIds, this.outputOf), this.runtime.logger);
     this.inFlight.set(taskId, context);
     return executeAttempt({
       task,

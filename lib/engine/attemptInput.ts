@@ -1,23 +1,24 @@
 /**
  * What an attempt receives: the execution input shallow-merged with the outputs of the task's
  * direct upstream tasks (upstream wins, in the order the dependencies were added), and those
- * outputs by task id. Everything is a fresh copy, so that a task may mutate its input or
- * `ctx.upstream` without changing what its siblings receive, the execution input, or the
- * recorded outputs.
+ * outputs by task id (`ctx.upstream`, built only when the task reads it). Everything is a fresh
+ * copy, so that a task may mutate its input or `ctx.upstream` without changing what its siblings
+ * receive, the execution input, or the recorded outputs.
  */
-export function buildAttemptInput(
-  executionInput: unknown,
-  upstreamIds: readonly string[],
-  outputOf: (taskId: string) => unknown,
-): { input: unknown; upstream: Record<string, unknown> } {
-  const upstream: Record<string, unknown> = {};
+export function buildAttemptInput(executionInput: unknown, upstreamIds: readonly string[], outputOf: (taskId: string) => unknown): unknown {
   let input: unknown = copy(executionInput);
   for (const id of upstreamIds) {
-    upstream[id] = copy(outputOf(id));
-    const output = copy(upstream[id]);
-    if (isPlainObject(output)) input = { ...(isPlainObject(input) ? input : {}), ...output };
+    const output = outputOf(id);
+    if (isPlainObject(output)) input = { ...(isPlainObject(input) ? input : {}), ...(copy(output) as Record<string, unknown>) };
   }
-  return { input, upstream };
+  return input;
+}
+
+/** The outputs of the direct upstream tasks, by task id, as copies. */
+export function buildUpstreamOutputs(upstreamIds: readonly string[], outputOf: (taskId: string) => unknown): Record<string, unknown> {
+  const upstream: Record<string, unknown> = {};
+  for (const id of upstreamIds) upstream[id] = copy(outputOf(id));
+  return upstream;
 }
 
 /** A copy the task may mutate: primitives are their own copy (structuredClone costs microseconds each). */
