@@ -35,6 +35,7 @@ export type { SerializedError } from './errors.js';
 export type { Store } from './store/Store.js';
 export type {
   CommitBatch,
+  CreatedExecution,
   ExecutionUpdate,
   TransitionData,
   WorkflowGraph,

@@ -97,15 +97,16 @@ forEachStore('commit failures', (ctx: EngineTestContext) => {
     flaky.refuse = (batch) => (batch.transitions.some((t) => t.taskId === 'poison') ? refusedWith(TOO_LONG, { code: 'ER_DATA_TOO_LONG' }) : undefined);
     const run = await openOn(flaky);
 
-    // The first execution's first commit waits; the next two executions queue behind it, so the
-    // next batch holds entries of all three.
-    const release = flaky.hold();
+    // The three executions are created by one commit; the commits after it wait, so the next
+    // batch holds entries of all three.
+    let release: (() => void) | null = null;
+    flaky.afterCommit = (batch) => void ((batch.created?.length ?? 0) > 0 && (release ??= flaky.hold()));
     const first = run.start('good', {});
-    await waitUntil(() => flaky.waiting === 1, 'a commit waits');
     const bad = run.start('bad', {});
     const other = run.start('good', {});
     await waitUntil(() => bad.progress().succeeded === 1 && other.progress().succeeded === 1, 'both tasks succeeded, uncommitted');
-    release();
+    expect(flaky.waiting, 'a commit waits').to.equal(1);
+    release!();
 
     expect((await first.result).status).to.equal('succeeded');
     expect((await other.result).status).to.equal('succeeded');

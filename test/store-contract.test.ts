@@ -122,6 +122,32 @@ for (const factory of storeFactories({ sqliteMemory: true })) {
       expect((await store.getExecution('e1'))?.status).to.equal('running');
     });
 
+    it('creates the executions of a batch in its transaction, keeps one already stored on a retry, and fences them like others', async () => {
+      await store.createExecution(execution('e0', { ownerId: 'engine-a' }), [taskRun('e0', 'a')]);
+      const batch = {
+        ownerId: 'engine-a',
+        created: [
+          { execution: execution('e1', { ownerId: 'engine-a' }), tasks: [taskRun('e1', 'a'), taskRun('e1', 'b')] },
+          { execution: execution('e2', { ownerId: 'engine-a' }), tasks: [taskRun('e2', 'a')] },
+        ],
+        transitions: [transition('e0', 1)],
+        taskRuns: [taskRun('e0', 'a', { status: 'running', attempt: 1 })],
+        executions: [],
+      };
+      await store.commit(batch);
+      await store.commit(batch); // the retry of a commit whose acknowledgement was lost
+      expect((await store.getExecution('e1'))?.workflowId).to.equal('wf');
+      expect((await store.listTaskRuns('e1')).map((row) => [row.taskId, row.status])).to.deep.equal([['a', 'pending'], ['b', 'pending']]);
+      expect(await store.listTaskRuns('e2')).to.have.length(1);
+      expect((await store.listTransitions('e0')).map((t) => t.seq)).to.deep.equal([1]);
+      // A batch that fails writes none of the executions it would create.
+      const refused = await store
+        .commit({ ownerId: 'engine-b', created: [{ execution: execution('e3', { ownerId: 'engine-b' }), tasks: [] }], transitions: [transition('e1', 1)], taskRuns: [], executions: [] })
+        .then(() => null, (caught: unknown) => caught);
+      expect(refused).to.be.instanceOf(OwnershipLostError);
+      expect(await store.getExecution('e3')).to.equal(null);
+    });
+
     it('returns transitions in seq order across batches and executions', async () => {
       await store.createExecution(execution('e1'), []);
       await store.createExecution(execution('e2'), []);

@@ -134,7 +134,7 @@ export class ExecutionRun implements LiveRun {
   beginAfter(written: Promise<void>, adopted?: AdoptedOutputs): void {
     this.written = written.then(
       () => this.begin(adopted),
-      (error: unknown) => this.stop(toError(error)),
+      (error: unknown) => this.detach(toError(error)),
     );
   }
 

@@ -1,6 +1,7 @@
 /**
  * Starting an execution of one workflow version: check the options and the input, write the
- * execution row and one `pending` row per task, and begin the run once they are in the store.
+ * execution row and one `pending` row per task with the next group commit (many executions
+ * started at once share it), and begin the run once they are in the store.
  * `engine.start`, `engine.execute` and `engine.fork` all come here.
  */
 import { randomUUID } from 'node:crypto';
@@ -58,7 +59,7 @@ export function startExecution(context: EngineContext, workflow: Workflow, input
   const run = new ExecutionRun(runtime, workflow, record, rows, 0);
   runtime.runs.set(record.id, run);
   if (signal) cancelOnAbort(run, signal);
-  run.beginAfter(runtime.store.createExecution(record, rows), adopted);
+  run.beginAfter(runtime.writer.create({ execution: record, tasks: rows }), adopted);
   return new ExecutionHandle(run);
 }
 

@@ -23,6 +23,10 @@
  *   marked committed, and the engine is told to stop its run with a `StorageError`
  *   (code `COMMIT_REFUSED`) naming the cause. The others commit on.
  *
+ * New executions go the same way (`create`): their rows are written by the commit that follows, in
+ * the same transaction as other executions' transitions, so starting a thousand executions at
+ * once costs a few commits, not a thousand; each run begins once its rows are committed.
+ *
  * Fencing: every batch names its engine (`ownerId`). When another engine has taken an execution
  * over (resume after this one was presumed dead), the store refuses the batch with
  * `OwnershipLostError`; the writer stops those executions the same way and commits the rest.
@@ -31,7 +35,7 @@ import { COMMIT_RETRY_INITIAL_DELAY_MS, COMMIT_RETRY_MAX_DELAY_MS } from '../def
 import { OwnershipLostError, StorageError, toError } from '../errors.js';
 import { isTransientStoreError } from './isTransientStoreError.js';
 import type { Store } from './Store.js';
-import type { CommitBatch, ExecutionUpdate, TaskRunRecord, TransitionRecord } from './records.js';
+import type { CommitBatch, CreatedExecution, ExecutionUpdate, TaskRunRecord, TransitionRecord } from './records.js';
 
 export interface CommitEntry {
   transition: TransitionRecord;
@@ -42,6 +46,15 @@ export interface CommitEntry {
   /** Called with the entry's transition once it is committed. */
   onCommitted: (transition: TransitionRecord) => void;
 }
+
+/** A new execution waiting for the commit that writes its rows. */
+interface CreationEntry {
+  created: CreatedExecution;
+  resolve: () => void;
+  reject: (error: StorageError) => void;
+}
+
+type QueuedEntry = CommitEntry | CreationEntry;
 
 export interface GroupCommitWriterOptions {
   /** Called on each transient commit failure, before the retry. */
@@ -59,7 +72,7 @@ export interface GroupCommitWriterOptions {
 }
 
 export class GroupCommitWriter {
-  private queue: CommitEntry[] = [];
+  private queue: QueuedEntry[] = [];
   private flushing: Promise<void> | null = null;
   private lazyFlush: NodeJS.Immediate | null = null;
   private urgentQueued = false;
@@ -85,6 +98,18 @@ export class GroupCommitWriter {
     if (this.flushing) return;
     if (entry.urgent) this.startFlush();
     else this.lazyFlush ??= setImmediate(() => this.startFlush());
+  }
+
+  /**
+   * Writes a new execution's rows with the next commit. Resolves once they are committed; rejects
+   * if the store refuses them for good (the execution is then stopped like any other).
+   */
+  create(created: CreatedExecution): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ created, resolve, reject });
+      this.urgentQueued = true;
+      if (!this.flushing) this.startFlush();
+    });
   }
 
   /** Resolves once every entry queued so far is committed. */
@@ -119,11 +144,13 @@ export class GroupCommitWriter {
       const entries = await this.commitWithRetry(queued);
       if (this.abandoned) break;
       this.stats.commits += 1;
-      this.stats.entries += entries.length;
-      this.stats.largestBatch = Math.max(this.stats.largestBatch, entries.length);
+      const transitions = entries.filter((entry) => !('created' in entry)).length;
+      this.stats.entries += transitions;
+      this.stats.largestBatch = Math.max(this.stats.largestBatch, transitions);
       for (const entry of entries) {
         try {
-          entry.onCommitted(entry.transition);
+          if ('created' in entry) entry.resolve();
+          else entry.onCommitted(entry.transition);
         } catch (error) {
           this.options.onCallbackError(error);
         }
@@ -139,7 +166,7 @@ export class GroupCommitWriter {
    * apart after a permanent one, and drops the entries of executions the store will not take.
    * Returns the entries committed.
    */
-  private async commitWithRetry(queued: CommitEntry[]): Promise<CommitEntry[]> {
+  private async commitWithRetry(queued: QueuedEntry[]): Promise<QueuedEntry[]> {
     let entries = queued;
     for (;;) {
       try {
@@ -168,27 +195,29 @@ export class GroupCommitWriter {
    * After a permanent failure: one commit per execution, so that only the execution the store
    * refuses is stopped. A batch of one execution that failed permanently is that execution's.
    */
-  private async commitApart(entries: CommitEntry[], error: unknown): Promise<CommitEntry[]> {
+  private async commitApart(entries: QueuedEntry[], error: unknown): Promise<QueuedEntry[]> {
     const executionIds = executionIdsOf(entries);
     if (executionIds.length === 1) {
       const executionId = executionIds[0]!;
       this.stop(entries, executionIds, () => commitRefused(executionId, error));
       return [];
     }
-    const committed: CommitEntry[] = [];
+    const committed: QueuedEntry[] = [];
     for (const executionId of executionIds) {
       if (this.abandoned) break;
-      committed.push(...(await this.commitWithRetry(entries.filter((entry) => entry.transition.executionId === executionId))));
+      committed.push(...(await this.commitWithRetry(entries.filter((entry) => executionIdOf(entry) === executionId))));
     }
     return committed;
   }
 
   /** Drops every entry of these executions, queued or in `entries`, and tells the engine; returns the rest of `entries`. */
-  private stop(entries: CommitEntry[], executionIds: readonly string[], errorFor: (executionId: string) => StorageError): CommitEntry[] {
+  private stop(entries: QueuedEntry[], executionIds: readonly string[], errorFor: (executionId: string) => StorageError): QueuedEntry[] {
     const stopped = new Set(executionIds);
-    this.queue = this.queue.filter((entry) => !stopped.has(entry.transition.executionId));
+    const isStopped = (entry: QueuedEntry) => stopped.has(executionIdOf(entry));
+    for (const entry of [...entries, ...this.queue]) if ('created' in entry && isStopped(entry)) entry.reject(errorFor(executionIdOf(entry)));
+    this.queue = this.queue.filter((entry) => !isStopped(entry));
     for (const executionId of executionIds) this.options.onExecutionStopped(executionId, errorFor(executionId));
-    return entries.filter((entry) => !stopped.has(entry.transition.executionId));
+    return entries.filter((entry) => !isStopped(entry));
   }
 }
 
@@ -202,19 +231,31 @@ function commitRefused(executionId: string, cause: unknown): StorageError {
   );
 }
 
-function executionIdsOf(entries: readonly CommitEntry[]): string[] {
-  return [...new Set(entries.map((entry) => entry.transition.executionId))];
+function executionIdOf(entry: QueuedEntry): string {
+  return 'created' in entry ? entry.created.execution.id : entry.transition.executionId;
+}
+
+function executionIdsOf(entries: readonly QueuedEntry[]): string[] {
+  return [...new Set(entries.map(executionIdOf))];
 }
 
 /** One batch from queued entries: all transitions in order, the last row of each task, merged execution updates. */
-function toBatch(entries: readonly CommitEntry[], ownerId: string | undefined): CommitBatch {
+function toBatch(entries: readonly QueuedEntry[], ownerId: string | undefined): CommitBatch {
+  const created: CreatedExecution[] = [];
+  const transitions: TransitionRecord[] = [];
   const taskRuns = new Map<string, TaskRunRecord>();
   const executions = new Map<string, ExecutionUpdate>();
-  for (const { taskRun, execution } of entries) {
-    if (taskRun) taskRuns.set(`${taskRun.executionId}\u0000${taskRun.taskId}`, taskRun);
-    if (execution) executions.set(execution.id, { ...executions.get(execution.id), ...execution });
+  for (const entry of entries) {
+    if ('created' in entry) {
+      created.push(entry.created);
+      continue;
+    }
+    transitions.push(entry.transition);
+    if (entry.taskRun) taskRuns.set(`${entry.taskRun.executionId}\u0000${entry.taskRun.taskId}`, entry.taskRun);
+    if (entry.execution) executions.set(entry.execution.id, { ...executions.get(entry.execution.id), ...entry.execution });
   }
-  const batch: CommitBatch = { transitions: entries.map((entry) => entry.transition), taskRuns: [...taskRuns.values()], executions: [...executions.values()] };
+  const batch: CommitBatch = { transitions, taskRuns: [...taskRuns.values()], executions: [...executions.values()] };
+  if (created.length > 0) batch.created = created;
   if (ownerId !== undefined) batch.ownerId = ownerId;
   return batch;
 }

@@ -16,6 +16,7 @@
 import type { Store } from './Store.js';
 import type {
   CommitBatch,
+  CreatedExecution,
   ExecutionRecord,
   ListExecutionsFilter,
   LogRecord,
@@ -50,6 +51,10 @@ export class MemoryStore implements Store {
   async close(): Promise<void> {}
 
   async createExecution(execution: ExecutionRecord, tasks: readonly TaskRunRecord[]): Promise<void> {
+    this.create(execution, tasks);
+  }
+
+  private create(execution: ExecutionRecord, tasks: readonly TaskRunRecord[]): void {
     if (this.executions.has(execution.id)) throw new StorageError(`Execution ${JSON.stringify(execution.id)} already exists in the memory store.`);
     this.executions.set(execution.id, {
       // A frozen graph (every workflow's is) is shared by all its executions, not copied per execution.
@@ -62,17 +67,22 @@ export class MemoryStore implements Store {
 
   /** All or nothing, like a transaction: every row is checked before any is applied. */
   async commit(batch: CommitBatch): Promise<void> {
-    const missing = [
-      ...batch.transitions.map((t) => t.executionId),
-      ...batch.taskRuns.map((t) => t.executionId),
-      ...batch.executions.map((e) => e.id),
-    ].find((id) => !this.executions.has(id));
+    const created = new Map<string, CreatedExecution>();
+    for (const entry of batch.created ?? []) {
+      if (!this.executions.has(entry.execution.id)) created.set(entry.execution.id, entry); // one already stored: a retried batch
+    }
+    const ids = new Set<string>();
+    for (const transition of batch.transitions) ids.add(transition.executionId);
+    for (const task of batch.taskRuns) ids.add(task.executionId);
+    for (const update of batch.executions) ids.add(update.id);
+    const ownerOf = (id: string) => (created.get(id)?.execution ?? this.executions.get(id)?.record)?.ownerId;
+    const missing = [...ids].find((id) => !this.executions.has(id) && !created.has(id));
     if (missing !== undefined) throw new StorageError(`Cannot commit to execution ${JSON.stringify(missing)}: it does not exist in the memory store.`);
     if (batch.ownerId !== undefined) {
-      const ids = new Set([...batch.transitions.map((t) => t.executionId), ...batch.taskRuns.map((t) => t.executionId), ...batch.executions.map((e) => e.id)]);
-      const lost = [...ids].filter((id) => this.executions.get(id)!.record.ownerId !== batch.ownerId);
+      const lost = [...ids].filter((id) => ownerOf(id) !== batch.ownerId);
       if (lost.length > 0) throw new OwnershipLostError(lost, batch.ownerId);
     }
+    for (const { execution, tasks } of created.values()) this.create(execution, tasks);
     for (const transition of batch.transitions) this.executions.get(transition.executionId)!.transitions.add(transition); // a retried batch is a no-op
     for (const task of batch.taskRuns) this.executions.get(task.executionId)!.tasks.set(task.taskId, toStoredTaskRun(task));
     for (const update of batch.executions) {
@@ -80,6 +90,7 @@ export class MemoryStore implements Store {
       stored.record = { ...stored.record, ...update };
     }
   }
+
 
   async writeLogs(records: readonly LogRecord[]): Promise<void> {
     for (const record of records) {

@@ -36,7 +36,11 @@ export interface Store {
 
   /** Inserts the execution row and one `pending` task row per task, in one transaction. */
   createExecution(execution: ExecutionRecord, tasks: readonly TaskRunRecord[]): Promise<void>;
-  /** Writes one group commit in one transaction; idempotent for transitions already stored. */
+  /**
+   * Writes one group commit in one transaction: the executions it creates first (an execution
+   * already stored is kept as it is: a retried batch), then its transitions (idempotent for
+   * transitions already stored), task rows and execution updates.
+   */
   commit(batch: CommitBatch): Promise<void>;
   writeLogs(records: readonly LogRecord[]): Promise<void>;
   writeSpans(records: readonly SpanRecord[]): Promise<void>;

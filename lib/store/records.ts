@@ -132,12 +132,20 @@ export type ExecutionUpdate = Pick<ExecutionRecord, 'id'> &
   Partial<Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'startedAt' | 'finishedAt'>>;
 
 /** What one group commit writes, in one transaction. */
+/** A new execution's rows: its execution row and one `pending` row per task. */
+export interface CreatedExecution {
+  execution: ExecutionRecord;
+  tasks: readonly TaskRunRecord[];
+}
+
 export interface CommitBatch {
   /**
    * The committing engine. When set, the store writes nothing and throws `OwnershipLostError`
    * if any execution of the batch is owned by another engine (fencing after a take-over).
    */
   ownerId?: string;
+  /** New executions, written first (as `createExecution` would, but in this transaction). */
+  created?: CreatedExecution[];
   transitions: TransitionRecord[];
   /** The whole row of every task touched by the batch, after the batch. */
   taskRuns: TaskRunRecord[];

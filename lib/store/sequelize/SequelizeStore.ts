@@ -41,7 +41,7 @@ import {
   claimExecution,
   findExecution,
   heartbeatExecutions,
-  insertExecution,
+  insertExecutions,
   listExecutionRecords,
   releaseExecutions,
   updateExecutions,
@@ -126,14 +126,20 @@ export class SequelizeStore implements Store {
 
   async createExecution(execution: ExecutionRecord, tasks: readonly TaskRunRecord[]): Promise<void> {
     await this.transaction('create execution', execution.id, async (models, transaction) => {
-      await insertExecution(models, execution, transaction);
+      await insertExecutions(models, [execution], transaction);
       await insertTaskRuns(models, tasks, transaction);
     });
   }
 
   async commit(batch: CommitBatch): Promise<void> {
-    if (batch.transitions.length === 0 && batch.taskRuns.length === 0 && batch.executions.length === 0) return;
+    const created = batch.created ?? [];
+    if (created.length === 0 && batch.transitions.length === 0 && batch.taskRuns.length === 0 && batch.executions.length === 0) return;
     await this.transaction('commit', soleExecutionId(batch), async (models, transaction) => {
+      if (created.length > 0) {
+        // 'keep': a batch retried after a lost acknowledgement finds its executions already there.
+        await insertExecutions(models, created.map(({ execution }) => execution), transaction, 'keep');
+        await insertTaskRuns(models, created.flatMap(({ tasks }) => tasks), transaction, 'keep');
+      }
       // Executions first: their UPDATE takes the row lock that the other inserts' foreign key
       // checks would otherwise take in shared mode, so two commits of one execution queue up on
       // MySQL instead of deadlocking (and the second then sees what the first stored).
@@ -281,6 +287,7 @@ export class SequelizeStore implements Store {
 
 function soleExecutionId(batch: CommitBatch): string | undefined {
   const ids = new Set([
+    ...(batch.created ?? []).map(({ execution }) => execution.id),
     ...batch.transitions.map((transition) => transition.executionId),
     ...batch.taskRuns.map((task) => task.executionId),
     ...batch.executions.map((update) => update.id),

@@ -5,7 +5,9 @@
 import { Op } from 'sequelize';
 import type { Transaction, WhereOptions } from 'sequelize';
 import { OwnershipLostError, StorageError } from '../../errors.js';
-import { selectRows } from './rawStatements.js';
+import { chunkRows, textSize } from './chunkRows.js';
+import { insertRows, selectRows } from './rawStatements.js';
+import type { RowInsert } from './rawStatements.js';
 import type { SerializedError } from '../../errors.js';
 import type {
   ExecutionRecord,
@@ -22,8 +24,43 @@ import type { ExecutionRow, RawRow, StoreModels } from './defineModels.js';
 
 const UNFINISHED: readonly ExecutionStatus[] = ['pending', 'running'];
 
-export async function insertExecution(models: StoreModels, record: ExecutionRecord, transaction: Transaction | undefined): Promise<void> {
-  await models.executions.create(toExecutionRow(record), { transaction });
+/**
+ * Inserts execution rows: multi-row INSERTs with positional parameters (a chunk per few MB of
+ * graph JSON). `existing: 'keep'` skips rows already stored (a retried batch).
+ */
+export async function insertExecutions(
+  models: StoreModels,
+  records: readonly ExecutionRecord[],
+  transaction: Transaction | undefined,
+  existing: 'fail' | 'keep' = 'fail',
+): Promise<void> {
+  const insert = existing === 'keep' ? { ...EXECUTION_INSERT, onConflict: 'keep' as const } : EXECUTION_INSERT;
+  for (const chunk of chunkRows(records.map(toExecutionRow), executionRowSize)) {
+    await insertRows(models.executions.sequelize!, transaction, insert, chunk.map((row) => EXECUTION_COLUMNS.map((column) => row[column])));
+  }
+}
+
+const EXECUTION_COLUMNS: readonly (keyof ExecutionRow)[] = [
+  'id',
+  'workflow_id',
+  'workflow_version',
+  'status',
+  'input',
+  'output',
+  'error',
+  'concurrency',
+  'failure_policy',
+  'created_at',
+  'started_at',
+  'finished_at',
+  'owner_id',
+  'heartbeat_at',
+  'graph',
+];
+const EXECUTION_INSERT: RowInsert = { table: 'tg_executions', columns: EXECUTION_COLUMNS, onConflict: 'fail' };
+
+function executionRowSize(row: ExecutionRow): number {
+  return textSize(row.id, row.workflow_id, row.workflow_version, row.input, row.output, row.error, row.owner_id, row.graph) + 200;
 }
 
 /**

@@ -27,13 +27,16 @@ const TASK_RUN_UPSERT: RowInsert = {
 };
 
 /** Inserts the rows of a new execution's tasks. */
+/** Inserts new task rows; `existing: 'keep'` skips rows already stored (a retried batch). */
 export async function insertTaskRuns(
   models: StoreModels,
   records: readonly TaskRunRecord[],
   transaction: Transaction | undefined,
+  existing: 'fail' | 'keep' = 'fail',
 ): Promise<void> {
+  const insert = existing === 'keep' ? { ...TASK_RUN_INSERT, onConflict: 'keep' as const } : TASK_RUN_INSERT;
   for (const chunk of chunkRows(records.map(toTaskRunRow), sizeOf)) {
-    await insertRows(models.taskRuns.sequelize!, transaction, TASK_RUN_INSERT, chunk.map((row) => TASK_RUN_COLUMNS.map((column) => row[column])));
+    await insertRows(models.taskRuns.sequelize!, transaction, insert, chunk.map((row) => TASK_RUN_COLUMNS.map((column) => row[column])));
   }
 }
 
