@@ -48,6 +48,7 @@ import {
 } from './executionRepository.js';
 import { insertLogs, listLogRecords } from './logRepository.js';
 import { Mutex } from './Mutex.js';
+import { commitOnMysql } from './mysqlCommit.js';
 import { parseStorageUrl } from './parseStorageUrl.js';
 import { deletePrunedRows, findPruneBoundary, selectPrunableIds } from './pruneRepository.js';
 import type { PruneBoundary } from './pruneRepository.js';
@@ -134,6 +135,7 @@ export class SequelizeStore implements Store {
   async commit(batch: CommitBatch): Promise<void> {
     const created = batch.created ?? [];
     if (created.length === 0 && batch.transitions.length === 0 && batch.taskRuns.length === 0 && batch.executions.length === 0) return;
+    if (this.kind === 'mysql') return this.run('commit', soleExecutionId(batch), (_, sequelize) => commitOnMysql(sequelize, batch));
     await this.transaction('commit', soleExecutionId(batch), async (models, transaction) => {
       if (created.length > 0) {
         // 'keep': a batch retried after a lost acknowledgement finds its executions already there.

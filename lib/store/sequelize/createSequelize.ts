@@ -72,6 +72,9 @@ export function createSequelize(
       connectTimeout: MYSQL_CONNECT_TIMEOUT_MS,
       jsonStrings: true,
       flags: ['FOUND_ROWS'],
+      // A group commit sends its writes and COMMIT as one query (mysqlCommit.ts). Values are
+      // always parameters, escaped by mysql2: no statement text comes from outside.
+      multipleStatements: true,
     },
   });
 }

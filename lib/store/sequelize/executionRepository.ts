@@ -6,8 +6,8 @@ import { Op } from 'sequelize';
 import type { Transaction, WhereOptions } from 'sequelize';
 import { OwnershipLostError, StorageError } from '../../errors.js';
 import { chunkRows, textSize } from './chunkRows.js';
-import { insertRows, selectRows } from './rawStatements.js';
-import type { RowInsert } from './rawStatements.js';
+import { execute, insertStatement, quote, selectRows, sqlValue } from './rawStatements.js';
+import type { Dialect, RowInsert, Statement } from './rawStatements.js';
 import type { SerializedError } from '../../errors.js';
 import type {
   ExecutionRecord,
@@ -34,10 +34,8 @@ export async function insertExecutions(
   transaction: Transaction | undefined,
   existing: 'fail' | 'keep' = 'fail',
 ): Promise<void> {
-  const insert = existing === 'keep' ? { ...EXECUTION_INSERT, onConflict: 'keep' as const } : EXECUTION_INSERT;
-  for (const chunk of chunkRows(records.map(toExecutionRow), executionRowSize)) {
-    await insertRows(models.executions.sequelize!, transaction, insert, chunk.map((row) => EXECUTION_COLUMNS.map((column) => row[column])));
-  }
+  const sequelize = models.executions.sequelize!;
+  for (const { sql, params } of executionInsertStatements(records, sequelize.getDialect() as Dialect, existing)) await execute(sequelize, transaction, sql, params);
 }
 
 const EXECUTION_COLUMNS: readonly (keyof ExecutionRow)[] = [
@@ -68,6 +66,40 @@ function executionRowSize(row: ExecutionRow): number {
  * commits lock the rows in the same order). An update of an execution that does not exist fails
  * the commit, as it does in the memory store.
  */
+/**
+ * The UPDATEs of one commit as statements, in execution id order (see `updateExecutions`), for a
+ * caller that checks the executions exist itself (MySQL's commit, which locks them first).
+ */
+export function executionUpdateStatements(updates: readonly ExecutionUpdate[], dialect: Dialect): Statement[] {
+  const statements: Statement[] = [];
+  for (const update of [...updates].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    const values = updatedColumns(update);
+    const columns = Object.keys(values) as (keyof ExecutionRow)[];
+    if (columns.length === 0) continue;
+    statements.push({
+      sql: `UPDATE tg_executions SET ${columns.map((column) => `${quote(column)}=?`).join(',')} WHERE id=?`,
+      params: [...columns.map((column) => sqlValue(values[column], dialect)), update.id],
+    });
+  }
+  return statements;
+}
+
+function updatedColumns(update: ExecutionUpdate): Partial<ExecutionRow> {
+  const values: Partial<ExecutionRow> = {};
+  if (update.status !== undefined) values.status = update.status;
+  if (update.output !== undefined) values.output = toNullableJson(update.output);
+  if (update.error !== undefined) values.error = toNullableJson(update.error);
+  if (update.startedAt !== undefined) values.started_at = update.startedAt;
+  if (update.finishedAt !== undefined) values.finished_at = update.finishedAt;
+  return values;
+}
+
+/** The INSERTs of new execution rows as statements (`existing: 'keep'` skips rows already stored). */
+export function executionInsertStatements(records: readonly ExecutionRecord[], dialect: Dialect, existing: 'fail' | 'keep'): Statement[] {
+  const insert = existing === 'keep' ? { ...EXECUTION_INSERT, onConflict: 'keep' as const } : EXECUTION_INSERT;
+  return chunkRows(records.map(toExecutionRow), executionRowSize).map((chunk) => insertStatement(insert, chunk.map((row) => EXECUTION_COLUMNS.map((column) => row[column])), dialect));
+}
+
 export async function updateExecutions(
   models: StoreModels,
   updates: readonly ExecutionUpdate[],
@@ -75,12 +107,7 @@ export async function updateExecutions(
 ): Promise<void> {
   const ordered = [...updates].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const update of ordered) {
-    const values: Partial<ExecutionRow> = {};
-    if (update.status !== undefined) values.status = update.status;
-    if (update.output !== undefined) values.output = toNullableJson(update.output);
-    if (update.error !== undefined) values.error = toNullableJson(update.error);
-    if (update.startedAt !== undefined) values.started_at = update.startedAt;
-    if (update.finishedAt !== undefined) values.finished_at = update.finishedAt;
+    const values = updatedColumns(update);
     const found =
       Object.keys(values).length === 0
         ? (await models.executions.count({ where: { id: update.id }, transaction })) > 0

@@ -22,7 +22,7 @@ export interface RowInsert {
   onConflict: 'fail' | 'keep' | { key: readonly string[]; update: readonly string[] };
 }
 
-type Dialect = 'sqlite' | 'mysql';
+export type Dialect = 'sqlite' | 'mysql';
 
 interface RawConnection {
   /** sqlite3 Database.run / .all and mysql2 Connection.query all take (sql, params, callback). */
@@ -39,15 +39,30 @@ export async function insertRows(
   rows: readonly (readonly unknown[])[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const dialect = sequelize.getDialect() as Dialect;
+  const { sql, params } = insertStatement(insert, rows, sequelize.getDialect() as Dialect);
+  await execute(sequelize, transaction, sql, params);
+}
+
+/** One statement and its positional parameters. */
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+/** The multi-row INSERT of `rows` (each the values of `insert.columns`, in order), not run. */
+export function insertStatement(insert: RowInsert, rows: readonly (readonly unknown[])[], dialect: Dialect): Statement {
   const params: unknown[] = [];
   const tuple = `(${insert.columns.map(() => '?').join(',')})`;
   for (const row of rows) {
     if (row.length !== insert.columns.length) throw new Error(`insertRows: ${row.length} values for ${insert.columns.length} columns of ${insert.table}`);
-    for (const value of row) params.push(value instanceof Date ? formatDate(value, dialect) : value);
+    for (const value of row) params.push(sqlValue(value, dialect));
   }
-  const sql = `${statementHead(insert)} VALUES ${rows.map(() => tuple).join(',')}${conflictClause(insert, dialect)}`;
-  await execute(sequelize, transaction, sql, params);
+  return { sql: `${statementHead(insert)} VALUES ${rows.map(() => tuple).join(',')}${conflictClause(insert, dialect)}`, params };
+}
+
+/** A value as the driver takes it: Dates as the text Sequelize writes for DATE(3) columns. */
+export function sqlValue(value: unknown, dialect: Dialect): unknown {
+  return value instanceof Date ? formatDate(value, dialect) : value;
 }
 
 /** Runs one query on the raw connection and returns its rows. */
@@ -104,6 +119,6 @@ function formatDate(date: Date, dialect: Dialect): string {
   return dialect === 'sqlite' ? `${text} +00:00` : text;
 }
 
-function quote(identifier: string): string {
+export function quote(identifier: string): string {
   return `\`${identifier.replace(/`/g, '``')}\``;
 }

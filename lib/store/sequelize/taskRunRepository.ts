@@ -3,8 +3,8 @@ import type { Transaction } from 'sequelize';
 import type { SerializedError } from '../../errors.js';
 import type { TaskRunRecord, TaskStatus } from '../records.js';
 import { chunkRows, textSize } from './chunkRows.js';
-import { insertRows } from './rawStatements.js';
-import type { RowInsert } from './rawStatements.js';
+import { execute, insertStatement } from './rawStatements.js';
+import type { Dialect, RowInsert, Statement } from './rawStatements.js';
 import { fromJson, fromNullableDate, fromNullableJson, toJson, toNullableJson } from './columnCodecs.js';
 import type { RawRow, StoreModels, TaskRunRow } from './defineModels.js';
 
@@ -34,10 +34,14 @@ export async function insertTaskRuns(
   transaction: Transaction | undefined,
   existing: 'fail' | 'keep' = 'fail',
 ): Promise<void> {
+  const sequelize = models.taskRuns.sequelize!;
+  for (const { sql, params } of taskRunInsertStatements(records, sequelize.getDialect() as Dialect, existing)) await execute(sequelize, transaction, sql, params);
+}
+
+/** `insertTaskRuns` as statements, not run. */
+export function taskRunInsertStatements(records: readonly TaskRunRecord[], dialect: Dialect, existing: 'fail' | 'keep'): Statement[] {
   const insert = existing === 'keep' ? { ...TASK_RUN_INSERT, onConflict: 'keep' as const } : TASK_RUN_INSERT;
-  for (const chunk of chunkRows(records.map(toTaskRunRow), sizeOf)) {
-    await insertRows(models.taskRuns.sequelize!, transaction, insert, chunk.map((row) => TASK_RUN_COLUMNS.map((column) => row[column])));
-  }
+  return chunkRows(records.map(toTaskRunRow), sizeOf).map((chunk) => insertStatement(insert, chunk.map((row) => TASK_RUN_COLUMNS.map((column) => row[column])), dialect));
 }
 
 /**
@@ -49,9 +53,13 @@ export async function upsertTaskRuns(
   records: readonly TaskRunRecord[],
   transaction: Transaction | undefined,
 ): Promise<void> {
-  for (const chunk of chunkRows(records.map(toTaskRunRow), sizeOf)) {
-    await insertRows(models.taskRuns.sequelize!, transaction, TASK_RUN_UPSERT, chunk.map((row) => TASK_RUN_COLUMNS.map((column) => row[column])));
-  }
+  const sequelize = models.taskRuns.sequelize!;
+  for (const { sql, params } of taskRunUpsertStatements(records, sequelize.getDialect() as Dialect)) await execute(sequelize, transaction, sql, params);
+}
+
+/** `upsertTaskRuns` as statements, not run. */
+export function taskRunUpsertStatements(records: readonly TaskRunRecord[], dialect: Dialect): Statement[] {
+  return chunkRows(records.map(toTaskRunRow), sizeOf).map((chunk) => insertStatement(TASK_RUN_UPSERT, chunk.map((row) => TASK_RUN_COLUMNS.map((column) => row[column])), dialect));
 }
 
 /** In task id order. */

@@ -17,8 +17,8 @@ import { QueryTypes } from 'sequelize';
 import type { Transaction } from 'sequelize';
 import type { TransitionData, TransitionRecord } from '../records.js';
 import { chunkRows, textSize } from './chunkRows.js';
-import { insertRows } from './rawStatements.js';
-import type { RowInsert } from './rawStatements.js';
+import { execute, insertStatement } from './rawStatements.js';
+import type { Dialect, RowInsert, Statement } from './rawStatements.js';
 import { fromDate, fromJson, fromNullableJson, fromNullableString, toJson, toNullableJson } from './columnCodecs.js';
 import type { RawRow, StoreModels, TransitionRow } from './defineModels.js';
 
@@ -28,9 +28,13 @@ export async function appendTransitions(
   records: readonly TransitionRecord[],
   transaction: Transaction | undefined,
 ): Promise<void> {
-  for (const chunk of chunkRows(records.map(toTransitionRow), sizeOf)) {
-    await insertRows(models.transitions.sequelize!, transaction, TRANSITION_INSERT, chunk.map((row) => TRANSITION_COLUMNS.map((column) => row[column])));
-  }
+  const sequelize = models.transitions.sequelize!;
+  for (const { sql, params } of transitionInsertStatements(records, sequelize.getDialect() as Dialect)) await execute(sequelize, transaction, sql, params);
+}
+
+/** `appendTransitions` as statements, not run. */
+export function transitionInsertStatements(records: readonly TransitionRecord[], dialect: Dialect): Statement[] {
+  return chunkRows(records.map(toTransitionRow), sizeOf).map((chunk) => insertStatement(TRANSITION_INSERT, chunk.map((row) => TRANSITION_COLUMNS.map((column) => row[column])), dialect));
 }
 
 const TRANSITION_COLUMNS: readonly (keyof TransitionRow)[] = [
