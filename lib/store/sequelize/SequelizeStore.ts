@@ -1,8 +1,8 @@
 /**
- * The `Store` on SQLite (a file, or in memory) and on MySQL/MariaDB, through Sequelize.
+ * The `Store` on SQLite (a file, or in memory), MySQL/MariaDB and PostgreSQL, through Sequelize.
  *
  * Lifecycle: `new SequelizeStore({ url })` only parses the URL; `open()` connects (creating a
- * missing MySQL database or SQLite directory) and runs the pending migrations; `close()` closes
+ * missing MySQL or PostgreSQL database, or SQLite directory) and runs the pending migrations; `close()` closes
  * the connections. Every other method needs an open store.
  *
  * Each write is one transaction: `createExecution` (execution row and task rows), `commit` (the
@@ -52,14 +52,14 @@ import { parseStorageUrl } from './parseStorageUrl.js';
 import { deletePrunedRows, findPruneBoundary, selectPrunableIds } from './pruneRepository.js';
 import type { PruneBoundary } from './pruneRepository.js';
 import { resolvePruneCriteria } from '../resolvePruneCriteria.js';
-import type { StorageTarget } from './parseStorageUrl.js';
+import type { SqlDialect, StorageTarget } from './parseStorageUrl.js';
 import { runMigrations } from './runMigrations.js';
 import { listSpanRecords, upsertSpans } from './spanRepository.js';
 import { insertTaskRuns, listTaskRunRecords, upsertTaskRuns } from './taskRunRepository.js';
 import { appendTransitions, listTransitionRecords } from './transitionRepository.js';
 
 export interface SequelizeStoreOptions {
-  /** `sqlite::memory:`, `sqlite:<path>` or `mysql://user:password@host:port/database`. */
+  /** `sqlite::memory:`, `sqlite:<path>`, `mysql://user:password@host:port/database` or `postgres://…` (same form). */
   url: string;
   /**
    * Bring the schema up to date on `open()`.
@@ -86,7 +86,7 @@ interface Connection {
  * await store.close();
  */
 export class SequelizeStore implements Store {
-  readonly kind: 'sqlite' | 'mysql';
+  readonly kind: SqlDialect;
   readonly location: string;
   // The target holds the password, and so does the Sequelize instance (its config, and every
   // pooled connection's): #private fields, which util.inspect never shows, keep it out of
@@ -228,7 +228,7 @@ export class SequelizeStore implements Store {
   }
 
   /**
-   * Runs `work` in one transaction. On MySQL: a Sequelize transaction on a pooled connection. On
+   * Runs `work` in one transaction. On MySQL and PostgreSQL: a Sequelize transaction on a pooled connection. On
    * SQLite, where Sequelize would open a new connection (file open and PRAGMAs) for every
    * transaction, the work runs between BEGIN IMMEDIATE and COMMIT on the store's one connection:
    * the mutex already runs one operation at a time, and a commit costs about a sixth.

@@ -58,15 +58,15 @@ export async function updateExecutions(
 
 /**
  * Fencing: throws `OwnershipLostError` when an execution of the batch is owned by another engine.
- * The rows are locked (FOR UPDATE on MySQL; SQLite's BEGIN IMMEDIATE already holds the write
- * lock), so a take-over (`claimExecution`) waits for this commit, and the engine taking over
+ * The rows are locked (FOR UPDATE on MySQL and PostgreSQL; SQLite's BEGIN IMMEDIATE already holds
+ * the write lock), so a take-over (`claimExecution`) waits for this commit, and the engine taking over
  * reads the transition log after it.
  */
 export async function checkOwnership(models: StoreModels, batch: CommitBatch, ownerId: string, transaction: Transaction | undefined): Promise<void> {
   const ids = [...new Set([...batch.transitions.map((t) => t.executionId), ...batch.taskRuns.map((t) => t.executionId), ...batch.executions.map((e) => e.id)])];
   if (ids.length === 0) return;
   const sequelize = models.executions.sequelize!;
-  const lock = sequelize.getDialect() === 'mysql' ? ' FOR UPDATE' : '';
+  const lock = sequelize.getDialect() === 'sqlite' ? '' : ' FOR UPDATE';
   const rows = await selectRows(sequelize, transaction, `SELECT id, owner_id FROM tg_executions WHERE id IN (${ids.map(() => '?').join(',')})${lock}`, ids);
   const owners = new Map(rows.map((row) => [String(row['id']), row['owner_id'] === null ? null : String(row['owner_id'])]));
   const lost = ids.filter((id) => owners.has(id) && owners.get(id) !== ownerId);

@@ -12,6 +12,7 @@ import type { Sequelize } from 'sequelize';
 import { StorageError } from '../../errors.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { MigrationContext } from './migrations/index.js';
+import type { SqlDialect } from './parseStorageUrl.js';
 
 export const MIGRATIONS_TABLE = 'tg_schema_migrations';
 
@@ -20,7 +21,7 @@ export const MIGRATIONS_TABLE = 'tg_schema_migrations';
  * @example
  * await runMigrations(sequelize, 'sqlite'); // ['001_initial'] on a new database, then []
  */
-export async function runMigrations(sequelize: Sequelize, dialect: 'sqlite' | 'mysql'): Promise<string[]> {
+export async function runMigrations(sequelize: Sequelize, dialect: SqlDialect): Promise<string[]> {
   const context: MigrationContext = { queryInterface: sequelize.getQueryInterface(), sequelize, dialect };
   const umzug = new Umzug({
     migrations: MIGRATIONS.map((migration) => ({
