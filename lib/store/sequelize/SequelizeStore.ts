@@ -2,7 +2,8 @@
  * The `Store` on SQLite (a file, or in memory), MySQL/MariaDB and PostgreSQL, through Sequelize.
  *
  * Lifecycle: `new SequelizeStore({ url })` only parses the URL; `open()` connects (creating a
- * missing MySQL or PostgreSQL database, or SQLite directory) and runs the pending migrations; `close()` closes
+ * missing MySQL or PostgreSQL database, or SQLite directory), refuses a server too old
+ * (checkServerVersion.ts) and runs the pending migrations; `close()` closes
  * the connections. Every other method needs an open store.
  *
  * Each write is one transaction: `createExecution` (execution row and task rows), `commit` (the
@@ -31,6 +32,7 @@ import type {
   TaskRunRecord,
   TransitionRecord,
 } from '../records.js';
+import { checkServerVersion } from './checkServerVersion.js';
 import { connectDatabase, describeCause } from './connectDatabase.js';
 import { execute } from './rawStatements.js';
 import type { SqlLogger } from './createSequelize.js';
@@ -218,6 +220,7 @@ export class SequelizeStore implements Store {
   private async connect(): Promise<void> {
     const sequelize = await connectDatabase(this.#target, this.logging);
     try {
+      if (this.#target.dialect !== 'sqlite') await checkServerVersion(sequelize, this.#target);
       if (this.runMigrations) await runMigrations(sequelize, this.kind);
     } catch (error) {
       await sequelize.close().catch(() => undefined);
