@@ -86,6 +86,43 @@ function serverUrl(variable: string, server: string, example: string): string | 
   return undefined;
 }
 
+/** A storage URL naming a database that does not exist yet, and how to remove whatever was made there. */
+export interface EmptyStorage {
+  readonly url: string;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A SQLite file (in a fresh temp directory), MySQL or PostgreSQL database that does not exist
+ * yet: the first store opened on it creates it. Undefined when the server's variable is not set.
+ */
+export async function emptyStorage(kind: 'sqlite' | 'mysql' | 'postgres'): Promise<EmptyStorage | undefined> {
+  const database = `tg_test_${randomBytes(6).toString('hex')}`;
+  if (kind === 'sqlite') {
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'task-graph-test-'));
+    return { url: `sqlite:${path.join(directory, 'data', 'task-graph.db')}`, cleanup: () => rm(directory, { recursive: true, force: true }) };
+  }
+  if (kind === 'postgres') {
+    const server = process.env[POSTGRES_ENV];
+    return server ? { url: postgresDatabaseUrl(server, database), cleanup: () => dropPostgresDatabase(server, database) } : undefined;
+  }
+  const server = process.env[MYSQL_ENV];
+  if (!server) return undefined;
+  const url = new URL(server);
+  url.pathname = `/${database}`;
+  return {
+    url: url.toString(),
+    cleanup: async () => {
+      const connection = await mysql.createConnection(serverConnectionOptions(new URL(server)));
+      try {
+        await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
+      } finally {
+        await connection.end();
+      }
+    },
+  };
+}
+
 async function createMemory(): Promise<StoreUnderTest> {
   const store = new MemoryStore();
   await store.open();

@@ -221,7 +221,7 @@ export class SequelizeStore implements Store {
     const sequelize = await connectDatabase(this.#target, this.logging);
     try {
       if (this.#target.dialect !== 'sqlite') await checkServerVersion(sequelize, this.#target);
-      if (this.runMigrations) await runMigrations(sequelize, this.kind);
+      if (this.runMigrations) await runMigrations(sequelize, this.kind, this.location);
     } catch (error) {
       await sequelize.close().catch(() => undefined);
       if (error instanceof StorageError) throw error; // OwnershipLostError included

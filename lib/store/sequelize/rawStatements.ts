@@ -28,6 +28,13 @@ export interface RowInsert {
   onConflict: 'fail' | 'keep' | { key: readonly string[]; update: readonly string[] };
 }
 
+/**
+ * Where a raw statement runs: a Sequelize transaction, or any scope holding a connection the
+ * caller took from the pool (the migration lock's own session). On SQLite, nothing: the store's
+ * one connection.
+ */
+export type StatementScope = Transaction | { readonly connection: unknown } | undefined;
+
 interface RawConnection {
   /**
    * sqlite3 Database.run / .all, mysql2 Connection.query and node-postgres Client.query all take
@@ -41,7 +48,7 @@ interface RawConnection {
 /** Inserts `rows` (each the values of `insert.columns`, in order) in one statement. */
 export async function insertRows(
   sequelize: Sequelize,
-  transaction: Transaction | undefined,
+  transaction: StatementScope,
   insert: RowInsert,
   rows: readonly (readonly unknown[])[],
 ): Promise<void> {
@@ -58,7 +65,7 @@ export async function insertRows(
 }
 
 /** Runs one query (parameters written `?`) on the raw connection and returns its rows. */
-export async function selectRows(sequelize: Sequelize, transaction: Transaction | undefined, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+export async function selectRows(sequelize: Sequelize, transaction: StatementScope, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
   const dialect = sequelize.getDialect() as SqlDialect;
   const connection = await rawConnection(sequelize, transaction, dialect);
   return new Promise((resolve, reject) => {
@@ -68,7 +75,7 @@ export async function selectRows(sequelize: Sequelize, transaction: Transaction 
 }
 
 /** Runs one statement (parameters written `?`) on the raw connection (see the module comment for which). */
-export async function execute(sequelize: Sequelize, transaction: Transaction | undefined, sql: string, params: unknown[] = []): Promise<void> {
+export async function execute(sequelize: Sequelize, transaction: StatementScope, sql: string, params: unknown[] = []): Promise<void> {
   const dialect = sequelize.getDialect() as SqlDialect;
   const connection = await rawConnection(sequelize, transaction, dialect);
   await new Promise<void>((resolve, reject) => {
@@ -93,10 +100,10 @@ function resultRows(result: unknown, dialect: SqlDialect): Record<string, unknow
   return (dialect === 'postgres' ? (result as { rows: Record<string, unknown>[] }).rows : result) as Record<string, unknown>[];
 }
 
-async function rawConnection(sequelize: Sequelize, transaction: Transaction | undefined, dialect: SqlDialect): Promise<RawConnection> {
+async function rawConnection(sequelize: Sequelize, transaction: StatementScope, dialect: SqlDialect): Promise<RawConnection> {
   if (dialect !== 'sqlite') {
-    const connection = (transaction as unknown as { connection?: RawConnection } | undefined)?.connection;
-    if (!connection) throw new Error(`A raw statement on ${dialect} needs a started transaction`);
+    const connection = (transaction as { connection?: RawConnection } | undefined)?.connection;
+    if (!connection) throw new Error(`A raw statement on ${dialect} needs a started transaction or a connection`);
     return connection;
   }
   // Sequelize's SQLite dialect keeps its 'default' connection for work outside its transactions.
