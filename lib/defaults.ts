@@ -84,6 +84,12 @@ export const DEFAULT_HOME_DIRECTORY = '.task-graph';
 export const DEFAULT_DATABASE_FILE = 'task-graph.db';
 
 /**
+ * How long a store opening waits for another process migrating the same database (it holds the
+ * migration lock) before it gives up. Long: a migration of a big database may build indexes.
+ */
+export const MIGRATION_LOCK_TIMEOUT_MS = 10 * 60_000;
+
+/**
  * The storage used when none is given: `TASK_GRAPH_STORAGE` if set, else the SQLite file
  * `task-graph.db` in `TASK_GRAPH_HOME`, else in `<cwd>/.task-graph`. A relative
  * `TASK_GRAPH_HOME` is resolved against `cwd`.

@@ -9,11 +9,12 @@
  * - A transient failure (a lost connection) is retried: a commit that was written but whose
  *   acknowledgement was lost is written again without doubling anything.
  * The refusal comes from a wrapper around the real store (every store), and from the database
- * itself, a trigger refusing the row (SQLite and MariaDB).
+ * itself, a trigger refusing the row (SQLite, MariaDB and PostgreSQL).
  */
 import { expect } from 'chai';
 import { mkdirSync } from 'node:fs';
 import mysql from 'mysql2/promise';
+import pg from 'pg';
 import sqlite3 from 'sqlite3';
 import winston from 'winston';
 import Transport from 'winston-transport';
@@ -153,12 +154,18 @@ forEachStore('commit failures', (ctx: EngineTestContext) => {
   });
 });
 
-/** A trigger refusing any transition of a task named 'poison', on the test's SQLite file or MariaDB database. */
+/** A trigger refusing any transition of a task named 'poison', on the test's SQLite file, MariaDB or PostgreSQL database. */
 async function addRefusingTrigger(url: string): Promise<void> {
   if (url.startsWith('sqlite:')) {
     await onSqlite(
       url,
       "CREATE TRIGGER tg_test_refuse_poison BEFORE INSERT ON tg_transitions WHEN NEW.task_id = 'poison' BEGIN SELECT RAISE(ABORT, 'poison refused by a trigger'); END",
+    );
+  } else if (url.startsWith('postgres:')) {
+    await onPostgres(
+      url,
+      "CREATE FUNCTION tg_test_refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.task_id = 'poison' THEN RAISE EXCEPTION 'poison refused by a trigger'; END IF; RETURN NEW; END $$;" +
+        ' CREATE TRIGGER tg_test_refuse_poison BEFORE INSERT ON tg_transitions FOR EACH ROW EXECUTE FUNCTION tg_test_refuse_poison()',
     );
   } else {
     await onMysql(
@@ -169,7 +176,8 @@ async function addRefusingTrigger(url: string): Promise<void> {
 }
 
 async function dropRefusingTrigger(url: string): Promise<void> {
-  await (url.startsWith('sqlite:') ? onSqlite : onMysql)(url, 'DROP TRIGGER tg_test_refuse_poison');
+  if (url.startsWith('postgres:')) await onPostgres(url, 'DROP TRIGGER tg_test_refuse_poison ON tg_transitions');
+  else await (url.startsWith('sqlite:') ? onSqlite : onMysql)(url, 'DROP TRIGGER tg_test_refuse_poison');
 }
 
 async function onSqlite(url: string, sql: string): Promise<void> {
@@ -182,6 +190,16 @@ async function onSqlite(url: string, sql: string): Promise<void> {
     await new Promise<void>((resolve, reject) => database.exec(`PRAGMA busy_timeout = 5000; ${sql}`, (error) => (error ? reject(error) : resolve())));
   } finally {
     await new Promise<void>((resolve) => database.close(() => resolve()));
+  }
+}
+
+async function onPostgres(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
   }
 }
 

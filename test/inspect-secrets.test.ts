@@ -1,8 +1,8 @@
 /**
- * The MySQL password never shows in `util.inspect` of an engine or a store, however deep and
+ * The database password never shows in `util.inspect` of an engine or a store, however deep and
  * with hidden properties shown: not from the parsed storage URL, not from Sequelize's config, not
  * from the pooled connections. Checked on a store that never connected and on a live engine
- * connected to MariaDB as a user with a password, made for the test.
+ * connected to MariaDB, and to PostgreSQL, as a user with a password, made for the test.
  */
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import mysql from 'mysql2/promise';
 import { createEngine } from '../lib/index.js';
 import { createStore } from '../lib/store/createStore.js';
-import { MYSQL_ENV } from './support/stores.js';
+import { MYSQL_ENV, POSTGRES_ENV, dropPostgresDatabase, onPostgresServer, postgresDatabaseUrl } from './support/stores.js';
 
 const DEEP = { depth: Infinity, showHidden: true } as const;
 
@@ -59,6 +59,42 @@ describe('secrets in inspectable state', function () {
 
     it('does not show the password, at any depth, after running an execution', async () => {
       const engine = await createEngine({ storage: `mysql://${user}:${password}@${server.host}/${database}`, logLevel: 'error' });
+      try {
+        engine.publishWorkflow(engine.createWorkflow('w').addTask('a', 'A', () => 1).build());
+        expect((await engine.execute('w')).status).to.equal('succeeded'); // the pool holds live connections now
+        for (const options of [{ depth: 4 }, { depth: 8 }, DEEP]) {
+          expect(inspect(engine, options), JSON.stringify(options)).not.to.contain(password);
+        }
+      } finally {
+        await engine.close();
+      }
+    });
+  });
+
+  describe('an engine connected to PostgreSQL as a user with a password', () => {
+    const suffix = randomBytes(5).toString('hex');
+    const user = `tg_pw_${suffix}`;
+    const database = `tg_test_pw_${suffix}`;
+    const password = `Pw-${randomBytes(8).toString('hex')}`;
+    let server: string | undefined;
+
+    before(async function () {
+      server = process.env[POSTGRES_ENV];
+      if (!server) this.skip();
+      await onPostgresServer(server, `CREATE ROLE ${user} LOGIN PASSWORD '${password}'`);
+      await onPostgresServer(server, `CREATE DATABASE ${database} OWNER ${user}`);
+    });
+    after(async () => {
+      if (!server) return;
+      await dropPostgresDatabase(server, database);
+      await onPostgresServer(server, `DROP ROLE IF EXISTS ${user}`);
+    });
+
+    it('does not show the password, at any depth, after running an execution', async () => {
+      const url = new URL(postgresDatabaseUrl(server!, database));
+      url.username = user;
+      url.password = password;
+      const engine = await createEngine({ storage: url.toString(), logLevel: 'error' });
       try {
         engine.publishWorkflow(engine.createWorkflow('w').addTask('a', 'A', () => 1).build());
         expect((await engine.execute('w')).status).to.equal('succeeded'); // the pool holds live connections now

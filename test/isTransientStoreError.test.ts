@@ -2,10 +2,12 @@
  * `isTransientStoreError` on errors the stores really raise: a server that refuses the
  * connection and a SQLite file locked by another connection are transient (retry later); an
  * execution that does not exist and a row the database refuses are permanent (retrying would
- * stall every execution sharing the writer). Connections killed mid-run are covered end to end
- * by store-faults.test.ts.
+ * stall every execution sharing the writer). On PostgreSQL a trigger raises each SQLSTATE the
+ * store sorts (deadlock, serialization failure, ...) from inside a real commit. Connections
+ * killed mid-run are covered end to end by store-faults.test.ts.
  */
 import { expect } from 'chai';
+import pg from 'pg';
 import sqlite3 from 'sqlite3';
 import { StorageError } from '../lib/errors.js';
 import { createStore } from '../lib/store/createStore.js';
@@ -36,6 +38,15 @@ describe('isTransientStoreError', function () {
     }
   });
 
+  it('takes a PostgreSQL server that refuses the connection for transient', async () => {
+    const store = createStore('postgres://postgres@127.0.0.1:1/nowhere');
+    try {
+      expect(isTransientStoreError(await failure(store.open()))).to.equal(true);
+    } finally {
+      await store.close();
+    }
+  });
+
   for (const factory of storeFactories()) {
     describe(`on ${factory.name}`, () => {
       let target: StoreUnderTest;
@@ -56,6 +67,23 @@ describe('isTransientStoreError', function () {
         const refused = { ...transition('e1', 1), to: null } as unknown as TransitionRecord;
         expect(isTransientStoreError(await failure(target.store.commit({ transitions: [refused], taskRuns: [], executions: [] })))).to.equal(false);
       });
+
+      if (factory.name === 'postgres') {
+        // SQLSTATEs: deadlock, serialization failure, lock not available, too many connections,
+        // out of memory, disk full, query cancelled, admin shutdown, cannot connect now, read-only
+        // transaction (a standby after a failover); then check violation, string too long, foreign key.
+        const transient = ['40P01', '40001', '55P03', '53300', '53200', '53100', '57014', '57P01', '57P03', '25006'];
+        const permanent = ['23514', '22001', '23503', '42P01'];
+        for (const [sqlState, expected] of [...transient.map((s) => [s, true] as const), ...permanent.map((s) => [s, false] as const)]) {
+          it(`takes SQLSTATE ${sqlState} raised during a commit for ${expected ? 'transient' : 'permanent'}`, async () => {
+            await target.store.createExecution(execution('e1'), [taskRun('e1', 'a')]);
+            await raiseOnInsert(target.url);
+            const error = await failure(target.store.commit({ transitions: [transition('e1', 1, { taskId: `raise:${sqlState}` })], taskRuns: [], executions: [] }));
+            expect(error.message).to.contain('raised by a test trigger');
+            expect(isTransientStoreError(error)).to.equal(expected);
+          });
+        }
+      }
 
       if (factory.name !== 'sqlite') return;
       it('takes a SQLite file locked by another connection for transient', async function () {
@@ -78,3 +106,18 @@ describe('isTransientStoreError', function () {
     });
   }
 });
+
+/** A trigger that raises, on inserting a transition of task 'raise:<SQLSTATE>', an error with that SQLSTATE. */
+async function raiseOnInsert(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(
+      "CREATE FUNCTION tg_test_raise() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.task_id LIKE 'raise:%' THEN" +
+        " RAISE EXCEPTION 'raised by a test trigger' USING ERRCODE = substr(NEW.task_id, 7); END IF; RETURN NEW; END $$;" +
+        ' CREATE TRIGGER tg_test_raise BEFORE INSERT ON tg_transitions FOR EACH ROW EXECUTE FUNCTION tg_test_raise()',
+    );
+  } finally {
+    await client.end();
+  }
+}

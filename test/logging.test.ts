@@ -113,6 +113,24 @@ forEachStore('logs and spans', (ctx) => {
     expect(new Set(spans.map((span) => span.spanId)).size).to.equal(spans.length);
   });
 
+  it('stores a log message and a task name holding a NUL character (as U+FFFD on PostgreSQL, whose text cannot hold it)', async () => {
+    ctx.publish('nul', (wf) =>
+      wf.addTask('t', 'Na\u0000me', (_input, taskCtx) => {
+        taskCtx.logger.info('before\u0000after', { raw: 'kept\u0000in JSON' });
+        return 'out\u0000put';
+      }),
+    );
+    const result = await ctx.engine.execute('nul');
+    expect(result.status).to.equal('succeeded');
+    expect(result.tasks['t']!.output).to.equal('out\u0000put');
+    const stored = ctx.target.name === 'postgres' ? '\uFFFD' : '\u0000';
+    const log = (await ctx.engine.listLogs(result.id)).find((record) => record.taskId === 't')!;
+    expect(log.message).to.equal(`before${stored}after`);
+    expect(log.attributes).to.deep.include({ raw: 'kept\u0000in JSON' });
+    const span = (await ctx.engine.listSpans(result.id)).find((record) => record.taskId === 't')!;
+    expect(span.name).to.equal(`Na${stored}me`);
+  });
+
   it('records no attempt span for a task that never ran', async () => {
     ctx.publish('skipped-span', (wf) =>
       wf

@@ -15,7 +15,7 @@ import { MemoryStore } from '../lib/store/MemoryStore.js';
 import { createStore } from '../lib/store/createStore.js';
 import type { Store } from '../lib/store/Store.js';
 import { SequelizeStore } from '../lib/store/sequelize/SequelizeStore.js';
-import { MYSQL_ENV } from './support/stores.js';
+import { MYSQL_ENV, POSTGRES_ENV, dropPostgresDatabase, onPostgresServer, postgresDatabaseUrl } from './support/stores.js';
 
 async function openError(store: Store): Promise<unknown> {
   try {
@@ -67,6 +67,40 @@ describe('storage errors', () => {
       await store.close();
       await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
       await admin.end();
+    }
+  });
+
+  it('fails fast on PostgreSQL with a StorageError naming the server, never the password', async function () {
+    this.timeout(15_000);
+    const error = await openError(createStore('postgres://app:secret@127.0.0.1:1/nope'));
+    expect(error).to.be.instanceOf(StorageError);
+    const message = (error as StorageError).message;
+    expect(message).to.contain('Cannot connect to PostgreSQL at 127.0.0.1:1').and.to.contain('"nope"').and.to.contain('"app"');
+    expect(message).not.to.contain('secret');
+  });
+
+  it('does not leak the password when PostgreSQL refuses the login', async function () {
+    const server = process.env[POSTGRES_ENV];
+    if (!server) this.skip();
+    const url = new URL(server);
+    const error = await openError(createStore(`postgres://tg_no_such_user:s3cr3t-pw@${url.host}/tg_never_created`));
+    expect(error).to.be.instanceOf(StorageError);
+    expect((error as StorageError).message).to.contain('tg_no_such_user').and.not.to.contain('s3cr3t-pw');
+  });
+
+  it('creates a missing PostgreSQL database on open, in UTF8', async function () {
+    const server = process.env[POSTGRES_ENV];
+    if (!server) this.skip();
+    const database = `tg_test_${randomBytes(6).toString('hex')}`;
+    const store = createStore(postgresDatabaseUrl(server, database));
+    try {
+      await store.open();
+      const { rows } = await onPostgresServer(server, 'SELECT pg_encoding_to_char(encoding) AS encoding FROM pg_database WHERE datname = $1', [database]);
+      expect(rows.map((row: Record<string, unknown>) => row['encoding'])).to.deep.equal(['UTF8']);
+      expect(await store.listExecutions()).to.deep.equal([]);
+    } finally {
+      await store.close();
+      await dropPostgresDatabase(server, database);
     }
   });
 
@@ -151,7 +185,7 @@ describe('storage errors', () => {
     expect((error as StorageError).message).to.contain('open()');
   });
 
-  for (const bad of ['', 'memry', 'sqlite:', 'postgres://user:hunter2@localhost/db', 'mysql://user:hunter2@localhost', 'mysql://:x@/db']) {
+  for (const bad of ['', 'memry', 'sqlite:', 'mongodb://user:hunter2@localhost/db', 'mysql://user:hunter2@localhost', 'postgres://user:hunter2@localhost', 'mysql://:x@/db']) {
     it(`rejects the storage string ${JSON.stringify(bad)} with InvalidOptionsError`, () => {
       let error: unknown;
       try {
@@ -183,6 +217,9 @@ describe('createStore', () => {
     const mysql = createStore('mysql://root:p%40ss@db.example:3307/app');
     expect([mysql.kind, mysql.location]).to.deep.equal(['mysql', 'mysql://root:***@db.example:3307/app']);
     expect(createStore('mysql://root@127.0.0.1/app').location).to.equal('mysql://root@127.0.0.1/app');
+    const postgres = createStore('postgres://app:p%40ss@db.example:5433/tasks');
+    expect([postgres.kind, postgres.location]).to.deep.equal(['postgres', 'postgres://app:***@db.example:5433/tasks']);
+    expect(createStore('postgresql://db.example/tasks').kind).to.equal('postgres');
   });
 
   it('uses a Store object as it is', () => {

@@ -1,6 +1,6 @@
 /**
  * The Store contract, run against every store: memory, a SQLite file, sqlite::memory: and (when
- * TASK_GRAPH_TEST_MYSQL is set) MySQL/MariaDB.
+ * TASK_GRAPH_TEST_MYSQL and TASK_GRAPH_TEST_POSTGRES are set) MySQL/MariaDB and PostgreSQL.
  */
 import { expect } from 'chai';
 import { OwnershipLostError, StorageError } from '../lib/errors.js';

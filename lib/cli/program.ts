@@ -89,7 +89,7 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version', 'print the version of task-graph')
     .configureOutput({ outputError: (text, write) => write(`task-graph: ${text.replace(/^error: /, '')}`) });
   const storage = '--storage <url>';
-  const storageHelp = "'memory', 'sqlite:<path>' or 'mysql://user:password@host:port/db' (default: TASK_GRAPH_STORAGE or ./.task-graph/task-graph.db)";
+  const storageHelp = "'memory', 'sqlite:<path>', 'mysql://user:password@host:port/db' or 'postgres://…' (default: TASK_GRAPH_STORAGE or ./.task-graph/task-graph.db)";
 
   program
     .command('list')

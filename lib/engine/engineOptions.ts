@@ -16,7 +16,8 @@ import { RETRY_POLICY_KEYS, validateRetryPolicy } from './retryPolicy.js';
 export interface EngineOptions {
   /**
    * Where executions are recorded: 'memory', 'sqlite::memory:', 'sqlite:<path>',
-   * 'mysql://user:password@host:port/database', or a `Store`.
+   * 'mysql://user:password@host:port/database', 'postgres://user:password@host:port/database',
+   * or a `Store`.
    * @defaultValue `TASK_GRAPH_STORAGE`, else `sqlite:<TASK_GRAPH_HOME or ./.task-graph>/task-graph.db`
    */
   storage?: string | Store;

@@ -1,7 +1,7 @@
 /**
  * The storage-neutral contract between the engine and a store. The engine never imports a
  * database library: it talks to this interface. Implementations: `MemoryStore` and
- * `SequelizeStore` (SQLite and MySQL/MariaDB). One contract suite (test/store-contract.test.ts)
+ * `SequelizeStore` (SQLite, MySQL/MariaDB and PostgreSQL). One contract suite (test/store-contract.test.ts)
  * runs against each.
  *
  * Rules every implementation keeps:
@@ -24,8 +24,8 @@ import type {
 } from './records.js';
 
 export interface Store {
-  /** 'memory', 'sqlite' or 'mysql'. */
-  readonly kind: 'memory' | 'sqlite' | 'mysql';
+  /** 'memory', 'sqlite', 'mysql' (MySQL or MariaDB) or 'postgres'. */
+  readonly kind: 'memory' | 'sqlite' | 'mysql' | 'postgres';
   /** Where the data lives, with any password redacted. */
   readonly location: string;
 

@@ -1,6 +1,6 @@
 /**
  * Picks the store for a `storage` option: the memory store, a SQLite file or memory database,
- * a MySQL/MariaDB database, or a `Store` object given by the caller. The store is returned
+ * a MySQL/MariaDB or PostgreSQL database, or a `Store` object given by the caller. The store is returned
  * unopened: the caller calls `open()`.
  */
 import { InvalidOptionsError } from '../errors.js';
@@ -20,7 +20,8 @@ export interface CreateStoreOptions {
 
 /**
  * @param storage `'memory'`, `'sqlite::memory:'`, `'sqlite:<path>'` (relative to the working
- *   directory), `'mysql://user:password@host:port/database'`, a `Store`, or undefined for
+ *   directory), `'mysql://user:password@host:port/database'`,
+ *   `'postgres://user:password@host:port/database'` (or `postgresql://`), a `Store`, or undefined for
  *   {@link defaultStorageUrl}.
  * @throws InvalidOptionsError when `storage` is none of these.
  * @example

@@ -3,8 +3,9 @@
  * `RETRYABLE_ERROR_CODES` and BullMQ's `retryIfFailed` do before retrying:
  *
  * - transient: the same work may succeed later. The connection (refused, reset, lost, timed out,
- *   killed), a lock (deadlock, lock wait timeout, SQLITE_BUSY / SQLITE_LOCKED), or the server's
- *   resources (too many connections, shutting down, read-only during a failover, a full disk).
+ *   killed), a lock (deadlock, lock wait timeout, serialization failure, SQLITE_BUSY /
+ *   SQLITE_LOCKED), or the server's resources (too many connections, shutting down, read-only
+ *   during a failover, a full disk).
  *   The group-commit writer retries these with backoff, for ever.
  * - permanent: the same work fails again. A row the database refuses (a constraint, a value too
  *   long, a trigger), a table or execution that does not exist, a bug. Everything not recognised
@@ -14,12 +15,14 @@
  * `cause`, which wraps the driver's error as `parent`/`original`. One transient link makes the
  * whole error transient. A link is transient when its `code` is in {@link TRANSIENT_CODES}
  * (mysql2's and Node's network codes, MySQL's server codes, sqlite3's primary result codes), when
- * mysql2 marks it `fatal` (the connection is dead, whatever the code), when its SQLSTATE class is
- * 08 (connection exception) or 40 (transaction rollback), or when it is one of Sequelize's
- * connection errors (acquiring a pooled connection timed out, host not reachable, ...).
+ * mysql2 marks it `fatal` (the connection is dead, whatever the code), when its SQLSTATE (mysql2's
+ * `sqlState`, node-postgres's `code`) is in a transient class or one of
+ * {@link TRANSIENT_SQLSTATES}, when it is one of node-postgres's errors for a lost connection
+ * (which carry no code, only a message), or when it is one of Sequelize's connection errors
+ * (acquiring a pooled connection timed out, host not reachable, ...).
  */
 
-/** Driver codes of transient failures (mysql2, Node's sockets, MySQL/MariaDB servers, sqlite3). */
+/** Driver codes of transient failures (mysql2, Node's sockets, MySQL/MariaDB servers, sqlite3); PostgreSQL's are SQLSTATEs, below. */
 export const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   // The network, as Node and mysql2 report it.
   'ECONNREFUSED',
@@ -65,6 +68,37 @@ export const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'SQLITE_CANTOPEN',
 ]);
 
+/**
+ * SQLSTATE classes of transient failures: 08 connection exception, 40 transaction rollback
+ * (serialization failure 40001, deadlock 40P01), 53 insufficient resources (too many
+ * connections, out of memory, disk full).
+ */
+const TRANSIENT_SQLSTATE_CLASSES: ReadonlySet<string> = new Set(['08', '40', '53']);
+
+/**
+ * Transient SQLSTATEs outside those classes (PostgreSQL's): lock not available, query cancelled,
+ * the server shutting down, crashed or starting up, and a read-only transaction (a standby
+ * reached after a failover).
+ */
+export const TRANSIENT_SQLSTATES: ReadonlySet<string> = new Set(['55P03', '57014', '57P01', '57P02', '57P03', '25006']);
+
+/** A SQLSTATE: five digits or upper-case letters. */
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/**
+ * node-postgres's errors for a connection that is lost, timed out or unusable: plain Errors with
+ * no code, told apart by their message.
+ */
+const NODE_POSTGRES_CONNECTION_MESSAGES: ReadonlySet<string> = new Set([
+  'Connection terminated',
+  'Connection terminated unexpectedly',
+  'Connection terminated due to connection timeout',
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable',
+  'Query read timeout',
+  'timeout expired',
+]);
+
 /** Sequelize's errors about getting or keeping a connection (their driver error may carry no code). */
 const TRANSIENT_SEQUELIZE_ERRORS: ReadonlySet<string> = new Set([
   'SequelizeConnectionError',
@@ -94,10 +128,15 @@ function isTransientLink(link: object): boolean {
   const code = Reflect.get(link, 'code');
   if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return true;
   if (Reflect.get(link, 'fatal') === true) return true;
-  const sqlState = Reflect.get(link, 'sqlState');
-  if (typeof sqlState === 'string' && (sqlState.startsWith('08') || sqlState.startsWith('40'))) return true;
+  if (isTransientSqlState(Reflect.get(link, 'sqlState')) || isTransientSqlState(code)) return true;
+  if (code === undefined && NODE_POSTGRES_CONNECTION_MESSAGES.has(String(Reflect.get(link, 'message')))) return true;
   const name = Reflect.get(link, 'name');
   return typeof name === 'string' && TRANSIENT_SEQUELIZE_ERRORS.has(name);
+}
+
+function isTransientSqlState(state: unknown): boolean {
+  if (typeof state !== 'string' || !SQLSTATE.test(state)) return false;
+  return TRANSIENT_SQLSTATE_CLASSES.has(state.slice(0, 2)) || TRANSIENT_SQLSTATES.has(state);
 }
 
 /** The error and what it wraps: `cause` (StorageError), `parent` and `original` (Sequelize). */

@@ -1,7 +1,7 @@
 /**
  * Engines under test, one per store. `forEachStore(title, body)` declares one `describe` per store
- * factory of ./stores.ts (memory, a SQLite file, and MySQL/MariaDB when TASK_GRAPH_TEST_MYSQL is
- * set); inside it every test gets a fresh store and an engine on it (`ctx.engine`), created with
+ * factory of ./stores.ts (memory, a SQLite file, MySQL/MariaDB when TASK_GRAPH_TEST_MYSQL is set,
+ * PostgreSQL when TASK_GRAPH_TEST_POSTGRES is); inside it every test gets a fresh store and an engine on it (`ctx.engine`), created with
  * `logLevel: 'error'` so the console stays quiet.
  *
  * After each test the helper checks what a user would call a leak, and fails that test (not the

@@ -1,8 +1,9 @@
 /**
- * The `Store` on SQLite (a file, or in memory) and on MySQL/MariaDB, through Sequelize.
+ * The `Store` on SQLite (a file, or in memory), MySQL/MariaDB and PostgreSQL, through Sequelize.
  *
  * Lifecycle: `new SequelizeStore({ url })` only parses the URL; `open()` connects (creating a
- * missing MySQL database or SQLite directory) and runs the pending migrations; `close()` closes
+ * missing MySQL or PostgreSQL database, or SQLite directory), refuses a server too old
+ * (checkServerVersion.ts) and runs the pending migrations; `close()` closes
  * the connections. Every other method needs an open store.
  *
  * Each write is one transaction: `createExecution` (execution row and task rows), `commit` (the
@@ -31,6 +32,7 @@ import type {
   TaskRunRecord,
   TransitionRecord,
 } from '../records.js';
+import { checkServerVersion } from './checkServerVersion.js';
 import { connectDatabase, describeCause } from './connectDatabase.js';
 import { execute } from './rawStatements.js';
 import type { SqlLogger } from './createSequelize.js';
@@ -53,14 +55,14 @@ import { parseStorageUrl } from './parseStorageUrl.js';
 import { deletePrunedRows, findPruneBoundary, selectPrunableIds } from './pruneRepository.js';
 import type { PruneBoundary } from './pruneRepository.js';
 import { resolvePruneCriteria } from '../resolvePruneCriteria.js';
-import type { StorageTarget } from './parseStorageUrl.js';
+import type { SqlDialect, StorageTarget } from './parseStorageUrl.js';
 import { runMigrations } from './runMigrations.js';
 import { listSpanRecords, upsertSpans } from './spanRepository.js';
 import { insertTaskRuns, listTaskRunRecords, upsertTaskRuns } from './taskRunRepository.js';
 import { appendTransitions, listTransitionRecords } from './transitionRepository.js';
 
 export interface SequelizeStoreOptions {
-  /** `sqlite::memory:`, `sqlite:<path>` or `mysql://user:password@host:port/database`. */
+  /** `sqlite::memory:`, `sqlite:<path>`, `mysql://user:password@host:port/database` or `postgres://…` (same form). */
   url: string;
   /**
    * Bring the schema up to date on `open()`.
@@ -87,7 +89,7 @@ interface Connection {
  * await store.close();
  */
 export class SequelizeStore implements Store {
-  readonly kind: 'sqlite' | 'mysql';
+  readonly kind: SqlDialect;
   readonly location: string;
   // The target holds the password, and so does the Sequelize instance (its config, and every
   // pooled connection's): #private fields, which util.inspect never shows, keep it out of
@@ -226,7 +228,8 @@ export class SequelizeStore implements Store {
   private async connect(): Promise<void> {
     const sequelize = await connectDatabase(this.#target, this.logging);
     try {
-      if (this.runMigrations) await runMigrations(sequelize, this.kind);
+      if (this.#target.dialect !== 'sqlite') await checkServerVersion(sequelize, this.#target);
+      if (this.runMigrations) await runMigrations(sequelize, this.kind, this.location);
     } catch (error) {
       await sequelize.close().catch(() => undefined);
       if (error instanceof StorageError) throw error; // OwnershipLostError included
@@ -236,7 +239,7 @@ export class SequelizeStore implements Store {
   }
 
   /**
-   * Runs `work` in one transaction. On MySQL: a Sequelize transaction on a pooled connection. On
+   * Runs `work` in one transaction. On MySQL and PostgreSQL: a Sequelize transaction on a pooled connection. On
    * SQLite, where Sequelize would open a new connection (file open and PRAGMAs) for every
    * transaction, the work runs between BEGIN IMMEDIATE and COMMIT on the store's one connection:
    * the mutex already runs one operation at a time, and a commit costs about a sixth.

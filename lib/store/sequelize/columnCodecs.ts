@@ -7,10 +7,21 @@
  * task output, snapshot) JSON `null` is stored as the text 'null' and `undefined` as SQL NULL,
  * so both come back as they went in. For fields typed `T | null`, null is SQL NULL.
  *
+ * Free text (a log message, a span name): PostgreSQL's text cannot hold the character U+0000,
+ * and refuses the whole row; there it is stored as U+FFFD (the replacement character), so a log
+ * record holding one is written rather than retried for ever. JSON never holds it raw (it is
+ * written as the escape \u0000), and ids are stored exactly or not at all.
+ *
  * Dates: MySQL returns Date objects; SQLite returns the text Sequelize wrote
  * ('2024-05-01 12:00:00.123 +00:00'). Both become Date objects with their milliseconds.
  */
 import { Buffer } from 'node:buffer';
+import type { SqlDialect } from './parseStorageUrl.js';
+
+/** Free text as the dialect can hold it: U+0000 becomes U+FFFD on PostgreSQL. */
+export function toText(text: string, dialect: SqlDialect): string {
+  return dialect === 'postgres' && text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
 
 /** `undefined` → SQL NULL, anything else (null included) → its JSON text. */
 export function toJson(value: unknown): string | null {

@@ -8,6 +8,10 @@
  * and the "execution exists" check of `commit` rely on it. `jsonStrings` makes a MySQL 8 JSON
  * column come back as text, like MariaDB's (JSON is LONGTEXT there), so decoding is the same.
  *
+ * PostgreSQL: through node-postgres (`pg`), sessions in UTC, the same timeouts, no retry and
+ * pool as MySQL. A `json` column comes back as its text (see createPostgresDriver.ts), as on
+ * MySQL with `jsonStrings`.
+ *
  * SQLite: Sequelize's SQLite dialect does not use its pool. It keeps one connection for plain
  * queries and opens a new connection for every transaction, so `pool.max` has no effect and
  * SQLITE_BUSY is avoided by other means: the store runs one operation at a time (see
@@ -24,12 +28,15 @@
 import { Sequelize, Transaction } from 'sequelize';
 import type { Options } from 'sequelize';
 import type { Database } from 'sqlite3';
-import type { StorageTarget } from './parseStorageUrl.js';
+import { createPostgresDriver } from './createPostgresDriver.js';
+import type { ServerTarget, StorageTarget } from './parseStorageUrl.js';
 
 export type SqlLogger = (sql: string, timingMs?: number) => void;
 
 const SQLITE_CONNECTION_PRAGMAS = 'PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;';
-const MYSQL_CONNECT_TIMEOUT_MS = 5_000;
+const SERVER_CONNECT_TIMEOUT_MS = 5_000;
+/** The database a PostgreSQL connection made "without a database" opens (to create the store's). */
+export const POSTGRES_MAINTENANCE_DATABASE = 'postgres';
 
 /**
  * @example
@@ -55,21 +62,19 @@ export function createSequelize(
     configureSqliteConnections(sequelize);
     return sequelize;
   }
+  return target.dialect === 'postgres' ? createPostgres(target, common, options) : createMysql(target, common, options);
+}
+
+function createMysql(target: ServerTarget, common: Options, options: { withoutDatabase?: boolean }): Sequelize {
   return new Sequelize({
     ...common,
+    ...serverOptions(target),
     dialect: 'mysql',
-    host: target.host,
-    port: target.port,
-    username: target.username,
-    ...(target.password === undefined ? {} : { password: target.password }),
     ...(options.withoutDatabase ? {} : { database: target.database }),
-    timezone: '+00:00',
-    retry: { max: 1 },
-    pool: { max: 5, min: 0, acquire: 30_000, idle: 10_000 },
     define: { ...common.define, charset: 'utf8mb4', collate: 'utf8mb4_unicode_ci' },
     dialectOptions: {
       charset: 'utf8mb4',
-      connectTimeout: MYSQL_CONNECT_TIMEOUT_MS,
+      connectTimeout: SERVER_CONNECT_TIMEOUT_MS,
       jsonStrings: true,
       flags: ['FOUND_ROWS'],
       // A group commit sends its writes and COMMIT as one query (mysqlCommit.ts). Values are
@@ -77,6 +82,30 @@ export function createSequelize(
       multipleStatements: true,
     },
   });
+}
+
+function createPostgres(target: ServerTarget, common: Options, options: { withoutDatabase?: boolean }): Sequelize {
+  return new Sequelize({
+    ...common,
+    ...serverOptions(target),
+    dialect: 'postgres',
+    dialectModule: createPostgresDriver(),
+    database: options.withoutDatabase ? POSTGRES_MAINTENANCE_DATABASE : target.database,
+    dialectOptions: { connectionTimeoutMillis: SERVER_CONNECT_TIMEOUT_MS, application_name: 'task-graph' },
+  });
+}
+
+/** What MySQL and PostgreSQL share: where, who, UTC sessions, no query retry, the pool. */
+function serverOptions(target: ServerTarget): Options {
+  return {
+    host: target.host,
+    port: target.port,
+    username: target.username,
+    ...(target.password === undefined ? {} : { password: target.password }),
+    timezone: '+00:00',
+    retry: { max: 1 },
+    pool: { max: 5, min: 0, acquire: 30_000, idle: 10_000 },
+  };
 }
 
 /**

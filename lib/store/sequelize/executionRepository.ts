@@ -6,7 +6,7 @@ import { Op } from 'sequelize';
 import type { Transaction, WhereOptions } from 'sequelize';
 import { OwnershipLostError, StorageError } from '../../errors.js';
 import { chunkRows, textSize } from './chunkRows.js';
-import { execute, insertStatement, quote, selectRows, sqlValue } from './rawStatements.js';
+import { execute, insertStatement, quoteIdentifier, selectRows, sqlValue } from './rawStatements.js';
 import type { Dialect, RowInsert, Statement } from './rawStatements.js';
 import type { SerializedError } from '../../errors.js';
 import type {
@@ -77,7 +77,7 @@ export function executionUpdateStatements(updates: readonly ExecutionUpdate[], d
     const columns = Object.keys(values) as (keyof ExecutionRow)[];
     if (columns.length === 0) continue;
     statements.push({
-      sql: `UPDATE tg_executions SET ${columns.map((column) => `${quote(column)}=?`).join(',')} WHERE id=?`,
+      sql: `UPDATE tg_executions SET ${columns.map((column) => `${quoteIdentifier(column, dialect)}=?`).join(',')} WHERE id=?`,
       params: [...columns.map((column) => sqlValue(values[column], dialect)), update.id],
     });
   }
@@ -122,15 +122,15 @@ export async function updateExecutions(
 
 /**
  * Fencing: throws `OwnershipLostError` when an execution of the batch is owned by another engine.
- * The rows are locked (FOR UPDATE on MySQL; SQLite's BEGIN IMMEDIATE already holds the write
- * lock), so a take-over (`claimExecution`) waits for this commit, and the engine taking over
+ * The rows are locked (FOR UPDATE on MySQL and PostgreSQL; SQLite's BEGIN IMMEDIATE already holds
+ * the write lock), so a take-over (`claimExecution`) waits for this commit, and the engine taking over
  * reads the transition log after it.
  */
 export async function checkOwnership(models: StoreModels, batch: CommitBatch, ownerId: string, transaction: Transaction | undefined): Promise<void> {
   const ids = [...new Set([...batch.transitions.map((t) => t.executionId), ...batch.taskRuns.map((t) => t.executionId), ...batch.executions.map((e) => e.id)])];
   if (ids.length === 0) return;
   const sequelize = models.executions.sequelize!;
-  const lock = sequelize.getDialect() === 'mysql' ? ' FOR UPDATE' : '';
+  const lock = sequelize.getDialect() === 'sqlite' ? '' : ' FOR UPDATE';
   const rows = await selectRows(sequelize, transaction, `SELECT id, owner_id FROM tg_executions WHERE id IN (${ids.map(() => '?').join(',')})${lock}`, ids);
   const owners = new Map(rows.map((row) => [String(row['id']), row['owner_id'] === null ? null : String(row['owner_id'])]));
   const lost = ids.filter((id) => owners.has(id) && owners.get(id) !== ownerId);

@@ -4,14 +4,16 @@ import type { LogRecord } from '../records.js';
 import { chunkRows, textSize } from './chunkRows.js';
 import { insertRows } from './rawStatements.js';
 import type { RowInsert } from './rawStatements.js';
-import { fromDate, fromNullableJson, fromNullableNumber, fromNullableString, toJson } from './columnCodecs.js';
+import { fromDate, fromNullableJson, fromNullableNumber, fromNullableString, toJson, toText } from './columnCodecs.js';
 import type { LogRow, RawRow, StoreModels } from './defineModels.js';
+import type { SqlDialect } from './parseStorageUrl.js';
 
 const LOG_COLUMNS: readonly (keyof LogRow)[] = ['execution_id', 'task_id', 'attempt', 'level', 'message', 'attributes', 'at'];
 const LOG_INSERT: RowInsert = { table: 'tg_logs', columns: LOG_COLUMNS, onConflict: 'fail' };
 
 export async function insertLogs(models: StoreModels, records: readonly LogRecord[], transaction: Transaction | undefined): Promise<void> {
-  for (const chunk of chunkRows(records.map(toLogRow), sizeOf)) {
+  const dialect = models.logs.sequelize!.getDialect() as SqlDialect;
+  for (const chunk of chunkRows(records.map((record) => toLogRow(record, dialect)), sizeOf)) {
     await insertRows(models.logs.sequelize!, transaction, LOG_INSERT, chunk.map((row) => LOG_COLUMNS.map((column) => row[column])));
   }
 }
@@ -25,13 +27,13 @@ function sizeOf(row: LogRow): number {
   return textSize(row.task_id, row.level, row.message, row.attributes) + 100;
 }
 
-function toLogRow(record: LogRecord): LogRow {
+function toLogRow(record: LogRecord, dialect: SqlDialect): LogRow {
   return {
     execution_id: record.executionId,
     task_id: record.taskId,
     attempt: record.attempt,
     level: record.level,
-    message: record.message,
+    message: toText(record.message, dialect),
     attributes: toJson(record.attributes ?? {}) ?? '{}',
     at: record.at,
   };

@@ -6,7 +6,9 @@
  * - `sqlite:<path>` (or `sqlite://<path>`): a SQLite file; a relative path is resolved against
  *   the working directory. A path ending with a slash names a directory and is refused.
  * - `mysql://user:password@host:port/database` (also `mariadb://`): MySQL or MariaDB. User and
- *   password may be percent-encoded; the port defaults to 3306.
+ *   password may be percent-encoded; the port defaults to 3306, the user to root.
+ * - `postgres://user:password@host:port/database` (also `postgresql://`): PostgreSQL, the same
+ *   way; the port defaults to 5432, the user to postgres.
  *
  * `location` is the URL with the password replaced by `***`: the only form that may appear in
  * a message or a log.
@@ -14,9 +16,13 @@
 import path from 'node:path';
 import { InvalidOptionsError } from '../../errors.js';
 
-export const STORAGE_URL_FORMS = "'memory', 'sqlite::memory:', 'sqlite:<path>' or 'mysql://user:password@host:port/database'";
+export const STORAGE_URL_FORMS =
+  "'memory', 'sqlite::memory:', 'sqlite:<path>', 'mysql://user:password@host:port/database' or 'postgres://user:password@host:port/database'";
 
-export type StorageTarget = SqliteTarget | MysqlTarget;
+export type StorageTarget = SqliteTarget | ServerTarget;
+
+/** The SQL dialects of `SequelizeStore`. */
+export type SqlDialect = StorageTarget['dialect'];
 
 export interface SqliteTarget {
   readonly dialect: 'sqlite';
@@ -25,8 +31,9 @@ export interface SqliteTarget {
   readonly location: string;
 }
 
-export interface MysqlTarget {
-  readonly dialect: 'mysql';
+/** A database on a server: MySQL/MariaDB or PostgreSQL. */
+export interface ServerTarget {
+  readonly dialect: 'mysql' | 'postgres';
   readonly host: string;
   readonly port: number;
   readonly database: string;
@@ -54,11 +61,17 @@ export function parseStorageUrl(url: string, cwd: string = process.cwd()): Stora
     const storage = path.resolve(cwd, file);
     return { dialect: 'sqlite', storage, location: `sqlite:${storage}` };
   }
-  if (url.startsWith('mysql://') || url.startsWith('mariadb://')) return parseMysqlUrl(url);
+  if (url.startsWith('mysql://') || url.startsWith('mariadb://')) return parseServerUrl(url, SERVERS.mysql);
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return parseServerUrl(url, SERVERS.postgres);
   throw invalid(redactUnparsable(url));
 }
 
-function parseMysqlUrl(url: string): MysqlTarget {
+const SERVERS = {
+  mysql: { dialect: 'mysql', port: 3306, username: 'root' },
+  postgres: { dialect: 'postgres', port: 5432, username: 'postgres' },
+} as const;
+
+function parseServerUrl(url: string, server: (typeof SERVERS)[keyof typeof SERVERS]): ServerTarget {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -67,14 +80,14 @@ function parseMysqlUrl(url: string): MysqlTarget {
   }
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   if (parsed.hostname === '' || database === '' || database.includes('/')) throw invalid(redact(parsed));
-  const port = parsed.port === '' ? 3306 : Number(parsed.port);
+  const port = parsed.port === '' ? server.port : Number(parsed.port);
   const password = parsed.password === '' ? undefined : decodeURIComponent(parsed.password);
   return {
-    dialect: 'mysql',
+    dialect: server.dialect,
     host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
     port,
     database,
-    username: parsed.username === '' ? 'root' : decodeURIComponent(parsed.username),
+    username: parsed.username === '' ? server.username : decodeURIComponent(parsed.username),
     password,
     location: redact(parsed),
   };

@@ -1,7 +1,8 @@
 /**
  * Raw statements for the hot path of a group commit: multi-row INSERTs (transitions, task rows,
- * spans) and the ownership check, sent to the driver with positional `?` parameters, under the
- * caller's transaction.
+ * spans) and the ownership check, sent to the driver with positional parameters (`?` on SQLite
+ * and MySQL, `$1, $2, ...` on PostgreSQL: callers write `?` and {@link positional} numbers them),
+ * under the caller's transaction.
  *
  * Why not `bulkCreate`: it builds a model instance per row, escapes every value into the SQL
  * text (each snapshot's JSON, character by character) and formats dates with moment. Measured on
@@ -10,10 +11,15 @@
  * sqlite3 looks each of thousands of names up in turn.)
  *
  * The connection: on SQLite, the store's one connection, inside its BEGIN IMMEDIATE ... COMMIT;
- * on MySQL, the Sequelize transaction's connection. Dates are written as the text Sequelize
- * writes for DATE(3) columns on each dialect, so the models read these rows back unchanged.
+ * on MySQL and PostgreSQL, the Sequelize transaction's connection. Dates are written as the text
+ * Sequelize writes for DATE(3) columns on each dialect (with its zone where the column keeps
+ * one), so the models read these rows back unchanged.
+ *
+ * Conflicts: `ON CONFLICT DO NOTHING` / `DO UPDATE SET c = excluded.c` on SQLite and PostgreSQL,
+ * `ON DUPLICATE KEY UPDATE` on MySQL.
  */
 import type { Sequelize, Transaction } from 'sequelize';
+import type { SqlDialect } from './parseStorageUrl.js';
 
 export interface RowInsert {
   table: string;
@@ -22,74 +28,100 @@ export interface RowInsert {
   onConflict: 'fail' | 'keep' | { key: readonly string[]; update: readonly string[] };
 }
 
-export type Dialect = 'sqlite' | 'mysql';
+/** The SQL dialect a statement is built for. */
+export type Dialect = SqlDialect;
+
+/**
+ * Where a raw statement runs: a Sequelize transaction, or any scope holding a connection the
+ * caller took from the pool (the migration lock's own session). On SQLite, nothing: the store's
+ * one connection.
+ */
+export type StatementScope = Transaction | { readonly connection: unknown } | undefined;
 
 interface RawConnection {
-  /** sqlite3 Database.run / .all and mysql2 Connection.query all take (sql, params, callback). */
+  /**
+   * sqlite3 Database.run / .all, mysql2 Connection.query and node-postgres Client.query all take
+   * (sql, params, callback); mysql2 calls back with the rows, node-postgres with `{ rows }`.
+   */
   run?: (sql: string, params: unknown[], callback: (error: Error | null) => void) => void;
   all?: (sql: string, params: unknown[], callback: (error: Error | null, rows: Record<string, unknown>[]) => void) => void;
-  query?: (sql: string, params: unknown[], callback: (error: Error | null, rows?: unknown) => void) => void;
+  query?: (sql: string, params: unknown[], callback: (error: Error | null, result?: unknown) => void) => void;
 }
 
 /** Inserts `rows` (each the values of `insert.columns`, in order) in one statement. */
 export async function insertRows(
   sequelize: Sequelize,
-  transaction: Transaction | undefined,
+  transaction: StatementScope,
   insert: RowInsert,
   rows: readonly (readonly unknown[])[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const { sql, params } = insertStatement(insert, rows, sequelize.getDialect() as Dialect);
+  const { sql, params } = insertStatement(insert, rows, sequelize.getDialect() as SqlDialect);
   await execute(sequelize, transaction, sql, params);
 }
 
-/** One statement and its positional parameters. */
+/** One statement (parameters written `?`) and its positional parameters. */
 export interface Statement {
   sql: string;
   params: unknown[];
 }
 
 /** The multi-row INSERT of `rows` (each the values of `insert.columns`, in order), not run. */
-export function insertStatement(insert: RowInsert, rows: readonly (readonly unknown[])[], dialect: Dialect): Statement {
+export function insertStatement(insert: RowInsert, rows: readonly (readonly unknown[])[], dialect: SqlDialect): Statement {
   const params: unknown[] = [];
   const tuple = `(${insert.columns.map(() => '?').join(',')})`;
   for (const row of rows) {
     if (row.length !== insert.columns.length) throw new Error(`insertRows: ${row.length} values for ${insert.columns.length} columns of ${insert.table}`);
     for (const value of row) params.push(sqlValue(value, dialect));
   }
-  return { sql: `${statementHead(insert)} VALUES ${rows.map(() => tuple).join(',')}${conflictClause(insert, dialect)}`, params };
+  return { sql: `${statementHead(insert, dialect)} VALUES ${rows.map(() => tuple).join(',')}${conflictClause(insert, dialect)}`, params };
 }
 
 /** A value as the driver takes it: Dates as the text Sequelize writes for DATE(3) columns. */
-export function sqlValue(value: unknown, dialect: Dialect): unknown {
+export function sqlValue(value: unknown, dialect: SqlDialect): unknown {
   return value instanceof Date ? formatDate(value, dialect) : value;
 }
 
-/** Runs one query on the raw connection and returns its rows. */
-export async function selectRows(sequelize: Sequelize, transaction: Transaction | undefined, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
-  const dialect = sequelize.getDialect() as Dialect;
+/** Runs one query (parameters written `?`) on the raw connection and returns its rows. */
+export async function selectRows(sequelize: Sequelize, transaction: StatementScope, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+  const dialect = sequelize.getDialect() as SqlDialect;
   const connection = await rawConnection(sequelize, transaction, dialect);
   return new Promise((resolve, reject) => {
     if (dialect === 'sqlite') connection.all!(sql, params, (error, rows) => (error ? reject(error) : resolve(rows)));
-    else connection.query!(sql, params, (error, rows) => (error ? reject(error) : resolve(rows as Record<string, unknown>[])));
+    else connection.query!(positional(sql, dialect), params, (error, result) => (error ? reject(error) : resolve(resultRows(result, dialect))));
   });
 }
 
-/** Runs one statement on the raw connection (see the module comment for which). */
-export async function execute(sequelize: Sequelize, transaction: Transaction | undefined, sql: string, params: unknown[] = []): Promise<void> {
-  const dialect = sequelize.getDialect() as Dialect;
+/** Runs one statement (parameters written `?`) on the raw connection (see the module comment for which). */
+export async function execute(sequelize: Sequelize, transaction: StatementScope, sql: string, params: unknown[] = []): Promise<void> {
+  const dialect = sequelize.getDialect() as SqlDialect;
   const connection = await rawConnection(sequelize, transaction, dialect);
   await new Promise<void>((resolve, reject) => {
     const done = (error: Error | null) => (error ? reject(error) : resolve());
     if (dialect === 'sqlite') connection.run!(sql, params, done);
-    else connection.query!(sql, params, done);
+    else connection.query!(positional(sql, dialect), params, done);
   });
 }
 
-async function rawConnection(sequelize: Sequelize, transaction: Transaction | undefined, dialect: Dialect): Promise<RawConnection> {
-  if (dialect === 'mysql') {
-    const connection = (transaction as unknown as { connection?: RawConnection } | undefined)?.connection;
-    if (!connection) throw new Error('insertRows on MySQL needs a started transaction');
+/**
+ * The statement with its `?` parameters as the dialect numbers them: `$1, $2, ...` on
+ * PostgreSQL. The statements of this module hold no `?` of their own (values are parameters,
+ * never literals), so every `?` is a parameter.
+ */
+export function positional(sql: string, dialect: SqlDialect): string {
+  if (dialect !== 'postgres') return sql;
+  let index = 0;
+  return sql.replace(/\?/g, () => `$${++index}`);
+}
+
+function resultRows(result: unknown, dialect: SqlDialect): Record<string, unknown>[] {
+  return (dialect === 'postgres' ? (result as { rows: Record<string, unknown>[] }).rows : result) as Record<string, unknown>[];
+}
+
+async function rawConnection(sequelize: Sequelize, transaction: StatementScope, dialect: SqlDialect): Promise<RawConnection> {
+  if (dialect !== 'sqlite') {
+    const connection = (transaction as { connection?: RawConnection } | undefined)?.connection;
+    if (!connection) throw new Error(`A raw statement on ${dialect} needs a started transaction or a connection`);
     return connection;
   }
   // Sequelize's SQLite dialect keeps its 'default' connection for work outside its transactions.
@@ -97,13 +129,15 @@ async function rawConnection(sequelize: Sequelize, transaction: Transaction | un
   return manager.getConnection({});
 }
 
-function statementHead({ table, columns }: RowInsert): string {
+function statementHead({ table, columns }: RowInsert, dialect: SqlDialect): string {
+  const quote = quoter(dialect);
   return `INSERT INTO ${quote(table)} (${columns.map(quote).join(',')})`;
 }
 
-function conflictClause({ columns, onConflict }: RowInsert, dialect: Dialect): string {
+function conflictClause({ columns, onConflict }: RowInsert, dialect: SqlDialect): string {
   if (onConflict === 'fail') return '';
-  if (dialect === 'sqlite') {
+  const quote = quoter(dialect);
+  if (dialect !== 'mysql') {
     if (onConflict === 'keep') return ' ON CONFLICT DO NOTHING';
     return ` ON CONFLICT (${onConflict.key.map(quote).join(',')}) DO UPDATE SET ${onConflict.update.map((c) => `${quote(c)}=excluded.${quote(c)}`).join(',')}`;
   }
@@ -113,12 +147,29 @@ function conflictClause({ columns, onConflict }: RowInsert, dialect: Dialect): s
   return ` ON DUPLICATE KEY UPDATE ${onConflict.update.map((c) => `${quote(c)}=VALUES(${quote(c)})`).join(',')}`;
 }
 
-/** Sequelize's text for a DATE(3) value: '2026-11-27 17:23:32.298 +00:00' on SQLite, without the zone on MySQL (UTC sessions). */
-function formatDate(date: Date, dialect: Dialect): string {
+/**
+ * Sequelize's text for a DATE(3) value: '2026-11-27 17:23:32.298 +00:00' on SQLite and
+ * PostgreSQL (TIMESTAMP WITH TIME ZONE), without the zone on MySQL (UTC sessions).
+ */
+function formatDate(date: Date, dialect: SqlDialect): string {
   const text = date.toISOString().replace('T', ' ').replace('Z', '');
-  return dialect === 'sqlite' ? `${text} +00:00` : text;
+  return dialect === 'mysql' ? text : `${text} +00:00`;
 }
 
-export function quote(identifier: string): string {
+/** An identifier quoted for the dialect. */
+export function quoteIdentifier(identifier: string, dialect: SqlDialect): string {
+  return quoter(dialect)(identifier);
+}
+
+/** Backquotes on MySQL and SQLite (which reads them too), SQL's double quotes on PostgreSQL. */
+function quoter(dialect: SqlDialect): (identifier: string) => string {
+  return dialect === 'postgres' ? quoteStandard : quoteBackquoted;
+}
+
+function quoteBackquoted(identifier: string): string {
   return `\`${identifier.replace(/`/g, '``')}\``;
+}
+
+function quoteStandard(identifier: string): string {
+  return `"${identifier.replace(/"/g, '""')}"`;
 }

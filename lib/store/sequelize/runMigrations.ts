@@ -3,24 +3,31 @@
  * `tg_schema_migrations`; a database that already holds a migration this version of task-graph
  * does not know was written by a newer version, and is refused rather than used.
  *
- * Two processes migrating the same empty database at the same instant are not guarded against:
- * open the first store before starting more.
+ * Everything, from reading the applied migrations to the last one run, happens under the
+ * database's migration lock (withMigrationLock.ts): processes opening the same new database at
+ * once migrate it one after the other, and all but the first find nothing to do.
  */
 import { SequelizeStorage, Umzug } from 'umzug';
 import { DataTypes } from 'sequelize';
 import type { Sequelize } from 'sequelize';
 import { StorageError } from '../../errors.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { withMigrationLock } from './withMigrationLock.js';
 import type { MigrationContext } from './migrations/index.js';
+import type { SqlDialect } from './parseStorageUrl.js';
 
 export const MIGRATIONS_TABLE = 'tg_schema_migrations';
 
 /**
- * Runs the pending migrations and returns their names.
+ * Runs the pending migrations and returns their names. `location` names the database in errors.
  * @example
- * await runMigrations(sequelize, 'sqlite'); // ['001_initial'] on a new database, then []
+ * await runMigrations(sequelize, 'sqlite', 'sqlite:/srv/app/tg.db'); // ['001_initial', ...] on a new database, then []
  */
-export async function runMigrations(sequelize: Sequelize, dialect: 'sqlite' | 'mysql'): Promise<string[]> {
+export async function runMigrations(sequelize: Sequelize, dialect: SqlDialect, location: string): Promise<string[]> {
+  return withMigrationLock(sequelize, dialect, location, () => migrate(sequelize, dialect));
+}
+
+async function migrate(sequelize: Sequelize, dialect: SqlDialect): Promise<string[]> {
   const context: MigrationContext = { queryInterface: sequelize.getQueryInterface(), sequelize, dialect };
   const umzug = new Umzug({
     migrations: MIGRATIONS.map((migration) => ({

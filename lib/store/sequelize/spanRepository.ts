@@ -7,8 +7,9 @@ import type { SpanRecord } from '../records.js';
 import { chunkRows, textSize } from './chunkRows.js';
 import { insertRows } from './rawStatements.js';
 import type { RowInsert } from './rawStatements.js';
-import { fromDate, fromNullableJson, fromNullableNumber, fromNullableString, toJson } from './columnCodecs.js';
+import { fromDate, fromNullableJson, fromNullableNumber, fromNullableString, toJson, toText } from './columnCodecs.js';
 import type { RawRow, SpanRow, StoreModels } from './defineModels.js';
+import type { SqlDialect } from './parseStorageUrl.js';
 
 const UPDATED_COLUMNS: Array<keyof SpanRow> = [
   'parent_span_id',
@@ -26,7 +27,8 @@ const SPAN_COLUMNS: readonly (keyof SpanRow)[] = ['span_id', ...UPDATED_COLUMNS]
 const SPAN_UPSERT: RowInsert = { table: 'tg_spans', columns: SPAN_COLUMNS, onConflict: { key: ['span_id'], update: UPDATED_COLUMNS } };
 
 export async function upsertSpans(models: StoreModels, records: readonly SpanRecord[], transaction: Transaction | undefined): Promise<void> {
-  for (const chunk of chunkRows(records.map(toSpanRow), sizeOf)) {
+  const dialect = models.spans.sequelize!.getDialect() as SqlDialect;
+  for (const chunk of chunkRows(records.map((record) => toSpanRow(record, dialect)), sizeOf)) {
     await insertRows(models.spans.sequelize!, transaction, SPAN_UPSERT, chunk.map((row) => SPAN_COLUMNS.map((column) => row[column])));
   }
 }
@@ -48,14 +50,14 @@ function sizeOf(row: SpanRow): number {
   return textSize(row.span_id, row.parent_span_id, row.task_id, row.name, row.status, row.attributes) + 100;
 }
 
-function toSpanRow(record: SpanRecord): SpanRow {
+function toSpanRow(record: SpanRecord, dialect: SqlDialect): SpanRow {
   return {
     span_id: record.spanId,
     parent_span_id: record.parentSpanId,
     execution_id: record.executionId,
     task_id: record.taskId,
     attempt: record.attempt,
-    name: record.name,
+    name: toText(record.name, dialect),
     status: record.status,
     started_at: record.startedAt,
     finished_at: record.finishedAt,

@@ -5,10 +5,12 @@
  * - Ids and other keys are arbitrary user strings stored exactly: VARCHAR(191) (191 utf8mb4
  *   characters fit the 767-byte index prefix of older InnoDB). On MySQL/MariaDB they use a binary,
  *   no-pad collation: with utf8mb4_unicode_ci, the table default, 'build' = 'Build' = 'build ',
- *   and many emoji compare equal to each other, so distinct task ids would collide in a key.
- * - JSON values: JSON on MySQL (MariaDB makes it LONGTEXT with a json_valid check), TEXT on
+ *   and many emoji compare equal to each other, so distinct task ids would collide in a key. On
+ *   PostgreSQL they use the "C" collation: byte order, whatever the database's locale.
+ * - JSON values: JSON on MySQL (MariaDB makes it LONGTEXT with a json_valid check) and on
+ *   PostgreSQL (`json`, which keeps the text as written; `jsonb` would reorder keys), TEXT on
  *   SQLite (a column declared JSON there has numeric affinity, which turns the text '5' into 5).
- * - Times: DATETIME(3), milliseconds kept, in UTC.
+ * - Times: DATETIME(3), milliseconds kept, in UTC (PostgreSQL: TIMESTAMP WITH TIME ZONE).
  */
 import { DataTypes, QueryTypes } from 'sequelize';
 import type { DataType } from 'sequelize';
@@ -117,6 +119,16 @@ async function columnTypes({ dialect, sequelize }: MigrationContext): Promise<Co
       longText: DataTypes.TEXT,
       date: DataTypes.DATE(3),
       autoId: DataTypes.INTEGER,
+    };
+  }
+  if (dialect === 'postgres') {
+    return {
+      id: 'VARCHAR(191) COLLATE "C"',
+      json: DataTypes.JSON,
+      text: DataTypes.TEXT,
+      longText: DataTypes.TEXT,
+      date: DataTypes.DATE(3),
+      autoId: DataTypes.BIGINT,
     };
   }
   const collation = await binaryCollation(sequelize);

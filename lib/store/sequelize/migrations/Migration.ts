@@ -1,10 +1,11 @@
 import type { QueryInterface, Sequelize } from 'sequelize';
+import type { SqlDialect } from '../parseStorageUrl.js';
 
 /** What every migration receives. */
 export interface MigrationContext {
   readonly queryInterface: QueryInterface;
   readonly sequelize: Sequelize;
-  readonly dialect: 'sqlite' | 'mysql';
+  readonly dialect: SqlDialect;
 }
 
 /** One schema change. A migration, once released, is never edited: a change is a new migration. */
