@@ -51,6 +51,7 @@ import {
 import { insertLogs, listLogRecords } from './logRepository.js';
 import { Mutex } from './Mutex.js';
 import { commitOnMysql } from './mysqlCommit.js';
+import { commitOnSqlite } from './sqliteCommit.js';
 import { parseStorageUrl } from './parseStorageUrl.js';
 import { deletePrunedRows, findPruneBoundary, selectPrunableIds } from './pruneRepository.js';
 import type { PruneBoundary } from './pruneRepository.js';
@@ -138,6 +139,7 @@ export class SequelizeStore implements Store {
     const created = batch.created ?? [];
     if (created.length === 0 && batch.transitions.length === 0 && batch.taskRuns.length === 0 && batch.executions.length === 0) return;
     if (this.kind === 'mysql') return this.run('commit', soleExecutionId(batch), (_, sequelize) => commitOnMysql(sequelize, batch));
+    if (this.kind === 'sqlite') return this.run('commit', soleExecutionId(batch), (_, sequelize) => commitOnSqlite(sequelize, batch));
     await this.transaction('commit', soleExecutionId(batch), async (models, transaction) => {
       if (created.length > 0) {
         // 'keep': a batch retried after a lost acknowledgement finds its executions already there.

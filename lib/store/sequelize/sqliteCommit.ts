@@ -1,0 +1,77 @@
+/**
+ * A group commit on SQLite in one call to the driver, not one per statement.
+ *
+ * node-sqlite3 runs each statement as its own trip to its worker thread, and a commit was six of
+ * them (BEGIN, the ownership check, three inserts, COMMIT); on a busy machine each trip waits for
+ * the thread to be scheduled (0.5 ms measured under load). Here the whole transaction is one SQL
+ * text run by `exec`: BEGIN IMMEDIATE, the new executions and their task rows (kept if already
+ * stored: a retried batch), a guard, the execution updates, the transitions (skipped if already
+ * stored), the task rows, COMMIT.
+ *
+ * The guard: `SELECT json('fenced') WHERE <the touched executions are not all there and owned by
+ * this engine>` selects no row when all is well; otherwise it calls `json()` on text that is not
+ * JSON, which SQLite refuses with an error, and `exec` stops there, before any write but the new
+ * executions. The transaction is then rolled back, and one SELECT finds what was wrong: a
+ * missing execution (StorageError) or one another engine owns (OwnershipLostError, fencing).
+ * Any other error is rolled back and thrown as it is.
+ *
+ * Values are written as literals (sqliteLiteral.ts): `exec` takes no parameters.
+ */
+import type { Sequelize } from 'sequelize';
+import { OwnershipLostError, StorageError } from '../../errors.js';
+import type { CommitBatch } from '../records.js';
+import { executionInsertStatements, executionUpdateStatements } from './executionRepository.js';
+import { inlineParameters, sqliteLiteral } from './sqliteLiteral.js';
+import { taskRunInsertStatements, taskRunUpsertStatements } from './taskRunRepository.js';
+import { transitionInsertStatements } from './transitionRepository.js';
+
+/** node-sqlite3's Database, as Sequelize's SQLite dialect keeps it. */
+interface SqliteDatabase {
+  exec(sql: string, callback: (error: Error | null) => void): void;
+  all(sql: string, params: unknown[], callback: (error: Error | null, rows: Record<string, unknown>[]) => void): void;
+}
+
+export async function commitOnSqlite(sequelize: Sequelize, batch: CommitBatch): Promise<void> {
+  const created = batch.created ?? [];
+  const touched = [...new Set([...batch.transitions.map((t) => t.executionId), ...batch.taskRuns.map((t) => t.executionId), ...batch.executions.map((e) => e.id)])];
+  const parts = ['BEGIN IMMEDIATE'];
+  const add = (statements: readonly { sql: string; params: unknown[] }[]) => {
+    for (const { sql, params } of statements) parts.push(inlineParameters(sql, params));
+  };
+  add(executionInsertStatements(created.map(({ execution }) => execution), 'sqlite', 'keep'));
+  add(taskRunInsertStatements(created.flatMap(({ tasks }) => tasks), 'sqlite', 'keep'));
+  if (touched.length > 0) {
+    const owned = batch.ownerId === undefined ? '' : ` AND owner_id = ${sqliteLiteral(batch.ownerId)}`;
+    parts.push(`SELECT json('fenced') WHERE (SELECT COUNT(*) FROM tg_executions WHERE id IN (${touched.map(sqliteLiteral).join(',')})${owned}) != ${touched.length}`);
+  }
+  add(executionUpdateStatements(batch.executions, 'sqlite'));
+  add(transitionInsertStatements(batch.transitions, 'sqlite'));
+  add(taskRunUpsertStatements(batch.taskRuns, 'sqlite'));
+  parts.push('COMMIT');
+
+  const manager = sequelize.connectionManager as unknown as { getConnection(options: object): Promise<SqliteDatabase> };
+  const database = await manager.getConnection({});
+  const exec = (sql: string) => new Promise<void>((resolve, reject) => database.exec(sql, (error) => (error ? reject(error) : resolve())));
+  try {
+    await exec(parts.join(';\n'));
+  } catch (error) {
+    await exec('ROLLBACK').catch(() => undefined); // nothing to roll back if BEGIN itself failed
+    if (touched.length > 0) await explainRefusal(database, touched, batch.ownerId);
+    throw error;
+  }
+}
+
+/** Throws what the guard found wrong, if anything: a missing execution, or one owned elsewhere. */
+async function explainRefusal(database: SqliteDatabase, touched: readonly string[], ownerId: string | undefined): Promise<void> {
+  const rows = await new Promise<Record<string, unknown>[]>((resolve, reject) =>
+    database.all(`SELECT id, owner_id FROM tg_executions WHERE id IN (${touched.map(() => '?').join(',')})`, [...touched], (error, found) =>
+      error ? reject(error) : resolve(found),
+    ),
+  );
+  const owners = new Map(rows.map((row) => [String(row['id']), row['owner_id'] === null ? null : String(row['owner_id'])]));
+  const missing = touched.find((id) => !owners.has(id));
+  if (missing !== undefined) throw new StorageError(`Cannot commit to execution ${JSON.stringify(missing)}: it does not exist in the store.`, { executionId: missing });
+  if (ownerId === undefined) return;
+  const lost = touched.filter((id) => owners.get(id) !== ownerId);
+  if (lost.length > 0) throw new OwnershipLostError(lost, ownerId);
+}
