@@ -2,6 +2,7 @@
  * What every execution run shares with its engine: the store and its writers, the event bus, the
  * logger, the machines and the limits. One object, built by `createEngine`.
  */
+import type { Tracer } from '@opentelemetry/api';
 import type { InspectionEvent } from 'xstate';
 import type { Logger } from 'winston';
 import type { executionMachine } from '../../machines/execution.js';
@@ -21,6 +22,8 @@ export interface EngineRuntime {
   readonly telemetry: TelemetryBuffer;
   readonly events: EngineEventEmitter;
   readonly logger: Logger;
+  /** `trace.getTracer('task-graph')`: a proxy, so an SDK registered after createEngine is used too. */
+  readonly tracer: Tracer;
   /** The execution machine (the supervisor; its task actors are `taskMachine`). */
   readonly machine: typeof executionMachine;
   readonly defaultRetry: RetryPolicy;

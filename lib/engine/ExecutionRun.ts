@@ -46,6 +46,7 @@ import { EngineClosedError, toError } from '../errors.js';
 import type { ExecutionRecord, ExecutionStatus, ExecutionUpdate, TaskRunRecord, TaskStatus, TransitionRecord } from '../store/records.js';
 import { isTerminalTaskStatus } from '../store/records.js';
 import { emitSafely, isListenedTo } from '../telemetry/EngineEvents.js';
+import type { ExecutionTrace } from '../telemetry/otel/ExecutionTrace.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import { AttemptRunner } from './AttemptRunner.js';
 import type { AttemptEnd } from './AttemptRunner.js';
@@ -70,6 +71,8 @@ export type RestoredPhase = 'running' | 'cancelling' | 'aborting';
 /** A fork's adopted tasks: they take the outputs their source execution recorded, without running. */
 export interface AdoptedOutputs {
   fromExecutionId: string;
+  /** The source execution's stored traceparent: the fork's span links to it. */
+  fromTraceparent: string | null;
   outputs: ReadonlyMap<string, unknown>;
 }
 
@@ -97,6 +100,8 @@ export class ExecutionRun implements LiveRun {
   private pumpQueued = false;
   /** The execution row's final fields, as committed with the final transition. */
   private finalUpdate: ExecutionUpdate | null = null;
+  /** When this run began in this process (epoch ms): the earliest a root task is ready. */
+  private begunAt = 0;
   private resolveResult!: (result: ExecutionResult) => void;
   private rejectResult!: (error: Error) => void;
 
@@ -106,11 +111,13 @@ export class ExecutionRun implements LiveRun {
     private record: ExecutionRecord,
     rows: readonly TaskRunRecord[],
     lastSeq: number,
+    /** The execution's OpenTelemetry span in this run; ended when the run finishes or detaches. */
+    readonly trace: ExecutionTrace,
   ) {
     this.id = record.id;
     this.recorder = new TransitionRecorder(record.id, runtime.writer, rows, lastSeq);
     this.scheduler = new Scheduler(workflow, new Map(rows.map((row) => [row.taskId, row.status])));
-    this.attempts = new AttemptRunner(runtime, workflow, record.id, record.input, (taskId) => this.recorder.row(taskId));
+    this.attempts = new AttemptRunner(runtime, workflow, record.id, record.input, (taskId) => this.recorder.row(taskId), trace);
     this.result = new Promise((resolve, reject) => {
       this.resolveResult = resolve;
       this.rejectResult = reject;
@@ -151,6 +158,7 @@ export class ExecutionRun implements LiveRun {
     }
     const restored = restorableSnapshot(supervisor);
     this.reason = (restored['context'] as { reason?: string | null } | undefined)?.reason ?? null;
+    this.begunAt = Date.now();
     this.supervisor = this.createSupervisor({ ...restored, children });
     this.supervisor.start();
     for (const child of Object.values(this.children())) {
@@ -162,7 +170,7 @@ export class ExecutionRun implements LiveRun {
     else {
       for (const child of Object.values(this.children())) {
         const { value, context } = child.getSnapshot() as { value: string; context: TaskMachineContext };
-        if (value === 'running') this.runAttempt(context.taskId, context.attempt, new Date());
+        if (value === 'running') this.runAttempt(context.taskId, context.attempt, new Date(), 0);
         else if (value === 'retrying') this.waitForRetry(context.taskId);
       }
     }
@@ -193,6 +201,7 @@ export class ExecutionRun implements LiveRun {
 
   private begin(adopted: AdoptedOutputs | undefined): void {
     if (this.phase !== 'starting') return; // detached while the rows were being written
+    this.begunAt = Date.now();
     this.supervisor = this.createSupervisor(undefined);
     this.supervisor.start();
     const cancelAsked = this.reason;
@@ -210,6 +219,7 @@ export class ExecutionRun implements LiveRun {
 
   private stop(reason: Error): void {
     this.phase = 'detached';
+    this.trace.end('detached', new Date());
     for (const backoff of this.backoffs.values()) backoff.clear();
     this.backoffs.clear();
     this.attempts.abortAll(reason);
@@ -292,12 +302,31 @@ export class ExecutionRun implements LiveRun {
     actor.send(event);
     const after = actor.getSnapshot() as ActorState;
     if (after.value === from) return;
+    const readyAt = after.value === 'running' ? this.readyAt(taskId) : 0;
     const transition = this.recorder.recordTask(taskId, from, after, event, this.onTaskCommitted, at);
-    if (after.value === 'running') this.runAttempt(taskId, (after.context as TaskMachineContext).attempt, transition.at);
+    if (after.value === 'running') {
+      this.runAttempt(taskId, (after.context as TaskMachineContext).attempt, transition.at, Math.max(0, transition.at.getTime() - readyAt));
+    }
   }
 
-  private runAttempt(taskId: string, attempt: number, startedAt: Date): void {
-    void this.attempts.run(taskId, attempt, startedAt).then((end) => this.deliver(taskId, attempt, end));
+  /**
+   * When a task about to run became ready (epoch ms), read before its `running` transition is
+   * recorded: its retry deadline after a backoff, else the latest of its upstream tasks' ends and
+   * the moment this run began. No allocation: a few row lookups.
+   */
+  private readyAt(taskId: string): number {
+    const row = this.recorder.row(taskId);
+    if (row?.status === 'retrying' && row.nextRetryAt) return row.nextRetryAt.getTime();
+    let ready = this.begunAt;
+    for (const upstreamId of this.workflow.upstream.get(taskId)!) {
+      const finished = this.recorder.row(upstreamId)?.finishedAt?.getTime() ?? 0;
+      if (finished > ready) ready = finished;
+    }
+    return ready;
+  }
+
+  private runAttempt(taskId: string, attempt: number, startedAt: Date, queueWaitMs: number): void {
+    void this.attempts.run(taskId, attempt, startedAt, queueWaitMs).then((end) => this.deliver(taskId, attempt, end));
   }
 
   /** An attempt ended: its task actor takes the outcome, unless the task moved on meanwhile (cancelled). */
@@ -397,7 +426,7 @@ export class ExecutionRun implements LiveRun {
   };
 
   /** The final transition is committed: `finishedAt` is its time, as stored. */
-  private finish(status: ExecutionStatus, finishedAt: Date): void {
+  private finish(status: 'succeeded' | 'failed' | 'cancelled', finishedAt: Date): void {
     this.phase = 'finished';
     this.record.status = status;
     this.runtime.runs.delete(this.id);
@@ -414,6 +443,7 @@ export class ExecutionRun implements LiveRun {
       attributes: { workflowVersion: this.workflow.version, tasks: this.scheduler.total },
     });
     this.record = { ...this.record, ...this.finalUpdate, status, finishedAt };
+    this.trace.end(status, finishedAt, this.record.error);
     this.resolveResult(buildExecutionResult(this.record, this.recorder.allRows(), this.workflow.topologicalOrder));
     this.runtime.onExecutionFinished();
   }

@@ -3,6 +3,7 @@
  * telemetry buffer, the logger, the event bus, the pruner and retention.
  */
 import { randomUUID } from 'node:crypto';
+import { trace } from '@opentelemetry/api';
 import type { Logger } from 'winston';
 import { executionMachine } from '../../machines/execution.js';
 import {
@@ -21,6 +22,7 @@ import { createStore } from '../store/createStore.js';
 import { GroupCommitWriter } from '../store/GroupCommitWriter.js';
 import { createDefaultLogger, StoreLogTransport } from '../telemetry/createLogger.js';
 import { createEventEmitter } from '../telemetry/EngineEvents.js';
+import { INSTRUMENTATION_SCOPE } from '../telemetry/otel/names.js';
 import { TelemetryBuffer } from '../telemetry/TelemetryBuffer.js';
 import type { RetryPolicy } from '../workflow/types.js';
 import type { EngineRuntime } from './EngineRuntime.js';
@@ -93,6 +95,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     telemetry,
     events: createEventEmitter(),
     logger,
+    tracer: trace.getTracer(INSTRUMENTATION_SCOPE),
     machine: executionMachine,
     defaultRetry: { ...DEFAULT_RETRY_POLICY, ...stripUndefined(options.retry ?? {}) } as RetryPolicy,
     maxOutputBytes,

@@ -13,7 +13,9 @@
  * The execution is claimed before its log is read (see ARCHITECTURE "Resume"): a commit of the
  * previous owner under way during the claim is either wholly before it, and read, or refused.
  */
+import { context as otelContext } from '@opentelemetry/api';
 import { ExecutionNotFoundError, ResumeError, toError } from '../errors.js';
+import { ExecutionTrace } from '../telemetry/otel/ExecutionTrace.js';
 import { EXECUTION_MACHINE_VERSIONS_READ } from '../../machines/execution.js';
 import { TASK_MACHINE_VERSIONS_READ } from '../../machines/task.js';
 import type { ExecutionRecord, TransitionRecord } from '../store/records.js';
@@ -69,7 +71,15 @@ export async function resumeExecution(context: EngineContext, executionId: strin
   const workflow = workflowFor(registry, record, options, rows.map((row) => row.taskId));
   const transitions = await store.listTransitions(executionId);
   checkFormats(record, transitions);
-  const run = new ExecutionRun(runtime, workflow, { ...record, ownerId: runtime.ownerId }, rows, transitions.at(-1)?.seq ?? 0);
+  const trace = ExecutionTrace.start(runtime.tracer, {
+    workflowId: workflow.id,
+    workflowVersion: workflow.version,
+    executionId,
+    taskCount: workflow.tasks.size,
+    parent: otelContext.active(),
+    resumedFrom: record.traceparent,
+  });
+  const run = new ExecutionRun(runtime, workflow, { ...record, ownerId: runtime.ownerId }, rows, transitions.at(-1)?.seq ?? 0, trace);
   runtime.runs.set(executionId, run);
   const lastOf = lastTransitions(transitions);
   const supervisor = lastOf.get(null);
