@@ -51,6 +51,7 @@ export type {
   TransitionRecord,
 } from './store/records.js';
 export type { EngineEvent, EngineEventEmitter, EngineEventListener, ExecutionEventName, TaskEventName } from './telemetry/EngineEvents.js';
+export type { EngineMetricsSnapshot, MetricSummary } from './telemetry/otel/EngineMetrics.js';
 export type { WorkflowBuilder } from './workflow/WorkflowBuilder.js';
 export type { Workflow } from './workflow/Workflow.js';
 export type { Jitter, RetryPolicy, TaskContext, TaskFunction, TaskOptions, WorkflowOptions } from './workflow/types.js';

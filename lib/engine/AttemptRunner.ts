@@ -55,6 +55,7 @@ export class AttemptRunner {
     const upstreamIds = this.workflow.upstream.get(taskId)!;
     const input = buildAttemptInput(this.executionInput, upstreamIds, this.outputOf);
     const span = this.trace.startAttempt(taskId, attempt, startedAt, queueWaitMs);
+    this.runtime.metrics.attemptStarted(queueWaitMs);
     const makeUpstream = () => buildUpstreamOutputs(upstreamIds, this.outputOf);
     const context = new AttemptContext(this.executionId, this.workflow.id, taskId, attempt, makeUpstream, this.runtime.logger, span);
     this.inFlight.set(taskId, context);
@@ -68,8 +69,9 @@ export class AttemptRunner {
     }).then((outcome) => {
       if (this.inFlight.get(taskId) === context) this.inFlight.delete(taskId);
       const finishedAt = new Date();
+      const label = attemptOutcomeLabel(outcome, this.stopped.has(context));
+      this.runtime.metrics.attemptEnded(label, finishedAt.getTime() - startedAt.getTime(), outcome.kind === 'retry');
       if (span) {
-        const label = attemptOutcomeLabel(outcome, this.stopped.has(context));
         this.trace.endAttempt(span, label, outcome.kind === 'succeeded' ? undefined : outcome.error, outcome.kind === 'retry' ? outcome.delayMs : undefined, finishedAt);
       }
       this.runtime.telemetry.addSpan({

@@ -9,6 +9,7 @@ import type { executionMachine } from '../../machines/execution.js';
 import type { GroupCommitWriter } from '../store/GroupCommitWriter.js';
 import type { Store } from '../store/Store.js';
 import type { EngineEventEmitter } from '../telemetry/EngineEvents.js';
+import type { EngineMetrics } from '../telemetry/otel/EngineMetrics.js';
 import type { TelemetryBuffer } from '../telemetry/TelemetryBuffer.js';
 import type { RetryPolicy } from '../workflow/types.js';
 import type { LiveRun } from './LiveRun.js';
@@ -24,6 +25,8 @@ export interface EngineRuntime {
   readonly logger: Logger;
   /** `trace.getTracer('task-graph')`: a proxy, so an SDK registered after createEngine is used too. */
   readonly tracer: Tracer;
+  /** Counters and histograms, through OpenTelemetry's metrics API and as plain numbers (`engine.metrics()`). */
+  readonly metrics: EngineMetrics;
   /** The execution machine (the supervisor; its task actors are `taskMachine`). */
   readonly machine: typeof executionMachine;
   readonly defaultRetry: RetryPolicy;

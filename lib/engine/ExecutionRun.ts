@@ -159,6 +159,7 @@ export class ExecutionRun implements LiveRun {
     const restored = restorableSnapshot(supervisor);
     this.reason = (restored['context'] as { reason?: string | null } | undefined)?.reason ?? null;
     this.begunAt = Date.now();
+    this.runtime.metrics.executionStarted(true);
     this.supervisor = this.createSupervisor({ ...restored, children });
     this.supervisor.start();
     for (const child of Object.values(this.children())) {
@@ -202,6 +203,7 @@ export class ExecutionRun implements LiveRun {
   private begin(adopted: AdoptedOutputs | undefined): void {
     if (this.phase !== 'starting') return; // detached while the rows were being written
     this.begunAt = Date.now();
+    this.runtime.metrics.executionStarted(false);
     this.supervisor = this.createSupervisor(undefined);
     this.supervisor.start();
     const cancelAsked = this.reason;
@@ -220,6 +222,7 @@ export class ExecutionRun implements LiveRun {
   private stop(reason: Error): void {
     this.phase = 'detached';
     this.trace.end('detached', new Date());
+    if (this.begunAt > 0) this.runtime.metrics.executionEnded(null, 0);
     for (const backoff of this.backoffs.values()) backoff.clear();
     this.backoffs.clear();
     this.attempts.abortAll(reason);
@@ -444,6 +447,7 @@ export class ExecutionRun implements LiveRun {
     });
     this.record = { ...this.record, ...this.finalUpdate, status, finishedAt };
     this.trace.end(status, finishedAt, this.record.error);
+    this.runtime.metrics.executionEnded(status, finishedAt.getTime() - (this.record.startedAt ?? this.record.createdAt).getTime());
     this.resolveResult(buildExecutionResult(this.record, this.recorder.allRows(), this.workflow.topologicalOrder));
     this.runtime.onExecutionFinished();
   }

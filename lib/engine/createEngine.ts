@@ -3,7 +3,7 @@
  * telemetry buffer, the logger, the event bus, the pruner and retention.
  */
 import { randomUUID } from 'node:crypto';
-import { trace } from '@opentelemetry/api';
+import { metrics, trace } from '@opentelemetry/api';
 import type { Logger } from 'winston';
 import { executionMachine } from '../../machines/execution.js';
 import {
@@ -22,6 +22,7 @@ import { createStore } from '../store/createStore.js';
 import { GroupCommitWriter } from '../store/GroupCommitWriter.js';
 import { createDefaultLogger, StoreLogTransport } from '../telemetry/createLogger.js';
 import { createEventEmitter } from '../telemetry/EngineEvents.js';
+import { EngineMetrics } from '../telemetry/otel/EngineMetrics.js';
 import { INSTRUMENTATION_SCOPE } from '../telemetry/otel/names.js';
 import { TelemetryBuffer } from '../telemetry/TelemetryBuffer.js';
 import type { RetryPolicy } from '../workflow/types.js';
@@ -67,8 +68,10 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const transport = new StoreLogTransport(() => telemetry, options.storeLogLevel ?? DEFAULT_STORE_LOG_LEVEL);
   logger.add(transport);
   const ownerId = randomUUID();
+  const engineMetrics = new EngineMetrics(metrics.getMeter(INSTRUMENTATION_SCOPE), () => telemetry.size);
   const writer = new GroupCommitWriter(store, {
     ownerId,
+    onCommitted: (durationMs, transitions) => engineMetrics.committed(durationMs, transitions),
     onExecutionStopped: (executionId, error) => {
       logger.error(error.message, { executionId }); // in the execution's own logs too
       runs.get(executionId)?.detach(error);
@@ -96,6 +99,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     events: createEventEmitter(),
     logger,
     tracer: trace.getTracer(INSTRUMENTATION_SCOPE),
+    metrics: engineMetrics,
     machine: executionMachine,
     defaultRetry: { ...DEFAULT_RETRY_POLICY, ...stripUndefined(options.retry ?? {}) } as RetryPolicy,
     maxOutputBytes,
@@ -125,6 +129,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       );
     }
     logger.remove(transport);
+    engineMetrics.close();
     await withinTime(pruner.idle(), closeTimeoutMs); // a prune (retention's too) stops at its next batch
     await withinTime(store.releaseOwnership(ownerId).catch(() => undefined), closeTimeoutMs);
     await withinTime(store.close(), closeTimeoutMs);
