@@ -13,6 +13,7 @@ export type { RetentionOptions } from './engine/Retention.js';
 export type { ExecutionHandle } from './engine/ExecutionHandle.js';
 export type { ExecutionResult, TaskResult } from './engine/executionResult.js';
 export type { ProgressCounts } from './engine/TransitionRecorder.js';
+export type { ExecutionProgress } from './engine/ProgressReporter.js';
 export { backoffDelay } from './engine/retryPolicy.js';
 export { MAX_ID_LENGTH } from './defaults.js';
 export {

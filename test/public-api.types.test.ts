@@ -12,6 +12,7 @@ import type {
   ExecutionResult,
   ExecutionStatus,
   ProgressCounts,
+  ExecutionProgress,
   RetryPolicy,
   SerializedError,
   TaskContext,
@@ -63,7 +64,8 @@ async function readme(input: { source: string }, signal: AbortSignal): Promise<E
   assertType<Equals<typeof handle, ExecutionHandle>>();
   assertType<Equals<typeof handle.id, string>>();
   assertType<Equals<typeof handle.status, ExecutionStatus>>();
-  assertType<Equals<ReturnType<typeof handle.progress>, ProgressCounts>>();
+  assertType<Equals<ReturnType<typeof handle.progress>, ExecutionProgress>>();
+  assertType<Equals<ExecutionProgress['remainingMs'], number | null>>();
   assertType<Equals<ProgressCounts[TaskStatus], number>>();
   assertType<Equals<typeof handle.result, Promise<ExecutionResult>>>();
   assertType<Equals<NonNullable<TaskResult['error']>, SerializedError>>();

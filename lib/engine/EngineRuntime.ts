@@ -31,6 +31,8 @@ export interface EngineRuntime {
   readonly machine: typeof executionMachine;
   readonly defaultRetry: RetryPolicy;
   readonly maxOutputBytes: number;
+  /** Least time between two `execution.progress` events of one execution. */
+  readonly progressIntervalMs: number;
   readonly inspect: ((event: InspectionEvent) => void) | undefined;
   /** Runs live in this engine, by execution id. */
   readonly runs: Map<string, LiveRun>;

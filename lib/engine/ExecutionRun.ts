@@ -61,7 +61,9 @@ import { restorableSnapshot } from './snapshotFormat.js';
 import { TaskSlots } from './TaskSlots.js';
 import { engineEventType, executionError, leafOutputs, toEngineEvent } from './transitionFacts.js';
 import { TransitionRecorder } from './TransitionRecorder.js';
-import type { ActorState, ProgressCounts } from './TransitionRecorder.js';
+import type { ActorState } from './TransitionRecorder.js';
+import { measureProgress, ProgressReporter } from './ProgressReporter.js';
+import type { ExecutionProgress } from './ProgressReporter.js';
 
 type Phase = 'starting' | 'running' | 'cancelling' | 'aborting' | 'settling' | 'finished' | 'detached';
 
@@ -102,6 +104,9 @@ export class ExecutionRun implements LiveRun {
   private finalUpdate: ExecutionUpdate | null = null;
   /** When this run began in this process (epoch ms): the earliest a root task is ready. */
   private begunAt = 0;
+  /** Tasks already settled when this run began (a resumed run): the pace of progress counts the others. */
+  private doneAtBegin = 0;
+  private readonly progressEvents: ProgressReporter;
   private resolveResult!: (result: ExecutionResult) => void;
   private rejectResult!: (error: Error) => void;
 
@@ -123,14 +128,20 @@ export class ExecutionRun implements LiveRun {
       this.rejectResult = reject;
     });
     this.result.catch(() => undefined); // the caller may only use the handle; never unhandled
+    this.progressEvents = new ProgressReporter(
+      runtime.progressIntervalMs,
+      () => isListenedTo(runtime.events, 'execution.progress'),
+      () => this.emitProgress(),
+    );
   }
 
   get status(): ExecutionStatus {
     return this.record.status;
   }
 
-  progress(): ProgressCounts {
-    return this.recorder.progress();
+  progress(): ExecutionProgress {
+    const startedAt = this.record.startedAt?.getTime() ?? this.begunAt;
+    return measureProgress(this.recorder.progress(), startedAt, this.begunAt, this.doneAtBegin, Date.now());
   }
 
   /**
@@ -159,6 +170,7 @@ export class ExecutionRun implements LiveRun {
     const restored = restorableSnapshot(supervisor);
     this.reason = (restored['context'] as { reason?: string | null } | undefined)?.reason ?? null;
     this.begunAt = Date.now();
+    this.doneAtBegin = this.scheduler.settled;
     this.runtime.metrics.executionStarted(true);
     this.supervisor = this.createSupervisor({ ...restored, children });
     this.supervisor.start();
@@ -221,6 +233,7 @@ export class ExecutionRun implements LiveRun {
 
   private stop(reason: Error): void {
     this.phase = 'detached';
+    this.progressEvents.stop();
     this.trace.end('detached', new Date());
     if (this.begunAt > 0) this.runtime.metrics.executionEnded(null, 0);
     for (const backoff of this.backoffs.values()) backoff.clear();
@@ -404,6 +417,7 @@ export class ExecutionRun implements LiveRun {
     if (!isTerminalTaskStatus(to)) return;
     this.slots.settle(taskId);
     this.scheduler.settle(taskId, to);
+    this.progressEvents.taskSettled();
     if (to === 'failed' || to === 'skipped' || (to === 'cancelled' && this.phase === 'running')) {
       this.spawn(this.scheduler.closeDownstream(taskId).map(({ taskId: closed, blockedBy }) => [closed, skipEvent(blockedBy)]));
       if (to === 'failed' && this.record.failurePolicy === 'fail-fast' && this.phase === 'running') this.abort(taskId);
@@ -422,8 +436,9 @@ export class ExecutionRun implements LiveRun {
   /** The supervisor's transition is durable. */
   private readonly onExecutionCommitted = (transition: TransitionRecord): void => {
     if (this.phase === 'detached') return;
-    this.emit(transition);
     const to = transition.to;
+    if (to === 'succeeded' || to === 'failed' || to === 'cancelled') this.progressEvents.finish(); // at 100 %, before the final event
+    this.emit(transition);
     if (to === 'running') this.record.startedAt ??= transition.at;
     if (to === 'succeeded' || to === 'failed' || to === 'cancelled') this.finish(to, transition.at);
   };
@@ -450,6 +465,15 @@ export class ExecutionRun implements LiveRun {
     this.runtime.metrics.executionEnded(status, finishedAt.getTime() - (this.record.startedAt ?? this.record.createdAt).getTime());
     this.resolveResult(buildExecutionResult(this.record, this.recorder.allRows(), this.workflow.topologicalOrder));
     this.runtime.onExecutionFinished();
+  }
+
+  private emitProgress(): void {
+    const progress = this.progress();
+    emitSafely(
+      this.runtime.events,
+      { type: 'execution.progress', executionId: this.id, workflowId: this.workflow.id, taskId: null, attempt: 0, seq: this.recorder.lastSeq, timestamp: new Date(), data: { ...progress } },
+      this.runtime.logger,
+    );
   }
 
   private emit(transition: TransitionRecord): void {

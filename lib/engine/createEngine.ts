@@ -14,6 +14,7 @@ import {
   DEFAULT_STORE_LOG_LEVEL,
   DEFAULT_MAX_OUTPUT_BYTES,
   DEFAULT_OWNER_STALE_AFTER_MS,
+  DEFAULT_PROGRESS_INTERVAL_MS,
   DEFAULT_RETRY_POLICY,
   DEFAULT_TELEMETRY_BUFFER_LIMIT,
 } from '../defaults.js';
@@ -54,6 +55,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const heartbeatIntervalMs = validatePositive('heartbeatIntervalMs', options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
   const ownerStaleAfterMs = validatePositive('ownerStaleAfterMs', options.ownerStaleAfterMs ?? DEFAULT_OWNER_STALE_AFTER_MS);
   const closeTimeoutMs = validatePositive('closeTimeoutMs', options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
+  const progressIntervalMs = validatePositive('progressIntervalMs', options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
   if (options.inspect !== undefined && typeof options.inspect !== 'function') throw new InvalidOptionsError('inspect', options.inspect, 'a function (inspectionEvent) => void');
   const retentionPolicy = resolveRetention(options.retention);
 
@@ -103,6 +105,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     machine: executionMachine,
     defaultRetry: { ...DEFAULT_RETRY_POLICY, ...stripUndefined(options.retry ?? {}) } as RetryPolicy,
     maxOutputBytes,
+    progressIntervalMs,
     inspect: options.inspect,
     runs,
     pruner,

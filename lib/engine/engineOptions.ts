@@ -63,6 +63,8 @@ export interface EngineOptions {
    * @defaultValue none: every execution is kept
    */
   retention?: RetentionOptions;
+  /** Least time between two `execution.progress` events of one execution; one more comes at the end, at 100 %. @defaultValue 1000 */
+  progressIntervalMs?: number;
   /** @defaultValue 5000 */
   heartbeatIntervalMs?: number;
   /** @defaultValue 30000 */
@@ -102,6 +104,7 @@ export const ENGINE_OPTION_KEYS = optionKeys<EngineOptions>({
   retention: true,
   heartbeatIntervalMs: true,
   ownerStaleAfterMs: true,
+  progressIntervalMs: true,
 });
 
 /** The keys `execute` and `start` know. */
