@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context as otelContext, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { createEngine, NonRetryableError } from '../lib/index.js';
 import type { Engine } from '../lib/index.js';
@@ -262,6 +262,52 @@ describe('OpenTelemetry tracing', function () {
     expect(execution.attributes['task_graph.execution.forked_from']).to.equal(first.id);
     expect(named(spans, 'task a'), 'an adopted task does not run').to.have.length(0);
     expect(one(spans, 'task b').attributes['task_graph.outcome']).to.equal('succeeded');
+  });
+
+  it("ends a run's span as detached on close, and a resume continues the trace under it, linked to the resumer's span", async () => {
+    const directory = mkdtempSync(path.join(os.tmpdir(), 'tg-otel-close-'));
+    const storage = `sqlite:${path.join(directory, 'close.db')}`;
+    let started = false;
+    let hold = true;
+    const define = (target: Engine) =>
+      target.publishWorkflow(
+        target
+          .createWorkflow('wf')
+          .addTask('wait', 'Wait', async (_input, ctx) => {
+            started = true;
+            while (hold && !ctx.signal.aborted) await new Promise((resolve) => setTimeout(resolve, 5));
+            return 1;
+          })
+          .build(),
+      );
+    try {
+      const first = await createEngine({ storage, logLevel: 'error' });
+      define(first);
+      const handle = first.start('wf');
+      await waitUntil(() => started, 'the task runs');
+      await first.close();
+      hold = false;
+      const detached = one(otel.finished(), 'execution wf');
+      expect(detached.attributes['task_graph.outcome']).to.equal('detached');
+      otel.spans.reset();
+      const second = await createEngine({ storage, logLevel: 'error' });
+      try {
+        define(second);
+        const resumer = trace.getTracer('test').startSpan('operator resumes');
+        await otelContext.with(trace.setSpan(ROOT_CONTEXT, resumer), () => second.resume(handle.id));
+        resumer.end();
+        const resumed = one(otel.finished(), 'execution wf');
+        expect(resumed.spanContext().traceId).to.equal(detached.spanContext().traceId);
+        expect(parentOf(resumed)).to.equal(detached.spanContext().spanId);
+        expect(resumed.links.map((link) => link.context.spanId)).to.deep.equal([resumer.spanContext().spanId]);
+        expect(resumed.attributes).to.deep.include({ 'task_graph.execution.resumed': true, 'task_graph.outcome': 'succeeded' });
+        expect(parentOf(one(otel.finished(), 'task wait'))).to.equal(resumed.spanContext().spanId);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('refuses a parentContext that is not an OpenTelemetry Context', async () => {

@@ -63,6 +63,7 @@ import { engineEventType, executionError, leafOutputs, toEngineEvent } from './t
 import { TransitionRecorder } from './TransitionRecorder.js';
 import type { ActorState } from './TransitionRecorder.js';
 import { measureProgress, ProgressReporter } from './ProgressReporter.js';
+import { readyAt } from './readyAt.js';
 import type { ExecutionProgress } from './ProgressReporter.js';
 
 type Phase = 'starting' | 'running' | 'cancelling' | 'aborting' | 'settling' | 'finished' | 'detached';
@@ -128,11 +129,7 @@ export class ExecutionRun implements LiveRun {
       this.rejectResult = reject;
     });
     this.result.catch(() => undefined); // the caller may only use the handle; never unhandled
-    this.progressEvents = new ProgressReporter(
-      runtime.progressIntervalMs,
-      () => isListenedTo(runtime.events, 'execution.progress'),
-      () => this.emitProgress(),
-    );
+    this.progressEvents = new ProgressReporter(runtime, record.id, workflow.id, () => this.progress(), () => this.recorder.lastSeq);
   }
 
   get status(): ExecutionStatus {
@@ -318,28 +315,14 @@ export class ExecutionRun implements LiveRun {
     actor.send(event);
     const after = actor.getSnapshot() as ActorState;
     if (after.value === from) return;
-    const readyAt = after.value === 'running' ? this.readyAt(taskId) : 0;
+    const ready = after.value === 'running' ? readyAt(this.recorder.row(taskId), this.workflow.upstream.get(taskId)!, this.rowOf, this.begunAt) : 0;
     const transition = this.recorder.recordTask(taskId, from, after, event, this.onTaskCommitted, at);
     if (after.value === 'running') {
-      this.runAttempt(taskId, (after.context as TaskMachineContext).attempt, transition.at, Math.max(0, transition.at.getTime() - readyAt));
+      this.runAttempt(taskId, (after.context as TaskMachineContext).attempt, transition.at, Math.max(0, transition.at.getTime() - ready));
     }
   }
 
-  /**
-   * When a task about to run became ready (epoch ms), read before its `running` transition is
-   * recorded: its retry deadline after a backoff, else the latest of its upstream tasks' ends and
-   * the moment this run began. No allocation: a few row lookups.
-   */
-  private readyAt(taskId: string): number {
-    const row = this.recorder.row(taskId);
-    if (row?.status === 'retrying' && row.nextRetryAt) return row.nextRetryAt.getTime();
-    let ready = this.begunAt;
-    for (const upstreamId of this.workflow.upstream.get(taskId)!) {
-      const finished = this.recorder.row(upstreamId)?.finishedAt?.getTime() ?? 0;
-      if (finished > ready) ready = finished;
-    }
-    return ready;
-  }
+  private readonly rowOf = (taskId: string): TaskRunRecord | undefined => this.recorder.row(taskId);
 
   private runAttempt(taskId: string, attempt: number, startedAt: Date, queueWaitMs: number): void {
     void this.attempts.run(taskId, attempt, startedAt, queueWaitMs).then((end) => this.deliver(taskId, attempt, end));
@@ -465,15 +448,6 @@ export class ExecutionRun implements LiveRun {
     this.runtime.metrics.executionEnded(status, finishedAt.getTime() - (this.record.startedAt ?? this.record.createdAt).getTime());
     this.resolveResult(buildExecutionResult(this.record, this.recorder.allRows(), this.workflow.topologicalOrder));
     this.runtime.onExecutionFinished();
-  }
-
-  private emitProgress(): void {
-    const progress = this.progress();
-    emitSafely(
-      this.runtime.events,
-      { type: 'execution.progress', executionId: this.id, workflowId: this.workflow.id, taskId: null, attempt: 0, seq: this.recorder.lastSeq, timestamp: new Date(), data: { ...progress } },
-      this.runtime.logger,
-    );
   }
 
   private emit(transition: TransitionRecord): void {

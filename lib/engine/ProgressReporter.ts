@@ -7,6 +7,8 @@
  * more when the execution's final transition is committed, at 100 %. Nothing is computed while no
  * listener matches `execution.progress`.
  */
+import { emitSafely, isListenedTo } from '../telemetry/EngineEvents.js';
+import type { EngineRuntime } from './EngineRuntime.js';
 import type { ProgressCounts } from './TransitionRecorder.js';
 
 /** `handle.progress()`: the counts per task state, and how far along the execution is. */
@@ -39,15 +41,18 @@ export class ProgressReporter {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly intervalMs: number,
-    private readonly isListenedTo: () => boolean,
-    private readonly emit: () => void,
+    private readonly runtime: Pick<EngineRuntime, 'events' | 'logger' | 'progressIntervalMs'>,
+    private readonly executionId: string,
+    private readonly workflowId: string,
+    private readonly progress: () => ExecutionProgress,
+    /** The seq of the last transition recorded: the event's `seq`. */
+    private readonly lastSeq: () => number,
   ) {}
 
   /** A task settled: emit now, or once the interval since the last event has passed. */
   taskSettled(): void {
     if (this.timer !== null || !this.isListenedTo()) return;
-    const wait = this.lastAt + this.intervalMs - Date.now();
+    const wait = this.lastAt + this.runtime.progressIntervalMs - Date.now();
     if (wait <= 0) return this.fire();
     this.timer = setTimeout(() => {
       this.timer = null;
@@ -68,8 +73,13 @@ export class ProgressReporter {
     this.timer = null;
   }
 
+  private isListenedTo(): boolean {
+    return isListenedTo(this.runtime.events, 'execution.progress');
+  }
+
   private fire(): void {
     this.lastAt = Date.now();
-    this.emit();
+    const event = { type: 'execution.progress', executionId: this.executionId, workflowId: this.workflowId, taskId: null, attempt: 0 } as const;
+    emitSafely(this.runtime.events, { ...event, seq: this.lastSeq(), timestamp: new Date(), data: { ...this.progress() } }, this.runtime.logger);
   }
 }

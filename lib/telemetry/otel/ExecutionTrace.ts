@@ -7,7 +7,8 @@
  * - a new execution: child of the caller's context (`start`/`execute` option `parentContext`,
  *   default the active context), so an execution started in an HTTP request's span nests under it;
  * - a resumed one (after a crash, in another process, or after `close()`): a new span, child of the
- *   span whose W3C traceparent the execution stored when it started, so the trace id is the same;
+ *   span whose W3C traceparent the execution stored when it started, so the trace id is the same
+ *   (and linked to the span active where `resume` was called, if any);
  * - a fork: child of the caller's context, with a link to the source execution's span; with no
  *   span active, child of the source's span (the same trace).
  *
@@ -16,7 +17,7 @@
  * attempt span, attribute object or context is made per task: `ctx.span` is one shared
  * non-recording span and task code is called directly, outside `context.with`.
  */
-import { INVALID_SPAN_CONTEXT, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, isSpanContextValid, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Link, Span, Tracer } from '@opentelemetry/api';
 import type { SerializedError } from '../../errors.js';
 import {
@@ -81,7 +82,11 @@ export class ExecutionTrace {
     let parent = start.parent;
     const links: Link[] = [];
     const resumedFrom = parseTraceparent(start.resumedFrom);
-    if (resumedFrom) parent = trace.setSpanContext(ROOT_CONTEXT, resumedFrom);
+    if (resumedFrom) {
+      const resumer = trace.getSpan(parent)?.spanContext(); // whoever called resume: linked, not the parent
+      if (resumer && isSpanContextValid(resumer)) links.push({ context: resumer });
+      parent = trace.setSpanContext(ROOT_CONTEXT, resumedFrom);
+    }
     const source = start.forkedFrom ? parseTraceparent(start.forkedFrom.traceparent) : null;
     if (source) {
       links.push({ context: source });
