@@ -33,8 +33,11 @@ export interface TracedExecution {
   finishedAt?: Date | null;
 }
 
-/** The tree and waterfall of an execution's spans; `now` ends the bar of an unfinished execution. */
-export function formatTrace(execution: TracedExecution, spans: readonly SpanRecord[], now = Date.now()): string {
+/**
+ * The tree and waterfall of an execution's spans; `now` ends the bar of an unfinished execution.
+ * At most `limit` attempts are drawn (the first to start; 0: all), with a line saying how many more.
+ */
+export function formatTrace(execution: TracedExecution, spans: readonly SpanRecord[], { now = Date.now(), limit = 0 }: { now?: number; limit?: number } = {}): string {
   const root = spans.find((span) => span.taskId === null);
   const attempts = spans
     .filter((span) => span.taskId !== null)
@@ -43,7 +46,8 @@ export function formatTrace(execution: TracedExecution, spans: readonly SpanReco
   const rootStart = Math.min(root?.startedAt.getTime() ?? (execution.startedAt ?? execution.createdAt).getTime(), ...attempts.map((span) => span.startedAt.getTime()));
   const rootEnd = Math.max(root?.finishedAt.getTime() ?? execution.finishedAt?.getTime() ?? now, ...attempts.map((span) => span.finishedAt.getTime()));
   rows.push({ label: `execution ${oneLine(execution.workflowId)}`, status: root?.status ?? execution.status, start: rootStart, end: rootEnd });
-  for (const span of attempts) {
+  const shown = limit > 0 ? attempts.slice(0, limit) : attempts;
+  for (const span of shown) {
     rows.push({ label: `  task ${oneLine(span.taskId!)} #${span.attempt ?? '?'}`, status: span.status, start: span.startedAt.getTime(), end: span.finishedAt.getTime() });
   }
   const total = Math.max(1, rootEnd - rootStart);
@@ -60,6 +64,7 @@ export function formatTrace(execution: TracedExecution, spans: readonly SpanReco
     const bar = `|${' '.repeat(from)}${'#'.repeat(to - from)}${' '.repeat(BAR_WIDTH - to)}|`;
     lines.push(`${pad(row.label, labelWidth)}  ${pad(row.status, statusWidth)}  ${pad(durations[i]!, durationWidth)}  ${bar}`);
   });
+  if (shown.length < attempts.length) lines.push(`… ${attempts.length - shown.length} more attempts (--limit 0 shows all)`);
   if (!root) lines.push('', `(no execution span yet: the execution is ${execution.status}; its bar ends now)`);
   return lines.join('\n');
 }

@@ -148,9 +148,10 @@ export function buildProgram(): Command {
     .command('trace <id>')
     .description("show an execution's spans as a tree with durations, and a waterfall")
     .option(storage, storageHelp)
-    .action(async (id: string, options: StorageOption) => {
+    .option('--limit <n>', 'draw at most n attempts, the first to start (0: all)', integer, 200)
+    .action(async (id: string, options: StorageOption & { limit: number }) => {
       await withEngine(options, async (engine) => {
-        console.log(formatTrace(await engine.getExecution(id), await engine.listSpans(id)));
+        console.log(formatTrace(await engine.getExecution(id), await engine.listSpans(id), { limit: options.limit }));
       });
     });
 
