@@ -54,7 +54,7 @@ export class AttemptRunner {
     const task = this.workflow.tasks.get(taskId)!;
     const upstreamIds = this.workflow.upstream.get(taskId)!;
     const input = buildAttemptInput(this.executionInput, upstreamIds, this.outputOf);
-    const span = this.trace.startAttempt(taskId, attempt, startedAt, queueWaitMs);
+    const span = this.trace.startAttempt(taskId, attempt, queueWaitMs);
     this.runtime.metrics.attemptStarted(queueWaitMs);
     const makeUpstream = () => buildUpstreamOutputs(upstreamIds, this.outputOf);
     const context = new AttemptContext(this.executionId, this.workflow.id, taskId, attempt, makeUpstream, this.runtime.logger, span);
@@ -72,7 +72,7 @@ export class AttemptRunner {
       const label = attemptOutcomeLabel(outcome, this.stopped.has(context));
       this.runtime.metrics.attemptEnded(label, finishedAt.getTime() - startedAt.getTime(), outcome.kind === 'retry');
       if (span) {
-        this.trace.endAttempt(span, label, outcome.kind === 'succeeded' ? undefined : outcome.error, outcome.kind === 'retry' ? outcome.delayMs : undefined, finishedAt);
+        this.trace.endAttempt(span, label, outcome.kind === 'succeeded' ? undefined : outcome.error, outcome.kind === 'retry' ? outcome.delayMs : undefined);
       }
       this.runtime.telemetry.addSpan({
         spanId: spanId(),

@@ -231,7 +231,7 @@ export class ExecutionRun implements LiveRun {
   private stop(reason: Error): void {
     this.phase = 'detached';
     this.progressEvents.stop();
-    this.trace.end('detached', new Date());
+    this.trace.end('detached');
     if (this.begunAt > 0) this.runtime.metrics.executionEnded(null, 0);
     for (const backoff of this.backoffs.values()) backoff.clear();
     this.backoffs.clear();
@@ -444,7 +444,7 @@ export class ExecutionRun implements LiveRun {
       attributes: { workflowVersion: this.workflow.version, tasks: this.scheduler.total },
     });
     this.record = { ...this.record, ...this.finalUpdate, status, finishedAt };
-    this.trace.end(status, finishedAt, this.record.error);
+    this.trace.end(status, this.record.error);
     this.runtime.metrics.executionEnded(status, finishedAt.getTime() - (this.record.startedAt ?? this.record.createdAt).getTime());
     this.resolveResult(buildExecutionResult(this.record, this.recorder.allRows(), this.workflow.topologicalOrder));
     this.runtime.onExecutionFinished();

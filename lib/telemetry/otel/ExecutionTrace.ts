@@ -13,7 +13,8 @@
  *   span active, child of the source's span (the same trace).
  *
  * Cost with no SDK registered (or a trace not sampled): the execution span is the API's
- * non-recording span (one small object per execution), `isRecording` is false, and then no
+ * non-recording span (a few small objects per execution: it, its attributes, its context),
+ * `isRecording` is false, and then no
  * attempt span, attribute object or context is made per task: `ctx.span` is one shared
  * non-recording span and task code is called directly, outside `context.with`.
  */
@@ -105,38 +106,40 @@ export class ExecutionTrace {
   }
 
   /**
-   * Starts an attempt's span at `startedAt` (its `running` transition), or returns null when the
+   * Starts an attempt's span now (as its `running` transition is recorded, or its attempt is run
+   * again after a restore; the SDK's clock, finer than the stored milliseconds, so the task code's
+   * own spans nest inside it), or returns null when the
    * execution is not recorded. `queueWaitMs`: from the task being ready to this start.
    */
-  startAttempt(taskId: string, attempt: number, startedAt: Date, queueWaitMs: number): Span | null {
+  startAttempt(taskId: string, attempt: number, queueWaitMs: number): Span | null {
     if (!this.isRecording) return null;
     const attributes: Attributes = { ...this.base, [ATTR_TASK_ID]: taskId, [ATTR_TASK_ATTEMPT]: attempt, [ATTR_QUEUE_WAIT_MS]: queueWaitMs };
-    return this.tracer.startSpan(taskSpanName(taskId), { attributes, startTime: startedAt }, this.context);
+    return this.tracer.startSpan(taskSpanName(taskId), { attributes }, this.context);
   }
 
   /** Ends an attempt's span: its outcome, its error as an exception event (status ERROR), the backoff chosen. */
-  endAttempt(span: Span, outcome: AttemptOutcomeLabel, error: SerializedError | undefined, retryDelayMs: number | undefined, finishedAt: Date): void {
+  endAttempt(span: Span, outcome: AttemptOutcomeLabel, error: SerializedError | undefined, retryDelayMs: number | undefined): void {
     span.setAttribute(ATTR_OUTCOME, outcome);
-    if (error && outcome !== 'cancelled') recordError(span, error, finishedAt);
+    if (error && outcome !== 'cancelled') recordError(span, error);
     if (retryDelayMs !== undefined) {
       span.setAttribute(ATTR_RETRY_DELAY_MS, retryDelayMs);
-      span.addEvent('task_graph.retry_scheduled', { [ATTR_RETRY_DELAY_MS]: retryDelayMs }, finishedAt);
+      span.addEvent('task_graph.retry_scheduled', { [ATTR_RETRY_DELAY_MS]: retryDelayMs });
     }
-    span.end(finishedAt);
+    span.end();
   }
 
-  /** Ends the execution span (once): its outcome and, for a failed execution, its error. */
-  end(outcome: ExecutionOutcomeLabel, finishedAt: Date, error?: SerializedError | null): void {
+  /** Ends the execution span now (once: its final transition is committed, or the run detached), with its outcome and a failed execution's error. */
+  end(outcome: ExecutionOutcomeLabel, error?: SerializedError | null): void {
     if (this.ended) return;
     this.ended = true;
-    if (!this.isRecording) return this.span.end(finishedAt);
+    if (!this.isRecording) return this.span.end();
     this.span.setAttribute(ATTR_OUTCOME, outcome);
-    if (outcome === 'failed' && error) recordError(this.span, error, finishedAt);
-    this.span.end(finishedAt);
+    if (outcome === 'failed' && error) recordError(this.span, error);
+    this.span.end();
   }
 }
 
-function recordError(span: Span, error: SerializedError, at: Date): void {
-  span.recordException({ name: error.name, message: error.message }, at); // exception.type is the error's name, as the conventions ask
+function recordError(span: Span, error: SerializedError): void {
+  span.recordException({ name: error.name, message: error.message }); // exception.type is the error's name, as the conventions ask
   span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
 }
