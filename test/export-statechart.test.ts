@@ -51,7 +51,7 @@ describe('exportStatechart', () => {
       expect(lines(exportStatechart(machine, 'dot'))).to.include('loading [label="loading\\ninvoke fetch: fetchRows"];');
     });
 
-    it('draws the execution machine: internal transitions, the root wildcard, entry actions, guards', () => {
+    it('draws the execution machine: internal transitions and guards', () => {
       const text = exportStatechart(executionMachine, 'mermaid');
       const all = lines(text);
       expect(all).to.include('[*] --> pending');
@@ -61,7 +61,16 @@ describe('exportStatechart', () => {
       expect(all).to.include('cancelling --> cancelled : execution.settle');
       expect(all).to.include('aborting --> failed : execution.settle');
       for (const final of ['succeeded', 'failed', 'cancelled']) expect(all).to.include(`${final} --> [*]`);
-      expect(text).to.include('note left of pending\n    in every state:\n    task.release / releaseTasks\n  end note');
+      expect(text).to.not.include('in every state');
+    });
+
+    it('notes the rules of the root, taken in every state', () => {
+      const machine = setup({ actions: { log: () => undefined } }).createMachine({
+        initial: 'idle',
+        on: { PING: { actions: 'log' } },
+        states: { idle: { on: { GO: 'busy' } }, busy: {} },
+      });
+      expect(exportStatechart(machine, 'mermaid')).to.include('note left of idle\n    in every state:\n    PING / log\n  end note');
     });
 
     it('notes entry actions', () => {
@@ -124,10 +133,19 @@ describe('exportStatechart', () => {
       expect(all.filter((line) => line.includes(' -> '))).to.have.length(11);
     });
 
-    it('draws the execution machine with dashed internal loops and a note for the root rules', () => {
+    it('draws the execution machine with dashed internal loops', () => {
       const text = exportStatechart(executionMachine, 'dot');
       expect(lines(text)).to.include('running -> running [label="task.spawn / spawnTasks (internal)", style=dashed];');
-      expect(text).to.include('__root_rules [shape=note, style="", label="in every state:\\ntask.release / releaseTasks"];');
+      expect(text).to.not.include('__root_rules');
+    });
+
+    it('draws the rules of the root as a note', () => {
+      const machine = setup({ actions: { log: () => undefined } }).createMachine({
+        initial: 'idle',
+        on: { PING: { actions: 'log' } },
+        states: { idle: { on: { GO: 'busy' } }, busy: {} },
+      });
+      expect(exportStatechart(machine, 'dot')).to.include('__root_rules [shape=note, style="", label="in every state:\\nPING / log"];');
     });
 
     it('quotes awkward names and keeps DOT keywords out of bare ids', () => {

@@ -164,6 +164,27 @@ for (const factory of storeFactories({ sqliteMemory: true })) {
       expect(await store.listTransitions('unknown')).to.deep.equal([]);
     });
 
+    it('lists the highest seq and the last transition of the supervisor and of the tasks asked for', async () => {
+      await store.createExecution(execution('e1'), []);
+      await store.createExecution(execution('e2'), []);
+      const steps: [number, string | null][] = [[1, null], [2, 'a'], [3, 'b'], [4, 'a'], [5, null], [6, 'c'], [7, "it's"], [8, 'b'], [9, 'c']];
+      await store.commit({ transitions: steps.map(([seq, taskId]) => transition('e1', seq, { taskId, to: `to${seq}` })), taskRuns: [], executions: [] });
+      await store.commit({ transitions: [transition('e2', 1, { taskId: 'a' }), transition('e2', 2, { taskId: null })], taskRuns: [], executions: [] });
+      const last = await store.listLastTransitions('e1', ['a', "it's", 'b', 'missing']);
+      expect(last.lastSeq).to.equal(9);
+      expect(last.transitions.map((t) => [t.seq, t.taskId, t.to])).to.deep.equal([[4, 'a', 'to4'], [5, null, 'to5'], [7, "it's", 'to7'], [8, 'b', 'to8']]);
+      expect(last.transitions[0]).to.deep.equal((await store.listTransitions('e1'))[3]);
+      expect((await store.listLastTransitions('e1', [])).transitions.map((t) => t.seq)).to.deep.equal([5]);
+      // More task ids than one query takes.
+      const many = [...Array.from({ length: 1200 }, (_, i) => `t${i}`), 'c'];
+      expect((await store.listLastTransitions('e1', many)).transitions.map((t) => t.seq)).to.deep.equal([5, 9]);
+      expect(last.formats).to.deep.equal([{ snapshotFormat: 1, machineVersion: 'task@1' }]);
+      await store.commit({ transitions: [transition('e1', 10, { snapshotFormat: 2, machineVersion: 'task@4' })], taskRuns: [], executions: [] });
+      const formats = (await store.listLastTransitions('e1', [])).formats.map((f) => `${f.snapshotFormat} ${f.machineVersion}`);
+      expect(formats.sort()).to.deep.equal(['1 task@1', '2 task@4']);
+      expect(await store.listLastTransitions('unknown', ['a'])).to.deep.equal({ lastSeq: 0, transitions: [], formats: [] });
+    });
+
     it('keeps transitions committed out of seq order', async function () {
       await store.createExecution(execution('e1'), []);
       await store.commit({ transitions: [transition('e1', 3)], taskRuns: [], executions: [] });

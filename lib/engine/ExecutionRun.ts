@@ -261,8 +261,6 @@ export class ExecutionRun implements LiveRun {
   /** Starts ready tasks while there is room; spawns unstarted ones to be cancelled when cancelling or aborting. */
   private pump(): void {
     if (this.phase !== 'running' && this.phase !== 'cancelling' && this.phase !== 'aborting') return;
-    const released = this.slots.release();
-    if (released.length > 0) this.supervisor!.send({ type: 'task.release', actorIds: released });
     if (this.phase === 'running') {
       const ready: [string, TaskEvent][] = [];
       while (this.scheduler.live < this.record.concurrency && this.hasRoom()) {

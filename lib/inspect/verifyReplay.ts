@@ -19,7 +19,7 @@
  * stopped as soon as its last recorded step is checked.
  *
  * Only the events that changed an actor's state are recorded, so events that did not (the
- * supervisor's `task.spawn` and `task.release`) are not replayed; neither machine needs them to
+ * supervisor's `task.spawn`, and execution@2's `task.release`) are not replayed; neither machine needs them to
  * reach its recorded states.
  *
  * Inputs: the supervisor gets the execution row's ids; a task gets `{ executionId, taskId }`.

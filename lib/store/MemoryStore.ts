@@ -18,6 +18,7 @@ import type {
   CommitBatch,
   CreatedExecution,
   ExecutionRecord,
+  LastTransitions,
   ListExecutionsFilter,
   LogRecord,
   PruneCriteria,
@@ -121,6 +122,12 @@ export class MemoryStore implements Store {
 
   async listTransitions(executionId: string): Promise<TransitionRecord[]> {
     return structuredClone(this.executions.get(executionId)?.transitions.records() ?? []);
+  }
+
+  async listLastTransitions(executionId: string, taskIds: readonly string[]): Promise<LastTransitions> {
+    const columns = this.executions.get(executionId)?.transitions;
+    if (!columns) return { lastSeq: 0, transitions: [], formats: [] };
+    return structuredClone({ lastSeq: columns.lastSeq, transitions: columns.lastOf(new Set([null, ...taskIds])), formats: columns.formatPairs() });
   }
 
   async listLogs(executionId: string): Promise<LogRecord[]> {

@@ -15,6 +15,7 @@
 import type {
   CommitBatch,
   ExecutionRecord,
+  LastTransitions,
   ListExecutionsFilter,
   LogRecord,
   PruneCriteria,
@@ -49,6 +50,12 @@ export interface Store {
   listExecutions(filter?: ListExecutionsFilter): Promise<ExecutionRecord[]>;
   listTaskRuns(executionId: string): Promise<TaskRunRecord[]>;
   listTransitions(executionId: string): Promise<TransitionRecord[]>;
+  /**
+   * What a resume needs of the log, without reading all of it: the highest committed seq, the
+   * last transition of the supervisor and of each of `taskIds` that has one (in seq order), and the
+   * snapshot formats and machine versions the log holds.
+   */
+  listLastTransitions(executionId: string, taskIds: readonly string[]): Promise<LastTransitions>;
   listLogs(executionId: string): Promise<LogRecord[]>;
   listSpans(executionId: string): Promise<SpanRecord[]>;
 

@@ -78,6 +78,16 @@ export interface TaskRunRecord {
 }
 
 /** One row of the append-only `tg_transitions` log. `seq` is unique and gap-free per execution. */
+/** What a resume reads of a log: its highest seq, and the last transition of the actors it restores. */
+export interface LastTransitions {
+  /** The highest committed seq, 0 when there is none. */
+  lastSeq: number;
+  /** The last transition of the supervisor and of each task asked for that has one, in seq order. */
+  transitions: TransitionRecord[];
+  /** Every (snapshot format, machine version) pair in the whole log, once each. */
+  formats: { snapshotFormat: number; machineVersion: string }[];
+}
+
 export interface TransitionRecord {
   executionId: string;
   seq: number;

@@ -3,6 +3,11 @@
  * retried on failure. A flush starts when a batch is full, or FLUSH_DELAY_MS after the first
  * record of a quiet buffer, so that a slow trickle of records does not cost a store write each
  * (on SQLite, where the store runs one operation at a time, each would delay the next commit).
+ * A flush writes what is buffered and goes on only while a full batch is waiting, someone waits
+ * for it (`flush`, `whenNotFull`) or a write failed; records that arrive meanwhile wait for the
+ * next delay. (It used to go on while any record was there: a chain's one span per step then
+ * cost a store write per step, and on SQLite that write, queued before the next commit, was
+ * most of a step's time.)
  *
  * The buffer is bounded but never drops a record: past `limit` it reports `isFull`, and the engine
  * starts no new task until it drains (`whenNotFull`), so a slow store slows the engine down
@@ -21,6 +26,8 @@ export class TelemetryBuffer {
   private drainWaiters: (() => void)[] = [];
   private abandoned = false;
   private delayed: NodeJS.Timeout | null = null;
+  /** `flush()` waits for everything buffered to be written. */
+  private flushWanted = false;
 
   constructor(
     private readonly store: Store,
@@ -55,6 +62,7 @@ export class TelemetryBuffer {
 
   /** Writes everything buffered so far. */
   async flush(): Promise<void> {
+    this.flushWanted = true;
     this.schedule(true);
     while (this.flushing) await this.flushing;
   }
@@ -67,8 +75,7 @@ export class TelemetryBuffer {
 
   private schedule(now = false): void {
     if (this.flushing || this.size === 0) return;
-    const urgent = now || this.size >= BATCH_SIZE || this.drainWaiters.length > 0;
-    if (!urgent) {
+    if (!now && !this.urgent()) {
       this.delayed ??= setTimeout(() => {
         this.delayed = null;
         this.schedule(true);
@@ -80,9 +87,13 @@ export class TelemetryBuffer {
     this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
   }
 
+  private urgent(): boolean {
+    return this.flushWanted || this.size >= BATCH_SIZE || this.drainWaiters.length > 0;
+  }
+
   private async drain(): Promise<void> {
     let failures = 0;
-    while (this.size > 0 && !this.abandoned) {
+    do {
       const logs = this.logs.slice(0, BATCH_SIZE);
       const spans = this.spans.slice(0, BATCH_SIZE);
       try {
@@ -97,8 +108,10 @@ export class TelemetryBuffer {
         await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** failures)));
       }
       if (!this.isFull) for (const resolve of this.drainWaiters.splice(0)) resolve();
-    }
+    } while (this.size > 0 && !this.abandoned && (failures > 0 || this.urgent()));
     this.flushing = null;
+    if (this.size === 0) this.flushWanted = false;
     for (const resolve of this.drainWaiters.splice(0)) resolve();
+    if (!this.abandoned) this.schedule();
   }
 }

@@ -85,6 +85,7 @@ export class FlakyStore implements Store {
   getExecution = (id: string) => this.inner.getExecution(id);
   listExecutions = (filter?: ListExecutionsFilter) => this.inner.listExecutions(filter);
   listTaskRuns = (id: string) => this.inner.listTaskRuns(id);
+  listLastTransitions = (id: string, taskIds: readonly string[]) => this.inner.listLastTransitions(id, taskIds);
   listTransitions = (id: string) => this.inner.listTransitions(id);
   listLogs = (id: string) => this.inner.listLogs(id);
   listSpans = (id: string) => this.inner.listSpans(id);

@@ -40,25 +40,49 @@ export class TransitionColumns {
     this.versions[at] = transition.machineVersion;
   }
 
+  /** The highest stored seq, 0 when none is. */
+  get lastSeq(): number {
+    return this.tos.length;
+  }
+
+  /** Every (snapshot format, machine version) pair stored, once each. */
+  formatPairs(): { snapshotFormat: number; machineVersion: string }[] {
+    const pairs = new Map<string, { snapshotFormat: number; machineVersion: string }>();
+    this.tos.forEach((_, i) => pairs.set(`${this.formats[i]} ${this.versions[i]}`, { snapshotFormat: this.formats[i]!, machineVersion: this.versions[i]! }));
+    return [...pairs.values()];
+  }
+
   /** Every stored transition, in seq order, as new records (their values still shared: copy them). */
   records(): TransitionRecord[] {
     const records: TransitionRecord[] = [];
-    this.tos.forEach((to, i) => {
-      records.push({
-        executionId: this.executionId,
-        seq: i + 1,
-        taskId: this.taskIds[i]!,
-        from: this.froms[i]!,
-        to,
-        event: this.events[i]!,
-        attempt: this.attempts[i]!,
-        at: new Date(this.ats[i]!),
-        data: this.datas[i]!,
-        snapshot: this.snapshots[i],
-        snapshotFormat: this.formats[i]!,
-        machineVersion: this.versions[i]!,
-      });
-    });
+    this.tos.forEach((_, i) => records.push(this.record(i)));
     return records;
+  }
+
+  /** The last stored transition of each of `actors` (null: the supervisor) that has one, in seq order. */
+  lastOf(actors: ReadonlySet<string | null>): TransitionRecord[] {
+    const found = new Map<string | null, number>();
+    for (let i = this.tos.length - 1; i >= 0 && found.size < actors.size; i--) {
+      const taskId = this.taskIds[i];
+      if (this.tos[i] !== undefined && actors.has(taskId!) && !found.has(taskId!)) found.set(taskId!, i);
+    }
+    return [...found.values()].sort((a, b) => a - b).map((i) => this.record(i));
+  }
+
+  private record(i: number): TransitionRecord {
+    return {
+      executionId: this.executionId,
+      seq: i + 1,
+      taskId: this.taskIds[i]!,
+      from: this.froms[i]!,
+      to: this.tos[i]!,
+      event: this.events[i]!,
+      attempt: this.attempts[i]!,
+      at: new Date(this.ats[i]!),
+      data: this.datas[i]!,
+      snapshot: this.snapshots[i],
+      snapshotFormat: this.formats[i]!,
+      machineVersion: this.versions[i]!,
+    };
   }
 }

@@ -25,6 +25,7 @@ import type { Store } from '../Store.js';
 import type {
   CommitBatch,
   ExecutionRecord,
+  LastTransitions,
   ListExecutionsFilter,
   LogRecord,
   PruneCriteria,
@@ -60,7 +61,7 @@ import type { SqlDialect, StorageTarget } from './parseStorageUrl.js';
 import { runMigrations } from './runMigrations.js';
 import { listSpanRecords, upsertSpans } from './spanRepository.js';
 import { insertTaskRuns, listTaskRunRecords, upsertTaskRuns } from './taskRunRepository.js';
-import { appendTransitions, listTransitionRecords } from './transitionRepository.js';
+import { appendTransitions, listLastTransitionRecords, listTransitionRecords } from './transitionRepository.js';
 
 export interface SequelizeStoreOptions {
   /** `sqlite::memory:`, `sqlite:<path>`, `mysql://user:password@host:port/database` or `postgres://…` (same form). */
@@ -180,6 +181,10 @@ export class SequelizeStore implements Store {
 
   listTransitions(executionId: string): Promise<TransitionRecord[]> {
     return this.run('list transitions', executionId, (models) => listTransitionRecords(models, executionId));
+  }
+
+  listLastTransitions(executionId: string, taskIds: readonly string[]): Promise<LastTransitions> {
+    return this.run('list last transitions', executionId, (models) => listLastTransitionRecords(models, executionId, taskIds));
   }
 
   listLogs(executionId: string): Promise<LogRecord[]> {

@@ -15,7 +15,7 @@
  */
 import { QueryTypes } from 'sequelize';
 import type { Transaction } from 'sequelize';
-import type { TransitionData, TransitionRecord } from '../records.js';
+import type { LastTransitions, TransitionData, TransitionRecord } from '../records.js';
 import { chunkRows, textSize } from './chunkRows.js';
 import { execute, insertStatement } from './rawStatements.js';
 import type { Dialect, RowInsert, Statement } from './rawStatements.js';
@@ -67,6 +67,42 @@ export async function listTransitionRecords(models: StoreModels, executionId: st
     raw: true,
   });
   return (rows as unknown as Array<RawRow<TransitionRow>>).map(fromTransitionRow);
+}
+
+/** Task ids per query of `listLastTransitionRecords` (each is a placeholder). */
+const LAST_OF_CHUNK = 500;
+
+/**
+ * The highest seq, the last transition of the supervisor and of each of `taskIds` (what a resume
+ * restores), and the log's distinct formats (what it checks). The database finds each actor's last seq (GROUP BY over the execution's
+ * rows, nothing decoded); only those rows come back. A 100,000-task execution's resume read its
+ * whole log (200,000 rows with their snapshots) for these few.
+ */
+export async function listLastTransitionRecords(models: StoreModels, executionId: string, taskIds: readonly string[]): Promise<LastTransitions> {
+  const sequelize = models.transitions.sequelize!;
+  const table = sequelize.getQueryInterface().quoteIdentifier('tg_transitions');
+  const select = <T>(sql: string, replacements: unknown[]) => sequelize.query(sql, { replacements, type: QueryTypes.SELECT, raw: true }) as unknown as Promise<T[]>;
+  const [highest] = await select<{ max_seq: unknown }>(`SELECT MAX(seq) AS max_seq FROM ${table} WHERE execution_id = ?`, [executionId]);
+  const transitions: TransitionRecord[] = [];
+  for (let start = 0; start === 0 || start < taskIds.length; start += LAST_OF_CHUNK) {
+    const chunk = taskIds.slice(start, start + LAST_OF_CHUNK);
+    const actors = [...(start === 0 ? ['task_id IS NULL'] : []), ...(chunk.length > 0 ? [`task_id IN (${chunk.map(() => '?').join(',')})`] : [])].join(' OR ');
+    const rows = await select<RawRow<TransitionRow>>(
+      `SELECT t.* FROM ${table} t JOIN (SELECT task_id, MAX(seq) AS max_seq FROM ${table} WHERE execution_id = ? AND (${actors}) GROUP BY task_id) latest ` +
+        'ON t.seq = latest.max_seq WHERE t.execution_id = ?',
+      [executionId, ...chunk, executionId],
+    );
+    for (const row of rows) transitions.push(fromTransitionRow(row));
+  }
+  const formats = await select<{ snapshot_format: unknown; machine_version: unknown }>(
+    `SELECT DISTINCT snapshot_format, machine_version FROM ${table} WHERE execution_id = ?`,
+    [executionId],
+  );
+  return {
+    lastSeq: highest?.max_seq === null || highest?.max_seq === undefined ? 0 : Number(highest.max_seq),
+    transitions: transitions.sort((a, b) => a.seq - b.seq),
+    formats: formats.map((row) => ({ snapshotFormat: Number(row.snapshot_format), machineVersion: String(row.machine_version) })),
+  };
 }
 
 /** A row's share of a statement's size, for chunkRows. */
