@@ -23,6 +23,7 @@ for (const factory of storeFactories().filter((candidate) => candidate.name !== 
     this.timeout(120_000);
     let target: StoreUnderTest;
     let id = '';
+    let runProgress = '';
 
     const cli = (...args: string[]) => {
       const result = spawnSync(process.execPath, ['--import', 'tsx', BIN, ...args, '--storage', target.url], { cwd: ROOT, encoding: 'utf8' });
@@ -34,8 +35,13 @@ for (const factory of storeFactories().filter((candidate) => candidate.name !== 
       const run = cli('run', MODULE, '--workflow', 'logged');
       expect(run.code, run.stderr).to.equal(0);
       id = /Execution ([0-9a-f-]{36}): succeeded/.exec(run.stdout)![1]!;
+      runProgress = run.stderr;
     });
     after(() => target.cleanup());
+
+    it('run: the progress bar shows the percent done and ends at 100 %', () => {
+      expect(runProgress).to.match(/\] 2\/2 100%/);
+    });
 
     it('logs: every stored record in order, with its task, attempt and metadata', () => {
       const logs = cli('logs', id);
