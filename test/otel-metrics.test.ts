@@ -106,6 +106,31 @@ describe('OpenTelemetry metrics', function () {
   });
 });
 
+describe('OpenTelemetry metrics of two engines in one process', () => {
+  let otel: InstalledOtel;
+  before(() => {
+    otel = installOtel();
+  });
+  after(() => otel.uninstall());
+
+  it('adds up into one series per instrument and outcome, the buffer depth gauge included', async () => {
+    const engines = await Promise.all([createEngine({ storage: 'memory', logLevel: 'error' }), createEngine({ storage: 'memory', logLevel: 'error' })]);
+    try {
+      for (const engine of engines) {
+        engine.publishWorkflow(engine.createWorkflow('wf').addTask('a', 'A', () => 1).build());
+        await engine.execute('wf');
+      }
+      const collected = await otel.collect();
+      expect(byOutcome(collected, 'task_graph.executions')).to.deep.equal({ succeeded: 2 });
+      expect(byOutcome(collected, 'task_graph.task.attempts')).to.deep.equal({ succeeded: 2 });
+      expect(points(collected, 'task_graph.telemetry.buffer.depth')).to.have.length(1);
+      expect(engines.map((engine) => engine.metrics().executions.succeeded)).to.deep.equal([1, 1]);
+    } finally {
+      await Promise.all(engines.map((engine) => engine.close()));
+    }
+  });
+});
+
 describe('engine.metrics() with no OpenTelemetry SDK registered', () => {
   it('counts what ran', async () => {
     const engine = await createEngine({ storage: 'memory', logLevel: 'error' });

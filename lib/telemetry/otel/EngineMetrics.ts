@@ -83,8 +83,7 @@ export class EngineMetrics {
   private readonly tasksRunning: UpDownCounter;
   private readonly commitDuration: Histogram;
   private readonly commitSize: Histogram;
-  private readonly bufferDepth: ObservableGauge;
-  private readonly observeBuffer = (result: ObservableResult) => result.observe(this.telemetryDepth());
+  private readonly bufferDepth: BufferDepthGauge;
   private readonly plain: EngineMetricsSnapshot = {
     executions: { started: 0, succeeded: 0, failed: 0, cancelled: 0, running: 0 },
     tasks: { attempts: { succeeded: 0, failed: 0, retrying: 0, timed_out: 0, cancelled: 0 }, retries: 0, running: 0 },
@@ -114,8 +113,8 @@ export class EngineMetrics {
       unit: '{transition}',
       advice: { explicitBucketBoundaries: SIZE_BUCKETS },
     });
-    this.bufferDepth = meter.createObservableGauge(METRIC_TELEMETRY_BUFFER_DEPTH, { description: 'Log and span records waiting to be written', unit: '{record}' });
-    this.bufferDepth.addCallback(this.observeBuffer);
+    this.bufferDepth = bufferDepthGauge(meter);
+    this.bufferDepth.sources.add(telemetryDepth);
   }
 
   /** An execution begins running here (new, or resumed). */
@@ -174,8 +173,33 @@ export class EngineMetrics {
 
   /** Stops observing the telemetry buffer (the engine closed). */
   close(): void {
-    this.bufferDepth.removeCallback(this.observeBuffer);
+    this.bufferDepth.sources.delete(this.telemetryDepth);
   }
+}
+
+/**
+ * One buffer-depth gauge per meter, observing the sum over the engines using it: two engines in a
+ * process (one meter) would otherwise observe the same series twice, and only one would count.
+ */
+interface BufferDepthGauge {
+  readonly gauge: ObservableGauge;
+  readonly sources: Set<() => number>;
+}
+const BUFFER_DEPTH_GAUGES = new WeakMap<Meter, BufferDepthGauge>();
+
+function bufferDepthGauge(meter: Meter): BufferDepthGauge {
+  let found = BUFFER_DEPTH_GAUGES.get(meter);
+  if (!found) {
+    const gauge = meter.createObservableGauge(METRIC_TELEMETRY_BUFFER_DEPTH, { description: 'Log and span records waiting to be written', unit: '{record}' });
+    const sources = new Set<() => number>();
+    gauge.addCallback((result: ObservableResult) => {
+      let depth = 0;
+      for (const source of sources) depth += source();
+      result.observe(depth);
+    });
+    BUFFER_DEPTH_GAUGES.set(meter, (found = { gauge, sources }));
+  }
+  return found;
 }
 
 function summary(): MetricSummary {
