@@ -347,6 +347,20 @@ describe('OpenTelemetry tracing with no SDK registered', () => {
   });
 });
 
+describe('OpenTelemetry context propagation with no SDK registered', () => {
+  it("stores the caller's trace context (from a propagator) as the execution's traceparent, so a resume can continue it", async () => {
+    const engine = await createEngine({ storage: 'memory', logLevel: 'error' });
+    try {
+      engine.publishWorkflow(engine.createWorkflow('wf').addTask('a', 'A', () => 1).build());
+      const remote = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1, isRemote: true };
+      await engine.execute('wf', {}, { parentContext: trace.setSpanContext(ROOT_CONTEXT, remote) });
+      expect((await engine.listExecutions())[0]!.traceparent).to.equal('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
 describe('OpenTelemetry tracing across a crash', function () {
   this.timeout(120_000);
   let directory: string;

@@ -12,13 +12,15 @@
  * - a fork: child of the caller's context, with a link to the source execution's span; with no
  *   span active, child of the source's span (the same trace).
  *
- * Cost with no SDK registered (or a trace not sampled): the execution span is the API's
- * non-recording span (a few small objects per execution: it, its attributes, its context),
+ * Cost with no SDK registered: when the global tracer provider is the API's own no-op (and there
+ * is no caller's span, stored trace or fork source to propagate), every execution shares one
+ * disabled trace: nothing is made per execution. Otherwise, with a trace not sampled, the
+ * execution span is a non-recording span (a few small objects per execution). Either way
  * `isRecording` is false, and then no
  * attempt span, attribute object or context is made per task: `ctx.span` is one shared
  * non-recording span and task code is called directly, outside `context.with`.
  */
-import { INVALID_SPAN_CONTEXT, isSpanContextValid, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, isSpanContextValid, ProxyTracerProvider, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Link, Span, Tracer } from '@opentelemetry/api';
 import type { SerializedError } from '../../errors.js';
 import {
@@ -41,6 +43,15 @@ import { formatTraceparent, parseTraceparent } from './traceparent.js';
 
 /** The span `ctx.span` is when the attempt is not traced: shared, non-recording, its calls do nothing. */
 export const NON_RECORDING_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/** The API's no-op tracer provider: what a proxy provider with no SDK behind it delegates to. */
+const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+/** Whether no SDK is registered: the global provider is this API's proxy, delegating to the no-op. */
+function isTracingOff(): boolean {
+  const provider = trace.getTracerProvider();
+  return provider instanceof ProxyTracerProvider && provider.getDelegate() === NOOP_TRACER_PROVIDER;
+}
 
 export interface ExecutionTraceStart {
   workflowId: string;
@@ -80,6 +91,9 @@ export class ExecutionTrace {
 
   /** Starts the execution span (now). */
   static start(tracer: Tracer, start: ExecutionTraceStart): ExecutionTrace {
+    if (isTracingOff() && !start.resumedFrom && !start.forkedFrom?.traceparent && !trace.getSpan(start.parent)) {
+      return (DISABLED ??= new ExecutionTrace(tracer, NON_RECORDING_SPAN, ROOT_CONTEXT, {}));
+    }
     let parent = start.parent;
     const links: Link[] = [];
     const resumedFrom = parseTraceparent(start.resumedFrom);
@@ -130,7 +144,7 @@ export class ExecutionTrace {
 
   /** Ends the execution span now (once: its final transition is committed, or the run detached), with its outcome and a failed execution's error. */
   end(outcome: ExecutionOutcomeLabel, error?: SerializedError | null): void {
-    if (this.ended) return;
+    if (this.span === NON_RECORDING_SPAN || this.ended) return;
     this.ended = true;
     if (!this.isRecording) return this.span.end();
     this.span.setAttribute(ATTR_OUTCOME, outcome);
@@ -138,6 +152,9 @@ export class ExecutionTrace {
     this.span.end();
   }
 }
+
+/** The trace every execution shares while no SDK is registered and there is nothing to propagate. */
+let DISABLED: ExecutionTrace | null = null;
 
 function recordError(span: Span, error: SerializedError): void {
   span.recordException({ name: error.name, message: error.message }); // exception.type is the error's name, as the conventions ask
