@@ -64,6 +64,9 @@ export const DEFAULT_PRUNE_ROW_BATCH_SIZE = 5_000;
 /** How often `createEngine({ retention })` applies its rules. Retention itself is off by default: everything is kept. */
 export const DEFAULT_RETENTION_INTERVAL_MS = 60_000;
 
+/** Least time between two `execution.progress` events of one execution (and one more at the end). */
+export const DEFAULT_PROGRESS_INTERVAL_MS = 1_000;
+
 /** Level of the engine's own winston logger (what reaches the console). */
 export const DEFAULT_LOG_LEVEL = 'info';
 

@@ -13,6 +13,7 @@ export type { RetentionOptions } from './engine/Retention.js';
 export type { ExecutionHandle } from './engine/ExecutionHandle.js';
 export type { ExecutionResult, TaskResult } from './engine/executionResult.js';
 export type { ProgressCounts } from './engine/TransitionRecorder.js';
+export type { ExecutionProgress } from './engine/ProgressReporter.js';
 export { backoffDelay } from './engine/retryPolicy.js';
 export { MAX_ID_LENGTH } from './defaults.js';
 export {
@@ -51,6 +52,7 @@ export type {
   TransitionRecord,
 } from './store/records.js';
 export type { EngineEvent, EngineEventEmitter, EngineEventListener, ExecutionEventName, TaskEventName } from './telemetry/EngineEvents.js';
+export type { EngineMetricsSnapshot, MetricSummary } from './telemetry/otel/EngineMetrics.js';
 export type { WorkflowBuilder } from './workflow/WorkflowBuilder.js';
 export type { Workflow } from './workflow/Workflow.js';
 export type { Jitter, RetryPolicy, TaskContext, TaskFunction, TaskOptions, WorkflowOptions } from './workflow/types.js';

@@ -7,9 +7,10 @@ import type { ProgressCounts } from '../lib/index.js';
 import { deferred, forEachStore, waitUntil } from './support/engines.js';
 import type { Deferred } from './support/engines.js';
 
+const STATES = ['pending', 'running', 'retrying', 'succeeded', 'failed', 'skipped', 'cancelled'] as const;
+
 function sumOfStates(progress: ProgressCounts): number {
-  const { total, ...states } = progress;
-  return Object.values(states).reduce((sum, count) => sum + count, 0);
+  return STATES.reduce((sum, state) => sum + progress[state], 0);
 }
 
 forEachStore('execution handle', (ctx) => {
@@ -43,7 +44,7 @@ forEachStore('execution handle', (ctx) => {
         .addDependency('b', 'd'),
     );
     const handle = ctx.engine.start('progress');
-    expect(handle.progress()).to.deep.equal({ pending: 4, running: 0, retrying: 0, succeeded: 0, failed: 0, skipped: 0, cancelled: 0, total: 4 });
+    expect(handle.progress()).to.include({ pending: 4, running: 0, retrying: 0, succeeded: 0, failed: 0, skipped: 0, cancelled: 0, total: 4 });
 
     await waitUntil(() => handle.progress().running === 2, 'a and b run');
     expect(handle.progress()).to.deep.include({ pending: 2, running: 2, total: 4 });
@@ -56,7 +57,7 @@ forEachStore('execution handle', (ctx) => {
     gates['b']!.resolve();
     const result = await handle.result;
     expect(result.status).to.equal('failed');
-    expect(handle.progress()).to.deep.equal({ pending: 0, running: 0, retrying: 0, succeeded: 2, failed: 1, skipped: 1, cancelled: 0, total: 4 });
+    expect(handle.progress()).to.include({ pending: 0, running: 0, retrying: 0, succeeded: 2, failed: 1, skipped: 1, cancelled: 0, total: 4 });
     expect(handle.status).to.equal('failed');
   });
 

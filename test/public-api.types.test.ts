@@ -3,15 +3,20 @@
  * test/) checks this file: the type assertions below fail the typecheck, not a test. Mocha also
  * runs the README snippet once, on the memory store, so the snippet is known to work.
  */
+import { context } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import { expect } from 'chai';
 import { createEngine, NonRetryableError, WorkflowNotFoundError, WorkflowValidationError } from '../lib/index.js';
 import type {
   Engine,
   EngineEvent,
+  EngineMetricsSnapshot,
+  ExecutionRecord,
   ExecutionHandle,
   ExecutionResult,
   ExecutionStatus,
   ProgressCounts,
+  ExecutionProgress,
   RetryPolicy,
   SerializedError,
   TaskContext,
@@ -63,7 +68,8 @@ async function readme(input: { source: string }, signal: AbortSignal): Promise<E
   assertType<Equals<typeof handle, ExecutionHandle>>();
   assertType<Equals<typeof handle.id, string>>();
   assertType<Equals<typeof handle.status, ExecutionStatus>>();
-  assertType<Equals<ReturnType<typeof handle.progress>, ProgressCounts>>();
+  assertType<Equals<ReturnType<typeof handle.progress>, ExecutionProgress>>();
+  assertType<Equals<ExecutionProgress['remainingMs'], number | null>>();
   assertType<Equals<ProgressCounts[TaskStatus], number>>();
   assertType<Equals<typeof handle.result, Promise<ExecutionResult>>>();
   assertType<Equals<NonNullable<TaskResult['error']>, SerializedError>>();
@@ -95,6 +101,13 @@ async function refused(engine: Engine): Promise<void> {
   // @ts-expect-error: olderThan is required
   await engine.prune({ status: 'failed' });
   assertType<Equals<Awaited<ReturnType<typeof engine.prune>>, { deleted: number }>>();
+  // @ts-expect-error: parentContext is an OpenTelemetry Context, not a traceparent string
+  engine.start('etl', {}, { parentContext: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+  engine.start('etl', {}, { parentContext: context.active() });
+  assertType<Equals<TaskContext['span'], Span>>();
+  assertType<Equals<ReturnType<Engine['metrics']>, EngineMetricsSnapshot>>();
+  assertType<Equals<EngineMetricsSnapshot['tasks']['attempts']['timed_out'], number>>();
+  assertType<Equals<ExecutionRecord['traceparent'], string | null>>();
   // @ts-expect-error: retention's maxAge is a number of milliseconds
   await createEngine({ retention: { maxAge: '7d' } });
 }

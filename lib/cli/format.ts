@@ -10,7 +10,7 @@
 import type { ExecutionDetails } from '../engine/Engine.js';
 import { DEFAULT_OWNER_STALE_AFTER_MS } from '../defaults.js';
 import { isOrphaned } from '../store/records.js';
-import type { ExecutionRecord } from '../store/records.js';
+import type { ExecutionRecord, TransitionRecord } from '../store/records.js';
 import { displayWidth } from './displayWidth.js';
 
 /** Widest a column is padded to, in terminal columns. */
@@ -71,7 +71,21 @@ export function formatExecutionList(
   );
 }
 
-export function formatExecution(execution: ExecutionDetails): string {
+/** The retry delays chosen for each task, in order, from its transitions into `retrying`. */
+export function retryDelaysOf(transitions: readonly TransitionRecord[]): Map<string, number[]> {
+  const delays = new Map<string, number[]>();
+  for (const transition of transitions) {
+    if (transition.taskId === null || transition.to !== 'retrying' || typeof transition.data?.delayMs !== 'number') continue;
+    delays.set(transition.taskId, [...(delays.get(transition.taskId) ?? []), transition.data.delayMs]);
+  }
+  return delays;
+}
+
+/**
+ * `task-graph show`: the execution, then a row per task: status, attempts, duration (first start
+ * to end), the retry delays chosen, and its output or error.
+ */
+export function formatExecution(execution: ExecutionDetails, retryDelays: ReadonlyMap<string, readonly number[]> = new Map()): string {
   const lines = [
     `Execution ${execution.id}`,
     `  workflow  ${oneLine(execution.workflowId)} (version ${execution.workflowVersion})`,
@@ -82,12 +96,13 @@ export function formatExecution(execution: ExecutionDetails): string {
   ];
   if (execution.error) lines.push(`  error     ${oneLine(`${execution.error.name}: ${execution.error.message}`)}`);
   lines.push('', table(
-    ['task', 'status', 'attempts', 'duration', 'output or error'],
+    ['task', 'status', 'attempts', 'duration', 'retry delays', 'output or error'],
     Object.entries(execution.tasks).map(([id, task]) => [
       id,
       task.status,
       String(task.attempts),
       duration(task.startedAt, task.finishedAt),
+      (retryDelays.get(id) ?? []).map((ms) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`)).join(', '),
       task.error ? `${task.error.name}: ${task.error.message}` : task.status === 'succeeded' ? preview(task.output) : '',
     ]),
   ));

@@ -11,7 +11,11 @@ import { describeValues } from '../describeValue.js';
 import { TaskGraphError, toError } from '../errors.js';
 import type { FinishedExecutionStatus } from '../engine/pruneOptions.js';
 import type { ExecutionStatus } from '../store/records.js';
-import { formatExecution, formatExecutionList, oneLine, time } from './format.js';
+import { isTerminalExecutionStatus } from '../store/records.js';
+import { formatExecution, formatExecutionList, oneLine, retryDelaysOf, time } from './format.js';
+import { formatLogRecord, LOG_LEVELS, matchesLogFilter } from './formatLogs.js';
+import type { LogFilter, LogLevelName } from './formatLogs.js';
+import { formatTrace } from './formatTrace.js';
 import { loadWorkflowModule } from './loadWorkflowModule.js';
 import { packageVersion } from './packageVersion.js';
 import { DURATION_FORMS, parseDuration } from './parseDuration.js';
@@ -66,6 +70,11 @@ function statusList(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((status) => status.trim())];
 }
 
+function logLevel(value: string): LogLevelName {
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`);
+  return value as LogLevelName;
+}
+
 function json(value: string): unknown {
   try {
     return JSON.parse(value) as unknown;
@@ -114,7 +123,36 @@ export function buildProgram(): Command {
     .description('show an execution and its tasks')
     .option(storage, storageHelp)
     .action(async (id: string, options: StorageOption) => {
-      await withEngine(options, async (engine) => console.log(formatExecution(await engine.getExecution(id))));
+      await withEngine(options, async (engine) => {
+        const execution = await engine.getExecution(id);
+        console.log(formatExecution(execution, retryDelaysOf(await engine.listTransitions(id))));
+      });
+    });
+
+  program
+    .command('logs <id>')
+    .description("print an execution's stored log records (ctx.logger and the engine's), oldest first")
+    .option(storage, storageHelp)
+    .option('--task <id>', 'only the records of this task')
+    .option('--level <level>', `only this level and the more severe (${LOG_LEVELS.join(', ')})`, logLevel)
+    .option('--follow', 'keep printing new records until the execution has finished (polls the store: works from another process)')
+    .option('--interval <ms>', 'with --follow, how often to poll', positiveInteger, 500)
+    .action(async (id: string, options: StorageOption & { task?: string; level?: LogLevelName; follow?: boolean; interval: number }) => {
+      await withEngine(options, async (engine) => {
+        const filter: LogFilter = { ...(options.task === undefined ? {} : { taskId: options.task }), ...(options.level ? { level: options.level } : {}) };
+        await printLogs(engine, id, filter, options.follow ? options.interval : null);
+      });
+    });
+
+  program
+    .command('trace <id>')
+    .description("show an execution's spans as a tree with durations, and a waterfall")
+    .option(storage, storageHelp)
+    .option('--limit <n>', 'draw at most n attempts, the first to start (0: all)', integer, 200)
+    .action(async (id: string, options: StorageOption & { limit: number }) => {
+      await withEngine(options, async (engine) => {
+        console.log(formatTrace(await engine.getExecution(id), await engine.listSpans(id), { limit: options.limit }));
+      });
     });
 
   program
@@ -246,6 +284,30 @@ export function buildProgram(): Command {
     });
 
   return program;
+}
+
+/**
+ * Prints the execution's log records that pass `filter`. With `followEveryMs`, polls the store for
+ * new ones (records are read back in insertion order: the new ones are the tail) until the
+ * execution has finished and a poll after that found nothing more (the running process writes its
+ * last records a moment after the final transition).
+ */
+async function printLogs(engine: Engine, id: string, filter: LogFilter, followEveryMs: number | null): Promise<void> {
+  let printed = 0;
+  let quietAfterEnd = 0;
+  for (;;) {
+    const finished = isTerminalExecutionStatus((await engine.getExecution(id)).status);
+    const records = await engine.listLogs(id);
+    for (const record of records.slice(printed)) if (matchesLogFilter(record, filter)) console.log(formatLogRecord(record));
+    const fresh = records.length - printed;
+    printed = records.length;
+    if (followEveryMs === null) return;
+    if (finished) {
+      quietAfterEnd = fresh === 0 ? quietAfterEnd + 1 : 0;
+      if (quietAfterEnd >= 2) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, followEveryMs));
+  }
 }
 
 /** Shows progress until the handle settles; on Ctrl-C leaves the execution resumable. */

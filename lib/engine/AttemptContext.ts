@@ -4,7 +4,9 @@
  * more than the rest of an attempt's bookkeeping together. Aborting an attempt whose signal was never read
  * leaves it aborted for a later read.
  */
+import type { Span } from '@opentelemetry/api';
 import type { Logger } from 'winston';
+import { NON_RECORDING_SPAN } from '../telemetry/otel/ExecutionTrace.js';
 import type { TaskContext } from '../workflow/types.js';
 
 export class AttemptContext implements TaskContext {
@@ -21,7 +23,12 @@ export class AttemptContext implements TaskContext {
     readonly attempt: number,
     private readonly makeUpstream: () => Readonly<Record<string, unknown>>,
     private readonly parentLogger: Logger,
+    private readonly attemptSpan: Span | null,
   ) {}
+
+  get span(): Span {
+    return this.attemptSpan ?? NON_RECORDING_SPAN;
+  }
 
   get upstream(): Readonly<Record<string, unknown>> {
     this.upstreamOutputs ??= this.makeUpstream();

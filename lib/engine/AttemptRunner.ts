@@ -1,17 +1,21 @@
 /**
  * Runs the attempts of one execution's tasks: builds each attempt's input and `ctx` from the
  * committed outputs of its upstream tasks, calls the task function through `executeAttempt`
- * (timeout, output checks, retry decision), records a span per attempt, and keeps a handle on
- * every attempt in flight so that a cancel can abort it.
+ * (timeout, output checks, retry decision), records a span per attempt (stored, and through
+ * OpenTelemetry when the execution is traced: the function then runs with its span active), and
+ * keeps a handle on every attempt in flight so that a cancel can abort it.
  *
  * An attempt's outcome is only a proposal: the run delivers it to the task actor, which ignores
  * it if the task was cancelled meanwhile.
  */
+import { trace } from '@opentelemetry/api';
 import type { AttemptOutcome } from '../../machines/task.js';
 import type { TaskRunRecord } from '../store/records.js';
+import type { ExecutionTrace } from '../telemetry/otel/ExecutionTrace.js';
 import { spanId } from '../telemetry/spans.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import { AttemptContext } from './AttemptContext.js';
+import { attemptOutcomeLabel } from './attemptOutcomeLabel.js';
 import { buildAttemptInput, buildUpstreamOutputs } from './attemptInput.js';
 import type { EngineRuntime } from './EngineRuntime.js';
 import { executeAttempt } from './executeAttempt.js';
@@ -37,19 +41,23 @@ export class AttemptRunner {
     private readonly executionId: string,
     private readonly executionInput: unknown,
     private readonly rowOf: (taskId: string) => TaskRunRecord | undefined,
+    private readonly trace: ExecutionTrace,
   ) {}
 
   private readonly outputOf = (taskId: string): unknown => this.rowOf(taskId)?.output;
 
   /**
    * Runs attempt `attempt` of a task, started at `startedAt` (the time its `running` transition
-   * was recorded at); resolves with its outcome (never rejects).
+   * was recorded at), `queueWaitMs` after the task was ready; resolves with its outcome (never rejects).
    */
-  run(taskId: string, attempt: number, startedAt: Date): Promise<AttemptEnd> {
+  run(taskId: string, attempt: number, startedAt: Date, queueWaitMs: number): Promise<AttemptEnd> {
     const task = this.workflow.tasks.get(taskId)!;
     const upstreamIds = this.workflow.upstream.get(taskId)!;
     const input = buildAttemptInput(this.executionInput, upstreamIds, this.outputOf);
-    const context = new AttemptContext(this.executionId, this.workflow.id, taskId, attempt, () => buildUpstreamOutputs(upstreamIds, this.outputOf), this.runtime.logger);
+    const span = this.trace.startAttempt(taskId, attempt, queueWaitMs);
+    this.runtime.metrics.attemptStarted(queueWaitMs);
+    const makeUpstream = () => buildUpstreamOutputs(upstreamIds, this.outputOf);
+    const context = new AttemptContext(this.executionId, this.workflow.id, taskId, attempt, makeUpstream, this.runtime.logger, span);
     this.inFlight.set(taskId, context);
     return executeAttempt({
       task,
@@ -57,9 +65,15 @@ export class AttemptRunner {
       input,
       context,
       maxOutputBytes: this.runtime.maxOutputBytes,
+      traceContext: span ? trace.setSpan(this.trace.context, span) : null,
     }).then((outcome) => {
       if (this.inFlight.get(taskId) === context) this.inFlight.delete(taskId);
       const finishedAt = new Date();
+      const label = attemptOutcomeLabel(outcome, this.stopped.has(context));
+      this.runtime.metrics.attemptEnded(label, finishedAt.getTime() - startedAt.getTime(), outcome.kind === 'retry');
+      if (span) {
+        this.trace.endAttempt(span, label, outcome.kind === 'succeeded' ? undefined : outcome.error, outcome.kind === 'retry' ? outcome.delayMs : undefined);
+      }
       this.runtime.telemetry.addSpan({
         spanId: spanId(),
         parentSpanId: this.executionId,

@@ -12,6 +12,7 @@ import { verifyReplay } from '../inspect/verifyReplay.js';
 import type { ReplayMachines, VerifyReplayResult } from '../inspect/verifyReplay.js';
 import type { ExecutionRecord, ExecutionStatus, ListExecutionsFilter, LogRecord, SpanRecord, TransitionRecord } from '../store/records.js';
 import type { EngineEventEmitter } from '../telemetry/EngineEvents.js';
+import type { EngineMetricsSnapshot } from '../telemetry/otel/EngineMetrics.js';
 import { rejectUnknownOptions } from '../unknownOption.js';
 import { WorkflowBuilder } from '../workflow/WorkflowBuilder.js';
 import type { Workflow } from '../workflow/Workflow.js';
@@ -230,6 +231,15 @@ export class Engine {
   /** Statistics of the group-commit writer (commits, entries, largest batch). */
   stats(): { commits: number; entries: number; largestBatch: number; activeExecutions: number } {
     return { ...this.runtime.writer.stats, activeExecutions: this.runtime.runs.size };
+  }
+
+  /**
+   * This engine's metrics since it was created, as plain data: the same counts and histograms it
+   * reports through OpenTelemetry's metrics API (for people without OpenTelemetry). Durations in seconds.
+   * @example const { executions, tasks, durations } = engine.metrics(); tasks.attempts.retrying;
+   */
+  metrics(): EngineMetricsSnapshot {
+    return this.runtime.metrics.snapshot();
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { ExecutionStatus } from '../store/records.js';
 import type { ExecutionResult } from './executionResult.js';
 import type { LiveRun } from './LiveRun.js';
-import type { ProgressCounts } from './TransitionRecorder.js';
+import type { ExecutionProgress } from './ProgressReporter.js';
 
 /** A running execution, as returned by `engine.start()`. */
 export class ExecutionHandle {
@@ -24,8 +24,12 @@ export class ExecutionHandle {
     return this.run.status;
   }
 
-  /** Counts of tasks per state, as observed now. @example handle.progress().succeeded */
-  progress(): ProgressCounts {
+  /**
+   * Counts of tasks per state as observed now, the tasks settled (`done`), `percent` done,
+   * `elapsedMs` since the execution started and `remainingMs`, an estimate at this run's pace.
+   * @example const { percent, remainingMs } = handle.progress();
+   */
+  progress(): ExecutionProgress {
     return this.run.progress();
   }
 

@@ -46,6 +46,7 @@ import { EngineClosedError, toError } from '../errors.js';
 import type { ExecutionRecord, ExecutionStatus, ExecutionUpdate, TaskRunRecord, TaskStatus, TransitionRecord } from '../store/records.js';
 import { isTerminalTaskStatus } from '../store/records.js';
 import { emitSafely, isListenedTo } from '../telemetry/EngineEvents.js';
+import type { ExecutionTrace } from '../telemetry/otel/ExecutionTrace.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import { AttemptRunner } from './AttemptRunner.js';
 import type { AttemptEnd } from './AttemptRunner.js';
@@ -60,7 +61,10 @@ import { restorableSnapshot } from './snapshotFormat.js';
 import { TaskSlots } from './TaskSlots.js';
 import { engineEventType, executionError, leafOutputs, toEngineEvent } from './transitionFacts.js';
 import { TransitionRecorder } from './TransitionRecorder.js';
-import type { ActorState, ProgressCounts } from './TransitionRecorder.js';
+import type { ActorState } from './TransitionRecorder.js';
+import { measureProgress, ProgressReporter } from './ProgressReporter.js';
+import { readyAt } from './readyAt.js';
+import type { ExecutionProgress } from './ProgressReporter.js';
 
 type Phase = 'starting' | 'running' | 'cancelling' | 'aborting' | 'settling' | 'finished' | 'detached';
 
@@ -70,6 +74,8 @@ export type RestoredPhase = 'running' | 'cancelling' | 'aborting';
 /** A fork's adopted tasks: they take the outputs their source execution recorded, without running. */
 export interface AdoptedOutputs {
   fromExecutionId: string;
+  /** The source execution's stored traceparent: the fork's span links to it. */
+  fromTraceparent: string | null;
   outputs: ReadonlyMap<string, unknown>;
 }
 
@@ -97,6 +103,11 @@ export class ExecutionRun implements LiveRun {
   private pumpQueued = false;
   /** The execution row's final fields, as committed with the final transition. */
   private finalUpdate: ExecutionUpdate | null = null;
+  /** When this run began in this process (epoch ms): the earliest a root task is ready. */
+  private begunAt = 0;
+  /** Tasks already settled when this run began (a resumed run): the pace of progress counts the others. */
+  private doneAtBegin = 0;
+  private readonly progressEvents: ProgressReporter;
   private resolveResult!: (result: ExecutionResult) => void;
   private rejectResult!: (error: Error) => void;
 
@@ -106,24 +117,28 @@ export class ExecutionRun implements LiveRun {
     private record: ExecutionRecord,
     rows: readonly TaskRunRecord[],
     lastSeq: number,
+    /** The execution's OpenTelemetry span in this run; ended when the run finishes or detaches. */
+    readonly trace: ExecutionTrace,
   ) {
     this.id = record.id;
     this.recorder = new TransitionRecorder(record.id, runtime.writer, rows, lastSeq);
     this.scheduler = new Scheduler(workflow, new Map(rows.map((row) => [row.taskId, row.status])));
-    this.attempts = new AttemptRunner(runtime, workflow, record.id, record.input, (taskId) => this.recorder.row(taskId));
+    this.attempts = new AttemptRunner(runtime, workflow, record.id, record.input, (taskId) => this.recorder.row(taskId), trace);
     this.result = new Promise((resolve, reject) => {
       this.resolveResult = resolve;
       this.rejectResult = reject;
     });
     this.result.catch(() => undefined); // the caller may only use the handle; never unhandled
+    this.progressEvents = new ProgressReporter(runtime, record.id, workflow.id, () => this.progress(), () => this.recorder.lastSeq);
   }
 
   get status(): ExecutionStatus {
     return this.record.status;
   }
 
-  progress(): ProgressCounts {
-    return this.recorder.progress();
+  progress(): ExecutionProgress {
+    const startedAt = this.record.startedAt?.getTime() ?? this.begunAt;
+    return measureProgress(this.recorder.progress(), startedAt, this.begunAt, this.doneAtBegin, Date.now());
   }
 
   /**
@@ -151,6 +166,9 @@ export class ExecutionRun implements LiveRun {
     }
     const restored = restorableSnapshot(supervisor);
     this.reason = (restored['context'] as { reason?: string | null } | undefined)?.reason ?? null;
+    this.begunAt = Date.now();
+    this.doneAtBegin = this.scheduler.settled;
+    this.runtime.metrics.executionStarted(true);
     this.supervisor = this.createSupervisor({ ...restored, children });
     this.supervisor.start();
     for (const child of Object.values(this.children())) {
@@ -162,7 +180,7 @@ export class ExecutionRun implements LiveRun {
     else {
       for (const child of Object.values(this.children())) {
         const { value, context } = child.getSnapshot() as { value: string; context: TaskMachineContext };
-        if (value === 'running') this.runAttempt(context.taskId, context.attempt, new Date());
+        if (value === 'running') this.runAttempt(context.taskId, context.attempt, new Date(), 0);
         else if (value === 'retrying') this.waitForRetry(context.taskId);
       }
     }
@@ -193,6 +211,8 @@ export class ExecutionRun implements LiveRun {
 
   private begin(adopted: AdoptedOutputs | undefined): void {
     if (this.phase !== 'starting') return; // detached while the rows were being written
+    this.begunAt = Date.now();
+    this.runtime.metrics.executionStarted(false);
     this.supervisor = this.createSupervisor(undefined);
     this.supervisor.start();
     const cancelAsked = this.reason;
@@ -210,6 +230,9 @@ export class ExecutionRun implements LiveRun {
 
   private stop(reason: Error): void {
     this.phase = 'detached';
+    this.progressEvents.stop();
+    this.trace.end('detached');
+    if (this.begunAt > 0) this.runtime.metrics.executionEnded(null, 0);
     for (const backoff of this.backoffs.values()) backoff.clear();
     this.backoffs.clear();
     this.attempts.abortAll(reason);
@@ -290,12 +313,17 @@ export class ExecutionRun implements LiveRun {
     actor.send(event);
     const after = actor.getSnapshot() as ActorState;
     if (after.value === from) return;
+    const ready = after.value === 'running' ? readyAt(this.recorder.row(taskId), this.workflow.upstream.get(taskId)!, this.rowOf, this.begunAt) : 0;
     const transition = this.recorder.recordTask(taskId, from, after, event, this.onTaskCommitted, at);
-    if (after.value === 'running') this.runAttempt(taskId, (after.context as TaskMachineContext).attempt, transition.at);
+    if (after.value === 'running') {
+      this.runAttempt(taskId, (after.context as TaskMachineContext).attempt, transition.at, Math.max(0, transition.at.getTime() - ready));
+    }
   }
 
-  private runAttempt(taskId: string, attempt: number, startedAt: Date): void {
-    void this.attempts.run(taskId, attempt, startedAt).then((end) => this.deliver(taskId, attempt, end));
+  private readonly rowOf = (taskId: string): TaskRunRecord | undefined => this.recorder.row(taskId);
+
+  private runAttempt(taskId: string, attempt: number, startedAt: Date, queueWaitMs: number): void {
+    void this.attempts.run(taskId, attempt, startedAt, queueWaitMs).then((end) => this.deliver(taskId, attempt, end));
   }
 
   /** An attempt ended: its task actor takes the outcome, unless the task moved on meanwhile (cancelled). */
@@ -370,6 +398,7 @@ export class ExecutionRun implements LiveRun {
     if (!isTerminalTaskStatus(to)) return;
     this.slots.settle(taskId);
     this.scheduler.settle(taskId, to);
+    this.progressEvents.taskSettled();
     if (to === 'failed' || to === 'skipped' || (to === 'cancelled' && this.phase === 'running')) {
       this.spawn(this.scheduler.closeDownstream(taskId).map(({ taskId: closed, blockedBy }) => [closed, skipEvent(blockedBy)]));
       if (to === 'failed' && this.record.failurePolicy === 'fail-fast' && this.phase === 'running') this.abort(taskId);
@@ -388,14 +417,15 @@ export class ExecutionRun implements LiveRun {
   /** The supervisor's transition is durable. */
   private readonly onExecutionCommitted = (transition: TransitionRecord): void => {
     if (this.phase === 'detached') return;
-    this.emit(transition);
     const to = transition.to;
+    if (to === 'succeeded' || to === 'failed' || to === 'cancelled') this.progressEvents.finish(); // at 100 %, before the final event
+    this.emit(transition);
     if (to === 'running') this.record.startedAt ??= transition.at;
     if (to === 'succeeded' || to === 'failed' || to === 'cancelled') this.finish(to, transition.at);
   };
 
   /** The final transition is committed: `finishedAt` is its time, as stored. */
-  private finish(status: ExecutionStatus, finishedAt: Date): void {
+  private finish(status: 'succeeded' | 'failed' | 'cancelled', finishedAt: Date): void {
     this.phase = 'finished';
     this.record.status = status;
     this.runtime.runs.delete(this.id);
@@ -412,6 +442,8 @@ export class ExecutionRun implements LiveRun {
       attributes: { workflowVersion: this.workflow.version, tasks: this.scheduler.total },
     });
     this.record = { ...this.record, ...this.finalUpdate, status, finishedAt };
+    this.trace.end(status, this.record.error);
+    this.runtime.metrics.executionEnded(status, finishedAt.getTime() - (this.record.startedAt ?? this.record.createdAt).getTime());
     this.resolveResult(buildExecutionResult(this.record, this.recorder.allRows(), this.workflow.topologicalOrder));
     this.runtime.onExecutionFinished();
   }

@@ -5,7 +5,7 @@
 import type { ExecutionStatus } from '../store/records.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import type { ExecutionResult } from './executionResult.js';
-import type { ProgressCounts } from './TransitionRecorder.js';
+import type { ExecutionProgress } from './ProgressReporter.js';
 
 export interface LiveRun {
   readonly id: string;
@@ -15,7 +15,7 @@ export interface LiveRun {
   /** Resolves once the execution's rows are in the store (at once for a resumed run). */
   readonly written: Promise<void>;
   readonly status: ExecutionStatus;
-  progress(): ProgressCounts;
+  progress(): ExecutionProgress;
   cancel(reason: string): void;
   /** Stops running it here without recording more: it stays resumable. */
   detach(reason?: Error): void;

@@ -52,6 +52,11 @@ export class TransitionRecorder {
     return { ...this.counts };
   }
 
+  /** The seq of the last transition recorded. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
   /** How many tasks are in `status` now. */
   count(status: TaskStatus): number {
     return this.counts[status];

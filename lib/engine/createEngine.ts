@@ -3,6 +3,7 @@
  * telemetry buffer, the logger, the event bus, the pruner and retention.
  */
 import { randomUUID } from 'node:crypto';
+import { metrics, trace } from '@opentelemetry/api';
 import type { Logger } from 'winston';
 import { executionMachine } from '../../machines/execution.js';
 import {
@@ -13,6 +14,7 @@ import {
   DEFAULT_STORE_LOG_LEVEL,
   DEFAULT_MAX_OUTPUT_BYTES,
   DEFAULT_OWNER_STALE_AFTER_MS,
+  DEFAULT_PROGRESS_INTERVAL_MS,
   DEFAULT_RETRY_POLICY,
   DEFAULT_TELEMETRY_BUFFER_LIMIT,
 } from '../defaults.js';
@@ -21,6 +23,8 @@ import { createStore } from '../store/createStore.js';
 import { GroupCommitWriter } from '../store/GroupCommitWriter.js';
 import { createDefaultLogger, StoreLogTransport } from '../telemetry/createLogger.js';
 import { createEventEmitter } from '../telemetry/EngineEvents.js';
+import { EngineMetrics } from '../telemetry/otel/EngineMetrics.js';
+import { INSTRUMENTATION_SCOPE } from '../telemetry/otel/names.js';
 import { TelemetryBuffer } from '../telemetry/TelemetryBuffer.js';
 import type { RetryPolicy } from '../workflow/types.js';
 import type { EngineRuntime } from './EngineRuntime.js';
@@ -51,6 +55,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const heartbeatIntervalMs = validatePositive('heartbeatIntervalMs', options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
   const ownerStaleAfterMs = validatePositive('ownerStaleAfterMs', options.ownerStaleAfterMs ?? DEFAULT_OWNER_STALE_AFTER_MS);
   const closeTimeoutMs = validatePositive('closeTimeoutMs', options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
+  const progressIntervalMs = validatePositive('progressIntervalMs', options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
   if (options.inspect !== undefined && typeof options.inspect !== 'function') throw new InvalidOptionsError('inspect', options.inspect, 'a function (inspectionEvent) => void');
   const retentionPolicy = resolveRetention(options.retention);
 
@@ -65,8 +70,10 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const transport = new StoreLogTransport(() => telemetry, options.storeLogLevel ?? DEFAULT_STORE_LOG_LEVEL);
   logger.add(transport);
   const ownerId = randomUUID();
+  const engineMetrics = new EngineMetrics(metrics.getMeter(INSTRUMENTATION_SCOPE), () => telemetry.size);
   const writer = new GroupCommitWriter(store, {
     ownerId,
+    onCommitted: (durationMs, transitions) => engineMetrics.committed(durationMs, transitions),
     onExecutionStopped: (executionId, error) => {
       logger.error(error.message, { executionId }); // in the execution's own logs too
       runs.get(executionId)?.detach(error);
@@ -93,9 +100,12 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     telemetry,
     events: createEventEmitter(),
     logger,
+    tracer: trace.getTracer(INSTRUMENTATION_SCOPE),
+    metrics: engineMetrics,
     machine: executionMachine,
     defaultRetry: { ...DEFAULT_RETRY_POLICY, ...stripUndefined(options.retry ?? {}) } as RetryPolicy,
     maxOutputBytes,
+    progressIntervalMs,
     inspect: options.inspect,
     runs,
     pruner,
@@ -122,6 +132,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       );
     }
     logger.remove(transport);
+    engineMetrics.close();
     await withinTime(pruner.idle(), closeTimeoutMs); // a prune (retention's too) stops at its next batch
     await withinTime(store.releaseOwnership(ownerId).catch(() => undefined), closeTimeoutMs);
     await withinTime(store.close(), closeTimeoutMs);

@@ -2,6 +2,7 @@
  * The options of `createEngine` and of each execution, with their validation. Defaults live in
  * lib/defaults.ts.
  */
+import type { Context } from '@opentelemetry/api';
 import type { InspectionEvent } from 'xstate';
 import type { Logger } from 'winston';
 import { InvalidOptionsError } from '../errors.js';
@@ -62,6 +63,8 @@ export interface EngineOptions {
    * @defaultValue none: every execution is kept
    */
   retention?: RetentionOptions;
+  /** Least time between two `execution.progress` events of one execution; one more comes at the end, at 100 %. @defaultValue 1000 */
+  progressIntervalMs?: number;
   /** @defaultValue 5000 */
   heartbeatIntervalMs?: number;
   /** @defaultValue 30000 */
@@ -75,6 +78,11 @@ export interface ExecuteOptions {
   failurePolicy?: FailurePolicy;
   /** Aborting it cancels the execution. */
   signal?: AbortSignal;
+  /**
+   * The OpenTelemetry context the execution's span is a child of (an incoming request's, say).
+   * @defaultValue the active context, `context.active()`
+   */
+  parentContext?: Context;
 }
 
 /** The keys `createEngine` knows; any other is refused (a typo would otherwise be ignored). */
@@ -96,10 +104,11 @@ export const ENGINE_OPTION_KEYS = optionKeys<EngineOptions>({
   retention: true,
   heartbeatIntervalMs: true,
   ownerStaleAfterMs: true,
+  progressIntervalMs: true,
 });
 
 /** The keys `execute` and `start` know. */
-export const EXECUTE_OPTION_KEYS = optionKeys<ExecuteOptions>({ concurrency: true, failurePolicy: true, signal: true });
+export const EXECUTE_OPTION_KEYS = optionKeys<ExecuteOptions>({ concurrency: true, failurePolicy: true, signal: true, parentContext: true });
 
 export function validateConcurrency(option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new InvalidOptionsError(option, value, 'an integer >= 1');
@@ -121,6 +130,16 @@ export function validateRetryOption(value: Partial<RetryPolicy> | undefined): vo
   rejectUnknownOptions(value, RETRY_POLICY_KEYS, 'createEngine', 'retry.');
   const problem = validateRetryPolicy(value);
   if (problem) throw new InvalidOptionsError('retry', value, `a valid retry policy (${problem})`);
+}
+
+/** An OpenTelemetry `Context` (anything with its getValue, setValue and deleteValue), or undefined. */
+export function validateParentContext(value: unknown): Context | undefined {
+  if (value === undefined) return undefined;
+  const candidate = value as Partial<Context> | null;
+  if (candidate === null || typeof candidate !== 'object' || typeof candidate.getValue !== 'function' || typeof candidate.setValue !== 'function' || typeof candidate.deleteValue !== 'function') {
+    throw new InvalidOptionsError('parentContext', value, "an OpenTelemetry Context (e.g. context.active() from '@opentelemetry/api')");
+  }
+  return candidate as Context;
 }
 
 export function validateSignal(value: unknown): AbortSignal | undefined {

@@ -7,6 +7,8 @@
  * what the function gets: an attempt re-run after a restore (its first run died with its process)
  * gets the whole timeout again, not what was left of the crashed run's.
  */
+import { context as otelContext } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import { InvalidOptionsError, TaskOutputError, TaskTimeoutError, serializeError, toError } from '../errors.js';
 import type { AttemptOutcome } from '../../machines/task.js';
 import type { RetryPolicy, TaskDefinition } from '../workflow/types.js';
@@ -22,6 +24,8 @@ export interface AttemptRequest {
   /** The task's `ctx`; aborting it aborts the attempt's signal. */
   context: AttemptContext;
   maxOutputBytes: number;
+  /** The OpenTelemetry context the function runs in (its attempt span active); null: called as it is (not traced). */
+  traceContext: Context | null;
 }
 
 export async function executeAttempt(request: AttemptRequest): Promise<AttemptOutcome> {
@@ -29,7 +33,9 @@ export async function executeAttempt(request: AttemptRequest): Promise<AttemptOu
   const timeoutMs = task.timeoutMs;
   let timer: LongTimeout | undefined;
   try {
-    const running = Promise.resolve().then(() => task.fn(request.input, context));
+    const call = () => task.fn(request.input, context);
+    const traceContext = request.traceContext;
+    const running = Promise.resolve().then(traceContext ? () => otelContext.with(traceContext, call) : call);
     let output: unknown;
     if (timeoutMs === null) {
       output = await running;

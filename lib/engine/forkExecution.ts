@@ -64,7 +64,7 @@ export async function forkExecution(context: EngineContext, executionId: string,
     workflow,
     record.input,
     { concurrency: options.concurrency ?? record.concurrency, failurePolicy: options.failurePolicy ?? record.failurePolicy },
-    { fromExecutionId: executionId, outputs },
+    { fromExecutionId: executionId, fromTraceparent: record.traceparent, outputs },
   );
   runtime.logger.info(`Execution ${handle.id} forks ${executionId} from task ${JSON.stringify(fromTask)} (${outputs.size} tasks adopted)`, {
     executionId: handle.id,

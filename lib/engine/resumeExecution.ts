@@ -17,7 +17,9 @@
  * The execution is claimed before its log is read (see ARCHITECTURE "Resume"): a commit of the
  * previous owner under way during the claim is either wholly before it, and read, or refused.
  */
+import { context as otelContext } from '@opentelemetry/api';
 import { ExecutionNotFoundError, ResumeError, toError } from '../errors.js';
+import { ExecutionTrace } from '../telemetry/otel/ExecutionTrace.js';
 import { EXECUTION_MACHINE_VERSIONS_READ } from '../../machines/execution.js';
 import { TASK_MACHINE_VERSIONS_READ } from '../../machines/task.js';
 import type { ExecutionRecord, LastTransitions } from '../store/records.js';
@@ -76,7 +78,15 @@ export async function resumeExecution(context: EngineContext, executionId: strin
   const liveTaskIds = rows.filter((row) => row.status === 'running' || row.status === 'retrying').map((row) => row.taskId);
   const { lastSeq, transitions, formats } = await store.listLastTransitions(executionId, liveTaskIds);
   checkFormats(record, formats);
-  const run = new ExecutionRun(runtime, workflow, { ...record, ownerId: runtime.ownerId }, rows, lastSeq);
+  const trace = ExecutionTrace.start(runtime.tracer, {
+    workflowId: workflow.id,
+    workflowVersion: workflow.version,
+    executionId,
+    taskCount: workflow.tasks.size,
+    parent: otelContext.active(),
+    resumedFrom: record.traceparent,
+  });
+  const run = new ExecutionRun(runtime, workflow, { ...record, ownerId: runtime.ownerId }, rows, lastSeq, trace);
   runtime.runs.set(executionId, run);
   const lastOf = new Map(transitions.map((transition) => [transition.taskId, transition]));
   const supervisor = lastOf.get(null);

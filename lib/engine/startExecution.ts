@@ -5,11 +5,13 @@
  * `engine.start`, `engine.execute` and `engine.fork` all come here.
  */
 import { randomUUID } from 'node:crypto';
+import { context as otelContext } from '@opentelemetry/api';
 import { InvalidOptionsError } from '../errors.js';
+import { ExecutionTrace } from '../telemetry/otel/ExecutionTrace.js';
 import type { ExecutionRecord, TaskRunRecord } from '../store/records.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import type { EngineContext } from './EngineContext.js';
-import { validateConcurrency, validateFailurePolicy, validateSignal } from './engineOptions.js';
+import { validateConcurrency, validateFailurePolicy, validateParentContext, validateSignal } from './engineOptions.js';
 import type { ExecuteOptions } from './engineOptions.js';
 import { ExecutionHandle } from './ExecutionHandle.js';
 import { ExecutionRun } from './ExecutionRun.js';
@@ -26,10 +28,20 @@ export function startExecution(context: EngineContext, workflow: Workflow, input
   const concurrency = validateConcurrency('concurrency', options.concurrency ?? defaults.concurrency);
   const failurePolicy = validateFailurePolicy('failurePolicy', options.failurePolicy ?? defaults.failurePolicy);
   const signal = validateSignal(options.signal);
+  const parent = validateParentContext(options.parentContext) ?? otelContext.active();
   const storableInput = toStorableInput(input);
   const now = new Date();
+  const id = randomUUID();
+  const trace = ExecutionTrace.start(runtime.tracer, {
+    workflowId: workflow.id,
+    workflowVersion: workflow.version,
+    executionId: id,
+    taskCount: workflow.tasks.size,
+    parent,
+    ...(adopted ? { forkedFrom: { executionId: adopted.fromExecutionId, traceparent: adopted.fromTraceparent } } : {}),
+  });
   const record: ExecutionRecord = {
-    id: randomUUID(),
+    id,
     workflowId: workflow.id,
     workflowVersion: workflow.version,
     status: 'pending',
@@ -44,6 +56,7 @@ export function startExecution(context: EngineContext, workflow: Workflow, input
     ownerId: runtime.ownerId,
     heartbeatAt: now,
     graph: workflow.graph,
+    traceparent: trace.traceparent,
   };
   const rows: TaskRunRecord[] = workflow.topologicalOrder.map((taskId) => ({
     executionId: record.id,
@@ -56,7 +69,7 @@ export function startExecution(context: EngineContext, workflow: Workflow, input
     finishedAt: null,
     nextRetryAt: null,
   }));
-  const run = new ExecutionRun(runtime, workflow, record, rows, 0);
+  const run = new ExecutionRun(runtime, workflow, record, rows, 0, trace);
   runtime.runs.set(record.id, run);
   if (signal) cancelOnAbort(run, signal);
   run.beginAfter(runtime.writer.create({ execution: record, tasks: rows }), adopted);

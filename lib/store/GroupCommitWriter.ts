@@ -69,6 +69,8 @@ export interface GroupCommitWriterOptions {
    * `COMMIT_REFUSED`). Its entries were dropped; stop running it, with `error`.
    */
   onExecutionStopped: (executionId: string, error: StorageError) => void;
+  /** Called after each successful store commit: how long it took and how many transitions it wrote. */
+  onCommitted?: (durationMs: number, transitions: number) => void;
 }
 
 export class GroupCommitWriter {
@@ -170,7 +172,12 @@ export class GroupCommitWriter {
     let entries = queued;
     for (;;) {
       try {
-        if (entries.length > 0) await this.store.commit(toBatch(entries, this.options.ownerId));
+        if (entries.length > 0) {
+          const batch = toBatch(entries, this.options.ownerId);
+          const began = performance.now();
+          await this.store.commit(batch);
+          this.options.onCommitted?.(performance.now() - began, batch.transitions.length);
+        }
         if (this.failures > 0) {
           this.failures = 0;
           for (const resolve of this.healthyWaiters.splice(0)) resolve();

@@ -48,6 +48,11 @@ export interface ExecutionRecord {
   heartbeatAt: Date | null;
   /** The graph the execution runs: its tasks and dependency edges (null in rows older than that). */
   graph: WorkflowGraph | null;
+  /**
+   * The W3C traceparent of the execution's OpenTelemetry span when it started (null: no trace, or a
+   * row older than migration 004): a resumed or forked execution continues that trace.
+   */
+  traceparent: string | null;
 }
 
 /** A workflow's shape as recorded with each execution. */

@@ -28,7 +28,7 @@ export interface EngineEventEmitter
   prependListener(pattern: string | string[], listener: EngineEventListener): this;
 }
 
-export type ExecutionEventName = 'execution.started' | 'execution.succeeded' | 'execution.failed' | 'execution.cancelled';
+export type ExecutionEventName = 'execution.started' | 'execution.progress' | 'execution.succeeded' | 'execution.failed' | 'execution.cancelled';
 export type TaskEventName = 'task.running' | 'task.retrying' | 'task.succeeded' | 'task.failed' | 'task.skipped' | 'task.cancelled';
 
 /** The payload of every event. */
@@ -41,7 +41,10 @@ export interface EngineEvent {
   attempt: number;
   seq: number;
   timestamp: Date;
-  /** For task.retrying: the chosen delay; for failures: the error. */
+  /**
+   * For task.retrying: the chosen delay; for failures: the error; for execution.progress: the
+   * progress (`ExecutionProgress`: counts, done, percent, elapsedMs, remainingMs).
+   */
   data: Record<string, unknown> | null;
 }
 

@@ -1,6 +1,7 @@
 /**
  * The workflow model's public types: a task function, what it receives, and its options.
  */
+import type { Span } from '@opentelemetry/api';
 import type { Logger } from 'winston';
 
 /** What a task function receives besides its input. */
@@ -21,6 +22,12 @@ export interface TaskContext {
   readonly upstream: Readonly<Record<string, unknown>>;
   /** A child of the engine logger carrying executionId, taskId and attempt; records are stored. */
   readonly logger: Logger;
+  /**
+   * The attempt's OpenTelemetry span (`task <taskId>`), for attributes and events. The task function
+   * runs with it active, so spans the host's instrumentation makes (HTTP, database clients) nest
+   * under it. When no OpenTelemetry SDK is registered it is a shared non-recording span.
+   */
+  readonly span: Span;
 }
 
 /** A task: any function of the input and the context, sync or async, returning a JSON value. */

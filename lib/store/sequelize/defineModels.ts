@@ -23,6 +23,7 @@ export interface ExecutionRow {
   owner_id: string | null;
   heartbeat_at: Date | null;
   graph: string | null;
+  traceparent: string | null;
 }
 
 export interface TaskRunRow {
@@ -122,6 +123,7 @@ export function defineModels(sequelize: Sequelize): StoreModels {
         owner_id: nullableId(),
         heartbeat_at: nullableDate(),
         graph: nullableText(),
+        traceparent: nullableId(),
       },
       options,
     ),

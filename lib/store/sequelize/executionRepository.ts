@@ -54,11 +54,12 @@ const EXECUTION_COLUMNS: readonly (keyof ExecutionRow)[] = [
   'owner_id',
   'heartbeat_at',
   'graph',
+  'traceparent',
 ];
 const EXECUTION_INSERT: RowInsert = { table: 'tg_executions', columns: EXECUTION_COLUMNS, onConflict: 'fail' };
 
 function executionRowSize(row: ExecutionRow): number {
-  return textSize(row.id, row.workflow_id, row.workflow_version, row.input, row.output, row.error, row.owner_id, row.graph) + 200;
+  return textSize(row.id, row.workflow_id, row.workflow_version, row.input, row.output, row.error, row.owner_id, row.graph, row.traceparent) + 200;
 }
 
 /**
@@ -211,6 +212,7 @@ function toExecutionRow(record: ExecutionRecord): ExecutionRow {
     owner_id: record.ownerId,
     heartbeat_at: record.heartbeatAt,
     graph: toNullableJson(record.graph),
+    traceparent: record.traceparent ?? null,
   };
 }
 
@@ -231,5 +233,6 @@ function fromExecutionRow(row: RawRow<ExecutionRow>): ExecutionRecord {
     ownerId: fromNullableString(row.owner_id),
     heartbeatAt: fromNullableDate(row.heartbeat_at),
     graph: fromNullableJson<WorkflowGraph>(row.graph),
+    traceparent: fromNullableString(row.traceparent),
   };
 }
