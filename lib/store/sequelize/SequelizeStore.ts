@@ -23,6 +23,8 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { StorageError } from '../../errors.js';
 import type { Store } from '../Store.js';
 import type {
+  ClaimedExecution,
+  ClaimExpiredOptions,
   CommitBatch,
   ExecutionRecord,
   ListExecutionsFilter,
@@ -38,16 +40,8 @@ import { execute } from './rawStatements.js';
 import type { SqlLogger } from './createSequelize.js';
 import { defineModels } from './defineModels.js';
 import type { StoreModels } from './defineModels.js';
-import {
-  checkOwnership,
-  claimExecution,
-  findExecution,
-  heartbeatExecutions,
-  insertExecutions,
-  listExecutionRecords,
-  releaseExecutions,
-  updateExecutions,
-} from './executionRepository.js';
+import { checkOwnership, findExecution, insertExecutions, listExecutionRecords, updateExecutions } from './executionRepository.js';
+import { claimExpiredBatch, claimOne, createdLeaseStatement, databaseNow, extendLeases, releaseLeases } from './leaseRepository.js';
 import { insertLogs, listLogRecords } from './logRepository.js';
 import { Mutex } from './Mutex.js';
 import { commitOnMysql } from './mysqlCommit.js';
@@ -145,6 +139,10 @@ export class SequelizeStore implements Store {
         // 'keep': a batch retried after a lost acknowledgement finds its executions already there.
         await insertExecutions(models, created.map(({ execution }) => execution), transaction, 'keep');
         await insertTaskRuns(models, created.flatMap(({ tasks }) => tasks), transaction, 'keep');
+        if (batch.ownerId !== undefined && batch.leaseMs !== undefined) {
+          const lease = createdLeaseStatement(created.map(({ execution }) => execution.id), batch.ownerId, batch.leaseMs, this.kind);
+          await execute(models.executions.sequelize!, transaction, lease.sql, lease.params);
+        }
       }
       // Executions first: their UPDATE takes the row lock that the other inserts' foreign key
       // checks would otherwise take in shared mode, so two commits of one execution queue up on
@@ -190,16 +188,24 @@ export class SequelizeStore implements Store {
     return this.run('list spans', executionId, (models) => listSpanRecords(models, executionId));
   }
 
-  claimExecution(id: string, ownerId: string, staleBefore: Date, force: boolean): Promise<boolean> {
-    return this.run('claim execution', id, (models) => claimExecution(models, id, ownerId, staleBefore, force));
+  now(): Promise<Date> {
+    return this.transaction('read the clock', undefined, (models, transaction) => databaseNow(models.executions.sequelize!, transaction));
   }
 
-  heartbeat(ownerId: string, at: Date): Promise<void> {
-    return this.run('heartbeat', undefined, (models) => heartbeatExecutions(models, ownerId, at));
+  claimExecution(id: string, ownerId: string, leaseMs: number, force: boolean): Promise<number | null> {
+    return this.transaction('claim execution', id, (models, transaction) => claimOne(models.executions.sequelize!, transaction, id, ownerId, leaseMs, force));
   }
 
-  releaseOwnership(ownerId: string): Promise<void> {
-    return this.run('release ownership', undefined, (models) => releaseExecutions(models, ownerId));
+  claimExpired(ownerId: string, options: ClaimExpiredOptions): Promise<ClaimedExecution[]> {
+    return this.transaction('claim expired executions', undefined, (models, transaction) => claimExpiredBatch(models.executions.sequelize!, transaction, ownerId, options));
+  }
+
+  heartbeat(ownerId: string, leaseMs: number): Promise<void> {
+    return this.transaction('heartbeat', undefined, (models, transaction) => extendLeases(models.executions.sequelize!, transaction, ownerId, leaseMs));
+  }
+
+  releaseOwnership(ownerId: string, executionIds?: readonly string[]): Promise<void> {
+    return this.transaction('release ownership', undefined, (models, transaction) => releaseLeases(models.executions.sequelize!, transaction, ownerId, executionIds));
   }
 
   async pruneExecutions(criteria: PruneCriteria): Promise<number> {

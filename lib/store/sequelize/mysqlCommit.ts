@@ -1,11 +1,12 @@
 /**
  * A group commit on MySQL/MariaDB in two round trips, not one per statement.
  *
- * 1. `START TRANSACTION; SELECT id, owner_id FROM tg_executions WHERE id IN (...) FOR UPDATE`:
+ * 1. `START TRANSACTION; SELECT id, owner_id, fencing_token FROM tg_executions WHERE id IN (...) FOR UPDATE`:
  *    locks the rows of the executions the batch touches (so two commits of one execution queue
  *    up instead of deadlocking on the foreign keys' shared locks, and a take-over's claim waits
- *    for this commit), proves they exist, and reads their owners. A missing execution or one
- *    another engine owns (fencing: `OwnershipLostError`) rolls back here, nothing written.
+ *    for this commit), proves they exist, and reads their owners and fencing tokens. A missing
+ *    execution, or one another engine owns or claimed since (fencing: `OwnershipLostError`),
+ *    rolls back here, nothing written.
  * 2. Every write, then `COMMIT`, as one multi-statement query: the new executions and their task
  *    rows (kept if already stored: a retried batch), the execution updates, the transitions
  *    (skipped if already stored), the task rows. A statement that fails stops the query: the
@@ -20,7 +21,8 @@
 import type { Sequelize } from 'sequelize';
 import { OwnershipLostError, StorageError } from '../../errors.js';
 import type { CommitBatch } from '../records.js';
-import { executionInsertStatements, executionUpdateStatements } from './executionRepository.js';
+import { executionInsertStatements, executionUpdateStatements, lostExecutions } from './executionRepository.js';
+import { createdLeaseStatement } from './leaseRepository.js';
 import type { Statement } from './rawStatements.js';
 import { taskRunInsertStatements, taskRunUpsertStatements } from './taskRunRepository.js';
 import { transitionInsertStatements } from './transitionRepository.js';
@@ -39,6 +41,9 @@ export async function commitOnMysql(sequelize: Sequelize, batch: CommitBatch): P
   const writes: Statement[] = [
     ...executionInsertStatements(created.map(({ execution }) => execution), 'mysql', 'keep'),
     ...taskRunInsertStatements(created.flatMap(({ tasks }) => tasks), 'mysql', 'keep'),
+    ...(created.length > 0 && batch.ownerId !== undefined && batch.leaseMs !== undefined
+      ? [createdLeaseStatement(created.map(({ execution }) => execution.id), batch.ownerId, batch.leaseMs, 'mysql')]
+      : []),
     ...executionUpdateStatements(batch.executions, 'mysql'),
     ...transitionInsertStatements(batch.transitions, 'mysql'),
     ...taskRunUpsertStatements(batch.taskRuns, 'mysql'),
@@ -54,15 +59,15 @@ export async function commitOnMysql(sequelize: Sequelize, batch: CommitBatch): P
   try {
     if (touched.length > 0) {
       open = true;
-      const [, rows] = (await query(`START TRANSACTION; SELECT id, owner_id FROM tg_executions WHERE id IN (${touched.map(() => '?').join(',')}) FOR UPDATE`, touched)) as [
+      const [, rows] = (await query(`START TRANSACTION; SELECT id, owner_id, fencing_token FROM tg_executions WHERE id IN (${touched.map(() => '?').join(',')}) FOR UPDATE`, touched)) as [
         unknown,
-        { id: string; owner_id: string | null }[],
+        Record<string, unknown>[],
       ];
-      const owners = new Map(rows.map((row) => [String(row.id), row.owner_id === null ? null : String(row.owner_id)]));
-      const missing = touched.find((id) => !owners.has(id) && !created.some(({ execution }) => execution.id === id));
+      const found = new Set(rows.map((row) => String(row['id'])));
+      const missing = touched.find((id) => !found.has(id) && !created.some(({ execution }) => execution.id === id));
       if (missing !== undefined) throw new StorageError(`Cannot commit to execution ${JSON.stringify(missing)}: it does not exist in the store.`, { executionId: missing });
       if (batch.ownerId !== undefined) {
-        const lost = touched.filter((id) => owners.has(id) && owners.get(id) !== batch.ownerId);
+        const lost = lostExecutions(touched, rows, batch.ownerId, batch.fencingTokens);
         if (lost.length > 0) throw new OwnershipLostError(lost, batch.ownerId);
       }
     } else {
