@@ -293,9 +293,12 @@ export class Engine {
     return { deleted: await this.runtime.pruner.run(criteria) };
   }
 
-  /** Statistics of the group-commit writer (commits, entries, largest batch). */
-  stats(): { commits: number; entries: number; largestBatch: number; activeExecutions: number } {
-    return { ...this.runtime.writer.stats, activeExecutions: this.runtime.runs.size };
+  /**
+   * Statistics of the group-commit writer (commits, entries, largest batch), the executions running
+   * here, and how many executions the recovery scan has claimed.
+   */
+  stats(): { commits: number; entries: number; largestBatch: number; activeExecutions: number; recovered: number } {
+    return { ...this.runtime.writer.stats, activeExecutions: this.runtime.runs.size, recovered: this.recovery?.claimed ?? 0 };
   }
 
   /**
