@@ -104,5 +104,55 @@ for (const factory of storeFactories().filter((f) => f.name !== 'memory')) {
       await stopEngine(ahead);
       await stopEngine(behind);
     });
+
+    it('two engines racing to recover the same 200 orphans: each is taken over by exactly one, after its owner is SIGKILLed', async () => {
+      const logFile = path.join(dir, 'ran.log');
+      const gateFile = path.join(dir, 'gate');
+      const config = { storage: target.url, logFile, gateFile, leaseMs: LEASE_MS, heartbeatIntervalMs: HEARTBEAT_MS, recoveryIntervalMs: 200 };
+      const doomed = spawnEngine({ ...config, recover: false, start: 200 });
+      await doomed.ready();
+      await waitUntil(() => doomed.started().length === 200, 'the doomed engine started 200 executions');
+      const ids = doomed.started();
+      await waitUntil(async () => (await target.store.listExecutions({ status: 'running' })).length === 200, 'all 200 run', 120_000);
+
+      // Two rescuers, each with room for 120: neither can take all 200.
+      const rescuers = [spawnEngine({ ...config, recover: true, maxExecutions: 120 }), spawnEngine({ ...config, recover: true, maxExecutions: 120 })];
+      for (const rescuer of rescuers) await rescuer.ready();
+      await sleep(LEASE_MS * 2); // the owner is alive: its leases hold
+      expect(rescuers.map((rescuer) => rescuer.claimed())).to.deep.equal([0, 0]);
+
+      doomed.child.kill('SIGKILL');
+      await doomed.exited;
+      const killedAt = Date.now();
+      let firstMs = -1;
+      await waitUntil(
+        async () => {
+          const tokens = (await records(target.store, ids)).map((record) => record.fencingToken);
+          if (firstMs < 0 && tokens.includes(2)) firstMs = Date.now() - killedAt;
+          return tokens.every((token) => token === 2);
+        },
+        'every orphan is claimed',
+        120_000,
+      );
+      const allMs = Date.now() - killedAt;
+      process.stdout.write(`      take-over after SIGKILL: first orphan ${firstMs} ms, all 200 ${allMs} ms (lease ${LEASE_MS} ms, heartbeat ${HEARTBEAT_MS} ms, recovery every 200 ms ± 25 %)\n`);
+      const claimedBy = new Map((await records(target.store, ids)).map((record) => [record.id, record.ownerId]));
+      const counts = rescuers.map((rescuer) => [...claimedBy.values()].filter((owner) => owner === rescuer.ownerId()).length);
+      expect(counts[0]! + counts[1]!).to.equal(200);
+      expect(counts[0], 'the first rescuer took some').to.be.greaterThan(0);
+      expect(counts[1], 'the second rescuer took some').to.be.greaterThan(0);
+
+      writeFileSync(gateFile, '');
+      await waitUntil(async () => (await target.store.listExecutions({ status: 'succeeded' })).length === 200, 'all 200 succeed', 120_000);
+      const finals = await records(target.store, ids);
+      expect(finals.every((record) => record.fencingToken === 2), 'claimed once each').to.equal(true);
+      const pidOf = new Map(rescuers.map((rescuer) => [rescuer.ownerId(), rescuer.child.pid]));
+      const runs = readTaskLog(logFile);
+      expect(runs).to.have.length(200 * CLUSTER_TASKS.length); // the gate held the doomed engine's tasks: they ran after the take-over only
+      for (const run of runs) expect(run.pid, `${run.executionId} ${run.taskId}`).to.equal(pidOf.get(claimedBy.get(run.executionId)!));
+      await expectCleanLogs(target.store, ids);
+      expect(rescuers[0]!.claimed() + rescuers[1]!.claimed()).to.equal(200);
+      for (const rescuer of rescuers) await stopEngine(rescuer);
+    });
   });
 }

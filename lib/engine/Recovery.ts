@@ -88,23 +88,27 @@ export class Recovery {
         runtime.logger.warn(`Recovery scan of ${runtime.store.location} failed; retrying at the next interval: ${toError(error).message}`);
         return;
       }
-      for (const { id, fencingToken } of claimed) {
-        if (this.stopped) {
-          await runtime.store.releaseOwnership(runtime.ownerId, [id]).catch(() => undefined);
-          continue;
-        }
-        this.claimed += 1;
-        try {
-          const handle = await continueClaimed(this.context, id, fencingToken, {});
-          handle.result.then(
-            () => this.poke(), // room for another
-            () => undefined,
-          );
-        } catch (error) {
-          runtime.logger.warn(`Recovery could not run execution ${id} here (released for another engine): ${toError(error).message}`, { executionId: id });
-        }
-      }
+      await Promise.all(claimed.map(({ id, fencingToken }) => this.run(id, fencingToken)));
       if (claimed.length < limit) return;
+    }
+  }
+
+  /** Runs one claimed execution here (its reads go on alongside the batch's others), or lets it go. */
+  private async run(id: string, fencingToken: number): Promise<void> {
+    const { runtime } = this.context;
+    if (this.stopped) {
+      await runtime.store.releaseOwnership(runtime.ownerId, [id]).catch(() => undefined);
+      return;
+    }
+    this.claimed += 1;
+    try {
+      const handle = await continueClaimed(this.context, id, fencingToken, {});
+      handle.result.then(
+        () => this.poke(), // room for another
+        () => undefined,
+      );
+    } catch (error) {
+      runtime.logger.warn(`Recovery could not run execution ${id} here (released for another engine): ${toError(error).message}`, { executionId: id });
     }
   }
 
