@@ -83,7 +83,7 @@ for (const factory of storeFactories().filter((f) => f.name !== 'memory')) {
         ...behind.started().map((id) => [id, behind.ownerId()] as const),
       ]);
       const ids = [...owners.keys()];
-      await waitUntil(async () => (await records(target.store, ids)).every((record) => record.status === 'running'), 'all nine executions run');
+      await waitUntil(async () => (await Promise.all(ids.map((id) => target.store.getExecution(id)))).every((record) => record?.status === 'running'), 'all nine executions run');
 
       await sleep(LEASE_MS * 3); // three leases go by: every engine scans many times and heartbeats on
       for (const record of await records(target.store, ids)) {
@@ -153,6 +153,53 @@ for (const factory of storeFactories().filter((f) => f.name !== 'memory')) {
       await expectCleanLogs(target.store, ids);
       expect(rescuers[0]!.claimed() + rescuers[1]!.claimed()).to.equal(200);
       for (const rescuer of rescuers) await stopEngine(rescuer);
+    });
+
+    it('100 submitted executions on three engine processes, one SIGKILLed mid-run: every one succeeds, no committed success runs again', async () => {
+      const logFile = path.join(dir, 'ran.log');
+      const config = { storage: target.url, logFile, taskMs: 40, leaseMs: LEASE_MS, heartbeatIntervalMs: HEARTBEAT_MS, recover: true, recoveryIntervalMs: 100, maxExecutions: 8 };
+      const engines = [spawnEngine(config), spawnEngine(config), spawnEngine(config)];
+      for (const engine of engines) await engine.ready();
+      // The web replica: records executions, runs none.
+      local = await createEngine({ storage: target.url, logLevel: 'error', workflows: [clusterWorkflow(logFile, 40)], recover: false });
+      const ids: string[] = [];
+      for (let n = 0; n < 100; n++) ids.push((await local.submit('cluster', { n })).id);
+
+      const [victim] = engines;
+      await waitUntil(async () => {
+        const held = (await target.store.listExecutions({ status: 'running' })).filter((record) => record.ownerId === victim!.ownerId());
+        return held.length >= 3 && (await target.store.listExecutions({ status: 'succeeded' })).length >= 20;
+      }, 'the victim runs executions, and 20 have succeeded', 120_000);
+      victim!.child.kill('SIGKILL');
+      await victim!.exited;
+      // What the victim held, and which of their tasks' successes it had committed: read at once,
+      // before its leases (extended at most one heartbeat ago) end and a survivor takes them over.
+      const heldByVictim = new Set((await target.store.listExecutions({ status: ['pending', 'running'] })).filter((record) => record.ownerId === victim!.ownerId()).map((record) => record.id));
+      const committed = new Set<string>();
+      for (const id of heldByVictim) for (const row of await target.store.listTaskRuns(id)) if (row.status === 'succeeded') committed.add(`${id} ${row.taskId}`);
+      expect(heldByVictim.size).to.be.greaterThan(0);
+      expect((await records(target.store, [...heldByVictim])).every((record) => record.fencingToken === 1), 'not yet taken over').to.equal(true);
+
+      const results = await Promise.all(ids.map((id) => local!.waitFor(id, { pollIntervalMs: 50 })));
+      expect(results.filter((result) => result.status !== 'succeeded')).to.deep.equal([]);
+      const runsOf = new Map<string, number>();
+      for (const run of readTaskLog(logFile)) runsOf.set(`${run.executionId} ${run.taskId}`, (runsOf.get(`${run.executionId} ${run.taskId}`) ?? 0) + 1);
+      for (const id of ids) {
+        for (const taskId of CLUSTER_TASKS) {
+          const key = `${id} ${taskId}`;
+          // Only a task the victim was running (not committed) may have run twice: once there, once after the take-over.
+          const most = heldByVictim.has(id) && !committed.has(key) ? 2 : 1;
+          expect(runsOf.get(key), `runs of ${key}${committed.has(key) ? ' (success committed before the kill)' : ''}`).to.be.within(1, most);
+        }
+      }
+      await expectCleanLogs(target.store, ids);
+      for (const record of await records(target.store, ids)) {
+        expect(record.fencingToken, `token of ${record.id}`).to.equal(heldByVictim.has(record.id) ? 2 : 1);
+        expect(record.ownerId === victim!.ownerId() && record.status !== 'succeeded').to.equal(false);
+      }
+      const survivors = engines.slice(1);
+      expect(survivors.every((engine) => engine.claimed() > 0), 'both survivors ran executions').to.equal(true);
+      for (const engine of survivors) await stopEngine(engine);
     });
   });
 }

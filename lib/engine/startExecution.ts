@@ -5,7 +5,9 @@
  * `engine.start`, `engine.execute` and `engine.fork` all come here.
  */
 import { randomUUID } from 'node:crypto';
+import { COMMIT_RETRY_INITIAL_DELAY_MS } from '../defaults.js';
 import { InvalidOptionsError } from '../errors.js';
+import { isTransientStoreError } from '../store/isTransientStoreError.js';
 import type { ExecutionRecord, TaskRunRecord } from '../store/records.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import type { EngineContext } from './EngineContext.js';
@@ -38,9 +40,23 @@ export function startExecution(context: EngineContext, workflow: Workflow, input
  */
 export async function submitExecution(context: EngineContext, workflow: Workflow, input: unknown, options: SubmitOptions): Promise<string> {
   const { record, rows } = newExecutionRows(context, workflow, input, options, null);
-  await context.runtime.store.createExecution(record, rows);
-  return record.id;
+  const { store } = context.runtime;
+  // A transient failure (a deadlock with another engine's claim, a dropped connection) is retried
+  // a few times; a retry that finds the row stored (the first try did commit) is done.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await store.createExecution(record, rows);
+      return record.id;
+    } catch (error) {
+      if (attempt > 1 && (await store.getExecution(record.id).catch(() => null))) return record.id;
+      if (!isTransientStoreError(error) || attempt >= SUBMIT_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, COMMIT_RETRY_INITIAL_DELAY_MS * 2 ** (attempt - 1)));
+    }
+  }
 }
+
+/** Tries of `submit` to record its execution when the store fails for a transient reason. */
+const SUBMIT_ATTEMPTS = 5;
 
 /** A new execution's row (owned by `ownerId`, or by nobody) and its `pending` task rows. */
 function newExecutionRows(
