@@ -92,6 +92,14 @@ export class Engine {
    */
   publishWorkflow(workflow: Workflow): void {
     this.assertOpen('publish a workflow');
+    const queued = [...workflow.tasks.values()].find((task) => task.queue !== null);
+    if (queued && !this.runtime.remote) {
+      throw new InvalidOptionsError(
+        'redis',
+        undefined,
+        `a Redis connection (createEngine({ redis: { host, port } })): task ${JSON.stringify(queued.id)} of ${JSON.stringify(workflow.id)} runs on queue ${JSON.stringify(queued.queue)}`,
+      );
+    }
     this.context.registry.publish(workflow);
   }
 

@@ -32,6 +32,7 @@ import { stripUndefined } from './retryPolicy.js';
 import type { EngineOptions } from './engineOptions.js';
 import type { LiveRun } from './LiveRun.js';
 import { Engine } from './Engine.js';
+import { RemoteDispatcher } from '../remote/RemoteDispatcher.js';
 import { Pruner } from './Pruner.js';
 import { Retention, resolveRetention } from './Retention.js';
 
@@ -59,6 +60,9 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const closeTimeoutMs = validatePositive('closeTimeoutMs', options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
   if (options.inspect !== undefined && typeof options.inspect !== 'function') throw new InvalidOptionsError('inspect', options.inspect, 'a function (inspectionEvent) => void');
   const retentionPolicy = resolveRetention(options.retention);
+
+  if (options.redis !== undefined && (options.redis === null || typeof options.redis !== 'object')) throw new InvalidOptionsError('redis', options.redis, 'an object { host, port }');
+  const remote = options.redis ? await RemoteDispatcher.create(options.redis) : null;
 
   const store = createStore(options.storage, { runMigrations: options.runMigrations ?? true });
   await store.open();
@@ -106,6 +110,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     maxOutputBytes,
     inspect: options.inspect,
     runs,
+    remote,
     pruner,
     onExecutionFinished: () => retention?.executionFinished(),
   };
@@ -135,6 +140,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     await withinTime(pruner.idle(), closeTimeoutMs); // a prune (retention's too) stops at its next batch
     await withinTime(store.releaseOwnership(ownerId).catch(() => undefined), closeTimeoutMs);
     await withinTime(store.close(), closeTimeoutMs);
+    await withinTime(remote?.close() ?? Promise.resolve(), closeTimeoutMs);
   });
   for (const workflow of options.workflows ?? []) engine.publishWorkflow(workflow);
   if (options.resumeOnStart) await engine.resumeAll();

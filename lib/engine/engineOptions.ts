@@ -10,6 +10,7 @@ import type { FailurePolicy } from '../store/records.js';
 import type { RetryPolicy } from '../workflow/types.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import type { RetentionOptions } from './Retention.js';
+import type { RedisConnection } from '../remote/RedisConnection.js';
 import { optionKeys, rejectUnknownOptions } from '../unknownOption.js';
 import { RETRY_POLICY_KEYS, validateRetryPolicy } from './retryPolicy.js';
 
@@ -89,6 +90,12 @@ export interface EngineOptions {
    * with `start`/`execute` count, but are never refused). @defaultValue no limit
    */
   maxExecutions?: number;
+  /**
+   * Redis, for tasks with a `queue` (`addTask(id, name, fn, { queue })`): their attempts are
+   * dispatched as BullMQ jobs to workers started with `createWorker` from 'task-graph/worker'.
+   * Needs the optional peer dependency `bullmq`. @defaultValue none: a workflow with queued tasks is refused
+   */
+  redis?: RedisConnection;
 }
 
 export interface ExecuteOptions {
@@ -139,6 +146,7 @@ export const ENGINE_OPTION_KEYS = optionKeys<EngineOptions>({
   recover: true,
   recoveryIntervalMs: true,
   maxExecutions: true,
+  redis: true,
 });
 
 /** The keys `submit` knows. */
