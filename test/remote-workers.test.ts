@@ -127,6 +127,21 @@ describe('remote task workers on BullMQ', function () {
     expect(refused.tasks['heavy']?.error).to.include({ name: 'NonRetryableError', message: 'heavy refuses (attempt 1)' });
   });
 
+  it('a cancel reaches the job running on the worker: its ctx.signal is aborted', async () => {
+    config.gateFile = path.join(dir, 'gate'); // never opened: only the abort ends the task
+    const worker = start('worker');
+    await ready(worker);
+    const engine = await openEngine('memory');
+    const handle = engine.start('remote', {});
+    await waitUntil(() => heavyRuns(config.logFile).length === 1, 'the worker runs heavy');
+    handle.cancel('the user changed their mind');
+    const result = await handle.result;
+    expect(result.status).to.equal('cancelled');
+    await waitUntil(() => readFileSync(config.logFile, 'utf8').includes(' aborted '), 'the worker saw its signal aborted');
+    const aborted = readFileSync(config.logFile, 'utf8').split('\n').find((line) => line.includes(' aborted '))!;
+    expect(aborted.split(' ')[3]).to.equal(String(message(worker, 'pid')));
+  });
+
   it('refuses a workflow with a queued task on an engine without redis', async () => {
     const engine = await createEngine({ storage: 'memory', logLevel: 'error' });
     engines.push(engine);

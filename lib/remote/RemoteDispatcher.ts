@@ -10,15 +10,17 @@
  * running again under the same job id: BullMQ keeps the job it has, and the engine waits for it.
  * Finished jobs are kept a day (`removeOnComplete/removeOnFail: { age }`) for that.
  *
- * Not done here: aborting a job in flight (a cancel or a timeout rejects the engine's wait at once;
- * the worker's `ctx.signal` is aborted only when the worker closes).
+ * A cancel, fail-fast or timeout of the attempt rejects the engine's wait at once and stops the job:
+ * removed if it still waits, else its worker is asked on the queue's cancel channel to abort the
+ * attempt's `ctx.signal` (a task that ignores its signal runs to its end; its result is ignored).
+ * An engine that closes or loses the execution leaves its jobs running: the next owner re-attaches.
  */
 import type { Job, Queue, QueueEvents } from 'bullmq';
-import { NonRetryableError } from '../errors.js';
+import { EngineClosedError, NonRetryableError, StorageError } from '../errors.js';
 import type { RedisConnection } from './RedisConnection.js';
 import type { TaskContext } from '../workflow/types.js';
-import { loadBullmq, queueName, remoteJobId } from './remoteJob.js';
-import type { RemoteJobData, RemoteResult } from './remoteJob.js';
+import { cancelChannel, loadBullmq, queueName, remoteJobId } from './remoteJob.js';
+import type { RemoteCancel, RemoteJobData, RemoteResult } from './remoteJob.js';
 
 
 /** Finished jobs are kept this long, so that an engine taking an execution over finds their results. */
@@ -60,7 +62,11 @@ export class RemoteDispatcher {
       removeOnFail: { age: KEEP_FINISHED_JOBS_S },
     });
     const aborted = new Promise<never>((_, reject) => {
-      const onAbort = () => reject(ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error(String(ctx.signal.reason)));
+      const onAbort = () => {
+        const reason = ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error(String(ctx.signal.reason));
+        if (shouldCancelJob(reason)) void this.cancel(queue, job, reason.message);
+        reject(reason);
+      };
       if (ctx.signal.aborted) onAbort();
       else ctx.signal.addEventListener('abort', onAbort, { once: true });
     });
@@ -70,6 +76,26 @@ export class RemoteDispatcher {
     const result = toRemoteResult(await Promise.race([finished, aborted]));
     if (result.ok) return result.output;
     throw rebuildError(result.error);
+  }
+
+  /**
+   * Stops a job this engine no longer waits for: removed if no worker has taken it yet, else its
+   * worker is asked (on the queue's cancel channel) to abort the attempt's `ctx.signal`.
+   */
+  private async cancel(queue: string, job: Job, reason: string): Promise<void> {
+    try {
+      const removed = await job.remove().then(
+        () => true,
+        () => false, // locked by a worker: it runs
+      );
+      if (removed) return;
+      // The Redis backend's client is ioredis; BullMQ's type of it leaves publish out.
+      const client = (await this.queues.get(queue)!.queue.getBackend().client) as unknown as { publish(channel: string, message: string): Promise<number> };
+      const message: RemoteCancel = { jobId: job.id!, reason };
+      await client.publish(cancelChannel(queue), JSON.stringify(message));
+    } catch {
+      // Redis is gone: the job runs on, and its result is ignored.
+    }
   }
 
   async close(): Promise<void> {
@@ -103,4 +129,13 @@ function rebuildError(serialized: { name: string; message: string; code?: string
   error.name = serialized.name;
   if (serialized.code !== undefined) Object.assign(error, { code: serialized.code });
   return error;
+}
+
+/**
+ * Whether an attempt aborted for `reason` should stop its job: yes for a cancel, fail-fast or a
+ * timeout; no when this engine closes or loses the execution (another engine takes it over and
+ * re-attaches to the job, whose result it wants).
+ */
+function shouldCancelJob(reason: Error): boolean {
+  return !(reason instanceof EngineClosedError || reason instanceof StorageError);
 }

@@ -33,6 +33,19 @@ export function queueName(queue: string): string {
   return `tg-${queue}`;
 }
 
+/**
+ * The Redis channel on which engines ask the workers of a queue to abort a job in flight
+ * (message: {@link RemoteCancel} as JSON).
+ */
+export function cancelChannel(queue: string): string {
+  return `bull:${queueName(queue)}:tg-cancel`;
+}
+
+export interface RemoteCancel {
+  jobId: string;
+  reason: string;
+}
+
 export function remoteJobId(executionId: string, taskId: string, attempt: number): string {
   return `tg-${createHash('sha256').update(JSON.stringify([executionId, taskId, attempt])).digest('hex').slice(0, 40)}`;
 }

@@ -5,18 +5,29 @@
  * input, upstream outputs, attempt and idempotency key. Every job completes with a result, the
  * task's failure included, so that the engine applies its own retry policy.
  *
+ * An engine's cancel, fail-fast or timeout of an attempt reaches the job here through the queue's
+ * cancel channel: the attempt's `ctx.signal` is aborted.
+ *
  * A worker that dies mid-job: BullMQ's stalled-job detection (`lockDurationMs`, `stalledIntervalMs`)
  * hands the job to another worker of the queue (the same attempt and idempotency key: at least once).
  */
 import type { Job, Worker } from 'bullmq';
 import type { Logger } from 'winston';
 import { serializeError, toError } from '../errors.js';
-import { loadBullmq, queueName } from '../remote/remoteJob.js';
-import type { RemoteJobData, RemoteResult } from '../remote/remoteJob.js';
+import { cancelChannel, loadBullmq, queueName } from '../remote/remoteJob.js';
+import type { RemoteCancel, RemoteJobData, RemoteResult } from '../remote/remoteJob.js';
 import type { RedisConnection } from '../remote/RedisConnection.js';
 import { createDefaultLogger } from '../telemetry/createLogger.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import type { TaskContext } from '../workflow/types.js';
+
+/** The part of an ioredis connection the cancel channel uses. */
+interface Subscriber {
+  on(event: 'message', listener: (channel: string, message: string) => void): void;
+  on(event: 'error', listener: (error: unknown) => void): void;
+  subscribe(channel: string): Promise<unknown>;
+  quit(): Promise<unknown>;
+}
 
 export interface WorkerOptions {
   /** Redis, as the engines' `createEngine({ redis })`. */
@@ -50,7 +61,7 @@ export async function createWorker(options: WorkerOptions): Promise<TaskWorker> 
   const bullmq = await loadBullmq('createWorker');
   const logger = options.logger ?? createDefaultLogger('info');
   const workflows = new Map(options.workflows.map((workflow) => [`${workflow.id}\u0000${workflow.version}`, workflow]));
-  const running = new Set<AbortController>();
+  const running = new Map<string, AbortController>();
   const worker: Worker = new bullmq.Worker(
     queueName(options.queue),
     async (job: Job<RemoteJobData>): Promise<RemoteResult> => {
@@ -62,7 +73,7 @@ export async function createWorker(options: WorkerOptions): Promise<TaskWorker> 
         return { ok: false, error: serializeError(error), pid: process.pid };
       }
       const controller = new AbortController();
-      running.add(controller);
+      running.set(job.id!, controller);
       const ctx: TaskContext = {
         executionId: data.executionId,
         workflowId: data.workflowId,
@@ -79,7 +90,7 @@ export async function createWorker(options: WorkerOptions): Promise<TaskWorker> 
       } catch (thrown) {
         return { ok: false, error: serializeError(toError(thrown)), pid: process.pid };
       } finally {
-        running.delete(controller);
+        running.delete(job.id!);
       }
     },
     {
@@ -91,10 +102,24 @@ export async function createWorker(options: WorkerOptions): Promise<TaskWorker> 
   );
   worker.on('error', (error) => logger.warn(`task-graph worker on ${options.queue}: ${toError(error).message}`));
   await worker.waitUntilReady();
+  // Engines ask for a running attempt to be aborted (a cancel, fail-fast, a timeout) on this channel.
+  // An ioredis connection of its own (BullMQ's type of the client leaves subscribe out).
+  const subscriber = (await worker.getBackend().client).duplicate() as unknown as Subscriber;
+  subscriber.on('error', (error: unknown) => logger.warn(`task-graph worker on ${options.queue}, cancel channel: ${toError(error).message}`));
+  subscriber.on('message', (_channel: string, text: string) => {
+    try {
+      const { jobId, reason } = JSON.parse(text) as RemoteCancel;
+      running.get(jobId)?.abort(new Error(reason));
+    } catch {
+      // not ours
+    }
+  });
+  await subscriber.subscribe(cancelChannel(options.queue));
   return {
     async close() {
-      for (const controller of running) controller.abort(new Error('the worker is closing'));
+      for (const controller of running.values()) controller.abort(new Error('the worker is closing'));
       await worker.close();
+      await subscriber.quit().catch(() => undefined);
     },
   };
 }
