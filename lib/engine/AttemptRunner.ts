@@ -51,8 +51,11 @@ export class AttemptRunner {
     const input = buildAttemptInput(this.executionInput, upstreamIds, this.outputOf);
     const context = new AttemptContext(this.executionId, this.workflow.id, taskId, attempt, () => buildUpstreamOutputs(upstreamIds, this.outputOf), this.runtime.logger);
     this.inFlight.set(taskId, context);
+    const remote = this.runtime.remote;
+    const version = this.workflow.version;
     return executeAttempt({
-      task,
+      // A task with a queue runs on a remote worker; timeout, retries and transitions stay here.
+      task: task.queue === null || remote === null ? task : { ...task, fn: (taskInput: unknown, ctx) => remote.run(task.queue!, version, taskInput, ctx) },
       policy: resolveRetryPolicy(this.runtime.defaultRetry, task.retry),
       input,
       context,

@@ -122,6 +122,11 @@ export class ExecutionRun implements LiveRun {
     return this.record.status;
   }
 
+  /** The fencing token this engine holds the execution under (its commits carry it). */
+  get fencingToken(): number {
+    return this.record.fencingToken ?? 0;
+  }
+
   progress(): ProgressCounts {
     return this.recorder.progress();
   }

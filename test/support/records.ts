@@ -38,6 +38,8 @@ export function execution(id: string, overrides: Partial<ExecutionRecord> = {}):
     finishedAt: null,
     ownerId: null,
     heartbeatAt: null,
+    leaseUntil: null,
+    fencingToken: 0,
     graph: { description: 'a graph', tasks: [{ id: 'a', name: 'A' }, { id: 'b', name: 'B ✓' }], edges: [['a', 'b']] },
     ...overrides,
   };

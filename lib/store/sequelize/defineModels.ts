@@ -23,6 +23,8 @@ export interface ExecutionRow {
   owner_id: string | null;
   heartbeat_at: Date | null;
   graph: string | null;
+  lease_until: Date | null;
+  fencing_token: number | string;
 }
 
 export interface TaskRunRow {
@@ -122,6 +124,8 @@ export function defineModels(sequelize: Sequelize): StoreModels {
         owner_id: nullableId(),
         heartbeat_at: nullableDate(),
         graph: nullableText(),
+        lease_until: nullableDate(),
+        fencing_token: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
       },
       options,
     ),
