@@ -44,11 +44,26 @@ export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 /** Log and span records buffered before the engine stops starting new tasks until they are written. */
 export const DEFAULT_TELEMETRY_BUFFER_LIMIT = 10_000;
 
-/** How often an engine refreshes the heartbeat of the executions it owns. */
+/** How often an engine extends the leases of the executions it owns (at most a third of the lease). */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
 
-/** An owner whose heartbeat is older than this is taken for dead by `resumeAll()`. */
-export const DEFAULT_OWNER_STALE_AFTER_MS = 30_000;
+/**
+ * How long an execution stays held by its owner after the owner's last heartbeat, on the store's
+ * clock. Past it, any engine may claim it (`resumeAll()`, the recovery scan).
+ */
+export const DEFAULT_LEASE_MS = 30_000;
+
+/** The CLI's listing calls an execution orphaned when its owner's heartbeat is older than this (the lease). */
+export const DEFAULT_OWNER_STALE_AFTER_MS = DEFAULT_LEASE_MS;
+
+/** How often a durable engine looks for executions nobody holds (expired leases, submitted ones) and claims some. */
+export const DEFAULT_RECOVERY_INTERVAL_MS = 10_000;
+
+/** Most executions one recovery scan claims (it scans again at once when it took a full batch and has room). */
+export const DEFAULT_RECOVERY_BATCH_SIZE = 50;
+
+/** How often `engine.waitFor(id)` reads an execution running on another engine. */
+export const DEFAULT_WAIT_POLL_INTERVAL_MS = 250;
 
 /** Backoff of a failed store commit: first delay and cap. The commit is retried until it succeeds. */
 export const COMMIT_RETRY_INITIAL_DELAY_MS = 50;

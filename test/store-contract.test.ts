@@ -9,6 +9,7 @@ import type { LogRecord, SpanRecord } from '../lib/store/records.js';
 import { AWKWARD_IDS, at, byTaskId, execution, taskRun, transition } from './support/records.js';
 import { storeFactories } from './support/stores.js';
 import type { StoreUnderTest } from './support/stores.js';
+import { waitUntil } from './support/waitUntil.js';
 
 for (const factory of storeFactories({ sqliteMemory: true })) {
   describe(`Store contract: ${factory.name}`, () => {
@@ -234,56 +235,117 @@ for (const factory of storeFactories({ sqliteMemory: true })) {
       );
     });
 
-    it('claims an execution that is free, its own, stale or forced, never a finished one', async () => {
+    it('claims an execution that is free, its own, expired or forced, never a finished one; each claim moves the fencing token on', async () => {
       await store.createExecution(execution('e1'), []);
       await store.createExecution(execution('done', { status: 'succeeded' }), []);
-      const now = new Date();
-      const staleBefore = new Date(now.getTime() - 30_000);
+      const LEASE = 60_000;
 
-      expect(await store.claimExecution('e1', 'owner-1', staleBefore, false)).to.equal(true);
+      expect(await store.claimExecution('e1', 'owner-1', LEASE, false)).to.equal(1);
       const claimed = await store.getExecution('e1');
       expect(claimed?.ownerId).to.equal('owner-1');
+      expect(claimed?.fencingToken).to.equal(1);
       expect(claimed?.heartbeatAt).to.be.instanceOf(Date);
-      expect(await store.claimExecution('e1', 'owner-1', staleBefore, false), 'own again').to.equal(true);
-      expect(await store.claimExecution('e1', 'owner-2', staleBefore, false), 'live owner').to.equal(false);
+      const now = await store.now();
+      expect(claimed!.leaseUntil!.getTime() - now.getTime()).to.be.within(LEASE - 10_000, LEASE);
+      expect(await store.claimExecution('e1', 'owner-1', LEASE, false), 'own again').to.equal(2);
+      expect(await store.claimExecution('e1', 'owner-2', LEASE, false), 'live owner').to.equal(null);
       expect((await store.getExecution('e1'))?.ownerId).to.equal('owner-1');
 
-      await store.heartbeat('owner-1', new Date(now.getTime() - 60_000));
-      expect(await store.claimExecution('e1', 'owner-2', staleBefore, false), 'stale owner').to.equal(true);
+      expect(await store.claimExecution('e1', 'owner-1', 1, false), 'own, with a 1 ms lease').to.equal(3);
+      await waitUntil(async () => (await store.getExecution('e1'))!.leaseUntil!.getTime() < (await store.now()).getTime(), 'the 1 ms lease ended on the store clock');
+      expect(await store.claimExecution('e1', 'owner-2', LEASE, false), 'expired lease').to.equal(4);
       expect((await store.getExecution('e1'))?.ownerId).to.equal('owner-2');
 
-      expect(await store.claimExecution('e1', 'owner-3', staleBefore, false), 'live owner-2').to.equal(false);
-      expect(await store.claimExecution('e1', 'owner-3', staleBefore, true), 'forced').to.equal(true);
+      expect(await store.claimExecution('e1', 'owner-3', LEASE, false), 'live owner-2').to.equal(null);
+      expect(await store.claimExecution('e1', 'owner-3', LEASE, true), 'forced').to.equal(5);
       expect((await store.getExecution('e1'))?.ownerId).to.equal('owner-3');
 
-      expect(await store.claimExecution('done', 'owner-1', staleBefore, false), 'finished').to.equal(false);
-      expect(await store.claimExecution('done', 'owner-1', staleBefore, true), 'finished, forced').to.equal(false);
-      expect(await store.claimExecution('missing', 'owner-1', staleBefore, true), 'missing').to.equal(false);
+      expect(await store.claimExecution('done', 'owner-1', LEASE, false), 'finished').to.equal(null);
+      expect(await store.claimExecution('done', 'owner-1', LEASE, true), 'finished, forced').to.equal(null);
+      expect(await store.claimExecution('missing', 'owner-1', LEASE, true), 'missing').to.equal(null);
     });
 
-    it('refreshes the heartbeat of unfinished owned executions and releases ownership', async () => {
+    it('extends the leases of unfinished owned executions on the store clock, and releases ownership', async () => {
       await store.createExecution(execution('mine'), []);
       await store.createExecution(execution('mine-done'), []);
       await store.createExecution(execution('theirs'), []);
-      const old = new Date('2000-01-01T00:00:00.000Z');
-      await store.claimExecution('mine', 'me', old, false);
-      await store.claimExecution('mine-done', 'me', old, false);
-      await store.claimExecution('theirs', 'them', old, false);
-      const theirBeat = (await store.getExecution('theirs'))?.heartbeatAt;
+      await store.claimExecution('mine', 'me', 1_000, false);
+      await store.claimExecution('mine-done', 'me', 1_000, false);
+      await store.claimExecution('theirs', 'them', 1_000, false);
+      const theirs = await store.getExecution('theirs');
       await store.commit({ transitions: [], taskRuns: [], executions: [{ id: 'mine-done', status: 'succeeded' }] });
-      const doneBeat = (await store.getExecution('mine-done'))?.heartbeatAt;
+      const done = await store.getExecution('mine-done');
 
-      const beat = new Date(Date.now() + 12_345);
-      await store.heartbeat('me', beat);
-      expect((await store.getExecution('mine'))?.heartbeatAt).to.deep.equal(beat);
-      expect((await store.getExecution('mine-done'))?.heartbeatAt).to.deep.equal(doneBeat);
-      expect((await store.getExecution('theirs'))?.heartbeatAt).to.deep.equal(theirBeat);
+      await store.heartbeat('me', 3_600_000);
+      const now = (await store.now()).getTime();
+      expect((await store.getExecution('mine'))!.leaseUntil!.getTime() - now).to.be.within(3_600_000 - 10_000, 3_600_000);
+      expect((await store.getExecution('mine-done'))?.leaseUntil).to.deep.equal(done?.leaseUntil);
+      expect((await store.getExecution('theirs'))?.leaseUntil).to.deep.equal(theirs?.leaseUntil);
+      expect((await store.getExecution('theirs'))?.heartbeatAt).to.deep.equal(theirs?.heartbeatAt);
 
       await store.releaseOwnership('me');
       expect((await store.getExecution('mine'))?.ownerId).to.equal(null);
+      expect((await store.getExecution('mine'))?.leaseUntil).to.equal(null);
       expect((await store.getExecution('mine-done'))?.ownerId).to.equal(null);
       expect((await store.getExecution('theirs'))?.ownerId).to.equal('them');
-      expect(await store.claimExecution('mine', 'other', old, false)).to.equal(true);
+      expect(await store.claimExecution('mine', 'other', 1_000, false)).to.equal(2);
+
+      await store.releaseOwnership('them', ['not-theirs', 'theirs']);
+      expect((await store.getExecution('theirs'))?.ownerId).to.equal(null);
+    });
+
+    it('claims a batch of the executions nobody holds, oldest first, of the given workflows only', async () => {
+      await store.createExecution(execution('free-1', { createdAt: at(1) }), []);
+      await store.createExecution(execution('free-2', { createdAt: at(2) }), []);
+      await store.createExecution(execution('free-3', { createdAt: at(3) }), []);
+      await store.createExecution(execution('other-workflow', { workflowId: 'other', createdAt: at(0) }), []);
+      await store.createExecution(execution('finished', { status: 'failed', createdAt: at(0) }), []);
+      await store.createExecution(execution('held', { createdAt: at(0) }), []);
+      await store.createExecution(execution('expired', { status: 'running', createdAt: at(4) }), []);
+      await store.claimExecution('held', 'live', 60_000, false);
+      await store.claimExecution('expired', 'dead', 1, false);
+      await waitUntil(async () => (await store.getExecution('expired'))!.leaseUntil!.getTime() < (await store.now()).getTime(), 'the 1 ms lease ended');
+
+      const first = await store.claimExpired('me', { leaseMs: 60_000, limit: 2, workflowIds: ['wf'] });
+      expect(first).to.deep.equal([{ id: 'free-1', fencingToken: 1 }, { id: 'free-2', fencingToken: 1 }]);
+      const rest = await store.claimExpired('me', { leaseMs: 60_000, limit: 10, workflowIds: ['wf'] });
+      expect(rest).to.deep.equal([{ id: 'free-3', fencingToken: 1 }, { id: 'expired', fencingToken: 2 }]);
+      expect((await store.getExecution('expired'))?.ownerId).to.equal('me');
+      expect(await store.claimExpired('someone', { leaseMs: 60_000, limit: 10, workflowIds: ['wf'] })).to.deep.equal([]);
+      expect(await store.claimExpired('someone', { leaseMs: 60_000, limit: 10, workflowIds: [] })).to.deep.equal([]);
+      expect(await store.claimExpired('someone', { leaseMs: 60_000, limit: 10, workflowIds: ['other', 'wf'] })).to.deep.equal([{ id: 'other-workflow', fencingToken: 1 }]);
+    });
+
+    it('refuses a commit under a fencing token a later claim replaced, even from the same owner id, writing nothing', async () => {
+      await store.createExecution(execution('e1', { status: 'running' }), [taskRun('e1', 'a')]);
+      const token = await store.claimExecution('e1', 'engine-a', 60_000, false);
+      await store.commit({ ownerId: 'engine-a', fencingTokens: { e1: token! }, transitions: [transition('e1', 1)], taskRuns: [], executions: [] });
+      expect(await store.claimExecution('e1', 'engine-a', 60_000, true)).to.equal(token! + 1);
+      const error = await store
+        .commit({ ownerId: 'engine-a', fencingTokens: { e1: token! }, transitions: [transition('e1', 2)], taskRuns: [taskRun('e1', 'a', { status: 'running' })], executions: [] })
+        .then(() => null, (caught: unknown) => caught);
+      expect(error).to.be.instanceOf(OwnershipLostError);
+      expect((error as OwnershipLostError).executionIds).to.deep.equal(['e1']);
+      expect((await store.listTransitions('e1')).map((t) => t.seq)).to.deep.equal([1]);
+      expect((await store.listTaskRuns('e1'))[0]?.status).to.equal('pending');
+      await store.commit({ ownerId: 'engine-a', fencingTokens: { e1: token! + 1 }, transitions: [transition('e1', 2)], taskRuns: [], executions: [] });
+      expect((await store.listTransitions('e1')).map((t) => t.seq)).to.deep.equal([1, 2]);
+    });
+
+    it('gives the executions a commit creates the lease of the batch, on the store clock', async () => {
+      await store.commit({
+        ownerId: 'engine-a',
+        leaseMs: 3_600_000,
+        fencingTokens: { n1: 1 },
+        created: [{ execution: execution('n1', { ownerId: 'engine-a', fencingToken: 1 }), tasks: [taskRun('n1', 'a')] }],
+        transitions: [transition('n1', 1)],
+        taskRuns: [],
+        executions: [],
+      });
+      const stored = await store.getExecution('n1');
+      expect(stored?.fencingToken).to.equal(1);
+      expect(stored!.leaseUntil!.getTime() - (await store.now()).getTime()).to.be.within(3_600_000 - 10_000, 3_600_000);
+      expect(await store.claimExecution('n1', 'engine-b', 1_000, false), 'held by its creator').to.equal(null);
     });
 
     it('round-trips logs in insertion order and spans by start time', async () => {
@@ -338,8 +400,8 @@ for (const factory of storeFactories({ sqliteMemory: true })) {
       expect(await other.getExecution('e1')).to.deep.equal(await store.getExecution('e1'));
       expect(await other.listTransitions('e1')).to.deep.equal([transition('e1', 1)]);
       expect(await other.listTaskRuns('e1')).to.deep.equal(await store.listTaskRuns('e1'));
-      expect(await other.claimExecution('e1', 'other', new Date(0), false)).to.equal(true);
-      expect(await store.claimExecution('e1', 'first', new Date(0), false)).to.equal(false);
+      expect(await other.claimExecution('e1', 'other', 60_000, false)).to.equal(1);
+      expect(await store.claimExecution('e1', 'first', 60_000, false)).to.equal(null);
     });
 
     it('commits a batch of 2,000 transitions and task rows', async () => {
@@ -375,7 +437,7 @@ for (const factory of storeFactories({ sqliteMemory: true })) {
       await store.createExecution(execution('e1', { ownerId: 'engine-a', status: 'running' }), [taskRun('e1', 'a')]);
       await store.createExecution(execution('e2', { ownerId: 'engine-a', status: 'running' }), [taskRun('e2', 'a')]);
       await store.commit({ ownerId: 'engine-a', transitions: [transition('e1', 1)], taskRuns: [], executions: [] });
-      expect(await store.claimExecution('e1', 'engine-b', at(0), true)).to.equal(true);
+      expect(await store.claimExecution('e1', 'engine-b', 60_000, true)).to.equal(1);
       const error = await store
         .commit({ ownerId: 'engine-a', transitions: [transition('e1', 2), transition('e2', 1)], taskRuns: [taskRun('e1', 'a', { status: 'running' })], executions: [] })
         .then(() => null, (caught: unknown) => caught);

@@ -177,7 +177,8 @@ describe('workflow validation at build()', () => {
   for (const [options, reason, message] of [
     [{ timeout: 50 }, 'UNKNOWN_OPTION', 'Task "b" has an unknown option timeout (did you mean timeoutMs?).'],
     [{ retries: 3 }, 'UNKNOWN_OPTION', 'Task "b" has an unknown option retries (did you mean retry?).'],
-    [{ priority: 1 }, 'UNKNOWN_OPTION', 'Task "b" has an unknown option priority (known options: retry, timeoutMs).'],
+    [{ priority: 1 }, 'UNKNOWN_OPTION', 'Task "b" has an unknown option priority (known options: retry, timeoutMs, queue).'],
+    [{ queue: 'gpu:1' }, 'INVALID_QUEUE', `Task "b" has queue "gpu:1": expected 1 to 64 letters, digits, '-' or '_'.`],
     [{ retry: { maxAttempt: 3 } }, 'INVALID_RETRY', 'Task "b" has an invalid retry policy: unknown option maxAttempt (did you mean maxAttempts?).'],
     [{ retry: { maxAttempts: 3, backof: 2 } }, 'INVALID_RETRY', 'Task "b" has an invalid retry policy: unknown option backof (known options: maxAttempts, initialDelayMs, backoffFactor, maxDelayMs, jitter, retryable).'],
   ] as const) {

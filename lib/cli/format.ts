@@ -9,7 +9,7 @@
  */
 import type { ExecutionDetails } from '../engine/Engine.js';
 import { DEFAULT_OWNER_STALE_AFTER_MS } from '../defaults.js';
-import { isOrphaned } from '../store/records.js';
+import { hasStaleOwner } from '../store/records.js';
 import type { ExecutionRecord, TransitionRecord } from '../store/records.js';
 import { displayWidth } from './displayWidth.js';
 
@@ -64,7 +64,7 @@ export function formatExecutionList(
   { now = Date.now(), ownerStaleAfterMs = DEFAULT_OWNER_STALE_AFTER_MS }: { now?: number; ownerStaleAfterMs?: number } = {},
 ): string {
   if (records.length === 0) return 'No executions.';
-  const status = (record: ExecutionRecord) => (isOrphaned(record, now - ownerStaleAfterMs) ? `${record.status} (orphaned, resumable)` : record.status);
+  const status = (record: ExecutionRecord) => (hasStaleOwner(record, now - ownerStaleAfterMs) ? `${record.status} (orphaned, resumable)` : record.status);
   return table(
     ['id', 'workflow', 'status', 'created', 'duration'],
     records.map((record) => [record.id, record.workflowId, status(record), time(record.createdAt), duration(record.startedAt, record.finishedAt)]),

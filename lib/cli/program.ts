@@ -29,7 +29,7 @@ interface StorageOption {
 }
 
 async function withEngine<T>(options: StorageOption, work: (engine: Engine) => Promise<T>): Promise<T> {
-  const engine = await createEngine({ storage: options.storage, logLevel: 'warn' });
+  const engine = await createEngine({ storage: options.storage, logLevel: 'warn', recover: false }); // one command: it takes no other execution over
   try {
     return await work(engine);
   } finally {

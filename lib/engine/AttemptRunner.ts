@@ -59,8 +59,11 @@ export class AttemptRunner {
     const makeUpstream = () => buildUpstreamOutputs(upstreamIds, this.outputOf);
     const context = new AttemptContext(this.executionId, this.workflow.id, taskId, attempt, makeUpstream, this.runtime.logger, span);
     this.inFlight.set(taskId, context);
+    const remote = this.runtime.remote;
+    const version = this.workflow.version;
     return executeAttempt({
-      task,
+      // A task with a queue runs on a remote worker; timeout, retries and transitions stay here.
+      task: task.queue === null || remote === null ? task : { ...task, fn: (taskInput: unknown, ctx) => remote.run(task.queue!, version, taskInput, ctx) },
       policy: resolveRetryPolicy(this.runtime.defaultRetry, task.retry),
       input,
       context,

@@ -19,8 +19,10 @@ import type { Workflow } from '../workflow/Workflow.js';
 import type { WorkflowOptions } from '../workflow/types.js';
 import type { EngineContext, EngineDefaults } from './EngineContext.js';
 import type { EngineRuntime } from './EngineRuntime.js';
-import { EXECUTE_OPTION_KEYS } from './engineOptions.js';
-import type { ExecuteOptions } from './engineOptions.js';
+import { EXECUTE_OPTION_KEYS, SUBMIT_OPTION_KEYS, validatePositive, validateSignal, WAIT_FOR_OPTION_KEYS } from './engineOptions.js';
+import type { ExecuteOptions, SubmitOptions, WaitForOptions } from './engineOptions.js';
+import { DEFAULT_WAIT_POLL_INTERVAL_MS } from '../defaults.js';
+import { isTerminalExecutionStatus } from '../store/records.js';
 import type { ExecutionHandle } from './ExecutionHandle.js';
 import { buildExecutionResult } from './executionResult.js';
 import type { ExecutionResult } from './executionResult.js';
@@ -30,7 +32,9 @@ import { toPruneCriteria } from './pruneOptions.js';
 import type { PruneOptions, PruneResult } from './pruneOptions.js';
 import { RESUME_OPTION_KEYS, resumeExecution, resumeOrphans } from './resumeExecution.js';
 import type { ResumeAllResult, ResumeOptions } from './resumeExecution.js';
-import { startExecution } from './startExecution.js';
+import { Recovery } from './Recovery.js';
+import type { RecoveryOptions } from './Recovery.js';
+import { startExecution, submitExecution } from './startExecution.js';
 import { WorkflowRegistry } from './WorkflowRegistry.js';
 import type { PublishedWorkflow } from './WorkflowRegistry.js';
 
@@ -46,10 +50,18 @@ export class Engine {
   private readonly runtime: EngineRuntime;
   private closing: Promise<void> | null = null;
 
-  constructor(runtime: EngineRuntime, defaults: EngineDefaults, private readonly onClose: () => Promise<void>) {
+  private readonly recovery: Recovery | null;
+
+  constructor(runtime: EngineRuntime, defaults: EngineDefaults, recovery: RecoveryOptions | null, private readonly onClose: () => Promise<void>) {
     this.runtime = runtime;
     this.events = runtime.events;
     this.context = { runtime, registry: new WorkflowRegistry(runtime.logger), defaults };
+    this.recovery = recovery && new Recovery(this.context, recovery);
+  }
+
+  /** Starts the recovery scan (`createEngine` calls it once the engine is ready). @internal */
+  startBackgroundWork(): void {
+    this.recovery?.start();
   }
 
   /** This engine instance's id (the owner id of the executions it runs). */
@@ -81,6 +93,14 @@ export class Engine {
    */
   publishWorkflow(workflow: Workflow): void {
     this.assertOpen('publish a workflow');
+    const queued = [...workflow.tasks.values()].find((task) => task.queue !== null);
+    if (queued && !this.runtime.remote) {
+      throw new InvalidOptionsError(
+        'redis',
+        undefined,
+        `a Redis connection (createEngine({ redis: { host, port } })): task ${JSON.stringify(queued.id)} of ${JSON.stringify(workflow.id)} runs on queue ${JSON.stringify(queued.queue)}`,
+      );
+    }
     this.context.registry.publish(workflow);
   }
 
@@ -121,6 +141,60 @@ export class Engine {
   }
 
   /**
+   * Records an execution for any engine on this store to run, and resolves with its id once it is
+   * recorded: status `pending`, no owner. An engine with the workflow published, recovery on and
+   * room under its `maxExecutions` claims it at its next recovery scan (this one at once, if it
+   * can) and runs it. Follow it with `getExecution(id)` or `waitFor(id)`, from any engine.
+   * The workflow must be published here (its graph is recorded with the execution).
+   * @throws WorkflowNotFoundError, EngineClosedError, InvalidOptionsError (a bad option or an input that is not JSON)
+   * @example const { id } = await web.submit('etl', { source: 'a.csv' }); const result = await web.waitFor(id);
+   */
+  async submit(workflowId: string, input: unknown = {}, options: SubmitOptions = {}): Promise<{ id: string }> {
+    this.assertOpen('submit an execution');
+    rejectUnknownOptions(options, SUBMIT_OPTION_KEYS, 'submit');
+    const workflow = this.context.registry.get(workflowId);
+    if (!workflow) throw new WorkflowNotFoundError(workflowId, this.context.registry.ids());
+    const id = await submitExecution(this.context, workflow, input, options);
+    this.recovery?.poke();
+    return { id };
+  }
+
+  /**
+   * Resolves with an execution's result once it has finished, wherever it runs: from its run when
+   * it runs here, else by reading the store every `pollIntervalMs` (250). It waits for as long as
+   * the execution takes; pass a `signal` to stop waiting (the execution goes on).
+   * @throws ExecutionNotFoundError, and the signal's reason when it aborts
+   * @example const { id } = await engine.submit('etl', input); const { status, outputs } = await engine.waitFor(id);
+   */
+  async waitFor(id: string, options: WaitForOptions = {}): Promise<ExecutionResult> {
+    rejectUnknownOptions(options, WAIT_FOR_OPTION_KEYS, 'waitFor');
+    const pollIntervalMs = validatePositive('pollIntervalMs', options.pollIntervalMs ?? DEFAULT_WAIT_POLL_INTERVAL_MS);
+    const signal = validateSignal(options.signal);
+    for (;;) {
+      signal?.throwIfAborted();
+      const live = this.runtime.runs.get(id);
+      if (live) {
+        const settled = await live.result.then(
+          (result) => result,
+          () => null, // it stopped running here (closed, taken over): follow it in the store
+        );
+        if (settled) return settled;
+      }
+      const details = await this.getExecution(id);
+      if (isTerminalExecutionStatus(details.status)) return details;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, pollIntervalMs);
+        function done() {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        }
+        signal?.addEventListener('abort', done, { once: true });
+      });
+    }
+  }
+
+  /**
    * Continues an unfinished execution from what was committed and resolves with its result.
    * @throws ExecutionNotFoundError, ResumeError (workflow not published, version differs,
    *   already finished, unknown snapshot format)
@@ -142,8 +216,8 @@ export class Engine {
   }
 
   /**
-   * Resumes every unfinished execution owned by no live engine (no owner, or a heartbeat older
-   * than `ownerStaleAfterMs`). Returns at once with the handles; refusals are listed, not thrown.
+   * Resumes every unfinished execution held by no live engine (no owner, or a lease ended on the
+   * store's clock). Returns at once with the handles; refusals are listed, not thrown.
    * @example const { resumed } = await engine.resumeAll(); await Promise.all(resumed.map((h) => h.result));
    */
   async resumeAll(options: ResumeOptions = {}): Promise<ResumeAllResult> {
@@ -228,9 +302,12 @@ export class Engine {
     return { deleted: await this.runtime.pruner.run(criteria) };
   }
 
-  /** Statistics of the group-commit writer (commits, entries, largest batch). */
-  stats(): { commits: number; entries: number; largestBatch: number; activeExecutions: number } {
-    return { ...this.runtime.writer.stats, activeExecutions: this.runtime.runs.size };
+  /**
+   * Statistics of the group-commit writer (commits, entries, largest batch), the executions running
+   * here, and how many executions the recovery scan has claimed.
+   */
+  stats(): { commits: number; entries: number; largestBatch: number; activeExecutions: number; recovered: number } {
+    return { ...this.runtime.writer.stats, activeExecutions: this.runtime.runs.size, recovered: this.recovery?.claimed ?? 0 };
   }
 
   /**
@@ -249,6 +326,7 @@ export class Engine {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      await this.recovery?.stop(); // no claim after this: what it claimed is detached below
       for (const run of [...this.runtime.runs.values()]) run.detach();
       await this.onClose();
     })();

@@ -9,8 +9,8 @@ import type { WorkflowRegistry } from './WorkflowRegistry.js';
 export interface EngineDefaults {
   concurrency: number;
   failurePolicy: FailurePolicy;
-  /** An owner whose heartbeat is older than this is taken for dead by `resumeAll()`. */
-  ownerStaleAfterMs: number;
+  /** The lease an engine holds its executions under (ms of the store's clock). */
+  leaseMs: number;
 }
 
 export interface EngineContext {

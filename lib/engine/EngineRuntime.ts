@@ -14,6 +14,7 @@ import type { TelemetryBuffer } from '../telemetry/TelemetryBuffer.js';
 import type { RetryPolicy } from '../workflow/types.js';
 import type { LiveRun } from './LiveRun.js';
 import type { Pruner } from './Pruner.js';
+import type { RemoteDispatcher } from '../remote/RemoteDispatcher.js';
 
 export interface EngineRuntime {
   /** This engine instance's id: the owner id it claims executions with. */
@@ -34,6 +35,8 @@ export interface EngineRuntime {
   /** Least time between two `execution.progress` events of one execution. */
   readonly progressIntervalMs: number;
   readonly inspect: ((event: InspectionEvent) => void) | undefined;
+  /** Dispatches attempts of tasks with a `queue` to remote workers (null without `redis`). */
+  readonly remote: RemoteDispatcher | null;
   /** Runs live in this engine, by execution id. */
   readonly runs: Map<string, LiveRun>;
   /** Deletes finished executions (`engine.prune`, retention); stopped on close. */

@@ -136,6 +136,11 @@ export class ExecutionRun implements LiveRun {
     return this.record.status;
   }
 
+  /** The fencing token this engine holds the execution under (its commits carry it). */
+  get fencingToken(): number {
+    return this.record.fencingToken ?? 0;
+  }
+
   progress(): ExecutionProgress {
     const startedAt = this.record.startedAt?.getTime() ?? this.begunAt;
     return measureProgress(this.recorder.progress(), startedAt, this.begunAt, this.doneAtBegin, Date.now());

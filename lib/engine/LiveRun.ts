@@ -15,6 +15,8 @@ export interface LiveRun {
   /** Resolves once the execution's rows are in the store (at once for a resumed run). */
   readonly written: Promise<void>;
   readonly status: ExecutionStatus;
+  /** The fencing token this engine holds the execution under (see `Store.claimExecution`). */
+  readonly fencingToken: number;
   progress(): ExecutionProgress;
   cancel(reason: string): void;
   /** Stops running it here without recording more: it stays resumable. */

@@ -13,8 +13,10 @@ import {
   DEFAULT_LOG_LEVEL,
   DEFAULT_STORE_LOG_LEVEL,
   DEFAULT_MAX_OUTPUT_BYTES,
-  DEFAULT_OWNER_STALE_AFTER_MS,
   DEFAULT_PROGRESS_INTERVAL_MS,
+  DEFAULT_LEASE_MS,
+  DEFAULT_RECOVERY_BATCH_SIZE,
+  DEFAULT_RECOVERY_INTERVAL_MS,
   DEFAULT_RETRY_POLICY,
   DEFAULT_TELEMETRY_BUFFER_LIMIT,
 } from '../defaults.js';
@@ -34,6 +36,7 @@ import { stripUndefined } from './retryPolicy.js';
 import type { EngineOptions } from './engineOptions.js';
 import type { LiveRun } from './LiveRun.js';
 import { Engine } from './Engine.js';
+import { RemoteDispatcher } from '../remote/RemoteDispatcher.js';
 import { Pruner } from './Pruner.js';
 import { Retention, resolveRetention } from './Retention.js';
 
@@ -52,12 +55,19 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   validateRetryOption(options.retry);
   const maxOutputBytes = validatePositive('maxOutputBytes', options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
   const bufferLimit = validatePositive('telemetryBufferLimit', options.telemetryBufferLimit ?? DEFAULT_TELEMETRY_BUFFER_LIMIT);
-  const heartbeatIntervalMs = validatePositive('heartbeatIntervalMs', options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
-  const ownerStaleAfterMs = validatePositive('ownerStaleAfterMs', options.ownerStaleAfterMs ?? DEFAULT_OWNER_STALE_AFTER_MS);
+  const leaseMs = validatePositive(options.leaseMs === undefined && options.ownerStaleAfterMs !== undefined ? 'ownerStaleAfterMs' : 'leaseMs', options.leaseMs ?? options.ownerStaleAfterMs ?? DEFAULT_LEASE_MS);
+  const heartbeatIntervalMs = validatePositive('heartbeatIntervalMs', options.heartbeatIntervalMs ?? Math.min(DEFAULT_HEARTBEAT_INTERVAL_MS, leaseMs / 3));
+  if (heartbeatIntervalMs >= leaseMs) throw new InvalidOptionsError('heartbeatIntervalMs', heartbeatIntervalMs, `less than leaseMs (${leaseMs}): leases would end between heartbeats`);
+  const recoveryIntervalMs = validatePositive('recoveryIntervalMs', options.recoveryIntervalMs ?? DEFAULT_RECOVERY_INTERVAL_MS);
+  const maxExecutions = options.maxExecutions === undefined ? Infinity : validateConcurrency('maxExecutions', options.maxExecutions);
+  if (options.recover !== undefined && typeof options.recover !== 'boolean') throw new InvalidOptionsError('recover', options.recover, 'true or false');
   const closeTimeoutMs = validatePositive('closeTimeoutMs', options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
   const progressIntervalMs = validatePositive('progressIntervalMs', options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
   if (options.inspect !== undefined && typeof options.inspect !== 'function') throw new InvalidOptionsError('inspect', options.inspect, 'a function (inspectionEvent) => void');
   const retentionPolicy = resolveRetention(options.retention);
+
+  if (options.redis !== undefined && (options.redis === null || typeof options.redis !== 'object')) throw new InvalidOptionsError('redis', options.redis, 'an object { host, port }');
+  const remote = options.redis ? await RemoteDispatcher.create(options.redis) : null;
 
   const store = createStore(options.storage, { runMigrations: options.runMigrations ?? true });
   await store.open();
@@ -74,6 +84,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const writer = new GroupCommitWriter(store, {
     ownerId,
     onCommitted: (durationMs, transitions) => engineMetrics.committed(durationMs, transitions),
+    fencingTokenOf: (executionId) => runs.get(executionId)?.fencingToken,
+    leaseMs,
     onExecutionStopped: (executionId, error) => {
       logger.error(error.message, { executionId }); // in the execution's own logs too
       runs.get(executionId)?.detach(error);
@@ -108,17 +120,20 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     progressIntervalMs,
     inspect: options.inspect,
     runs,
+    remote,
     pruner,
     onExecutionFinished: () => retention?.executionFinished(),
   };
 
   const heartbeat = setInterval(() => {
     if (runs.size === 0) return;
-    store.heartbeat(ownerId, new Date()).catch((error: unknown) => logger.warn(`Heartbeat to ${store.location} failed: ${toError(error).message}`));
+    store.heartbeat(ownerId, leaseMs).catch((error: unknown) => logger.warn(`Heartbeat to ${store.location} failed: ${toError(error).message}`));
   }, heartbeatIntervalMs);
   heartbeat.unref();
 
-  const engine = new Engine(runtime, { concurrency, failurePolicy, ownerStaleAfterMs }, async () => {
+  const recover = options.recover ?? store.kind !== 'memory';
+  const recovery = recover ? { intervalMs: recoveryIntervalMs, batchSize: DEFAULT_RECOVERY_BATCH_SIZE, maxExecutions } : null;
+  const engine = new Engine(runtime, { concurrency, failurePolicy, leaseMs }, recovery, async () => {
     clearInterval(heartbeat);
     retention?.stop();
     pruner.stop();
@@ -136,9 +151,11 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     await withinTime(pruner.idle(), closeTimeoutMs); // a prune (retention's too) stops at its next batch
     await withinTime(store.releaseOwnership(ownerId).catch(() => undefined), closeTimeoutMs);
     await withinTime(store.close(), closeTimeoutMs);
+    await withinTime(remote?.close() ?? Promise.resolve(), closeTimeoutMs);
   });
   for (const workflow of options.workflows ?? []) engine.publishWorkflow(workflow);
   if (options.resumeOnStart) await engine.resumeAll();
+  engine.startBackgroundWork();
   return engine;
 }
 

@@ -11,6 +11,7 @@ import type { FailurePolicy } from '../store/records.js';
 import type { RetryPolicy } from '../workflow/types.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import type { RetentionOptions } from './Retention.js';
+import type { RedisConnection } from '../remote/RedisConnection.js';
 import { optionKeys, rejectUnknownOptions } from '../unknownOption.js';
 import { RETRY_POLICY_KEYS, validateRetryPolicy } from './retryPolicy.js';
 
@@ -65,10 +66,39 @@ export interface EngineOptions {
   retention?: RetentionOptions;
   /** Least time between two `execution.progress` events of one execution; one more comes at the end, at 100 %. @defaultValue 1000 */
   progressIntervalMs?: number;
-  /** @defaultValue 5000 */
+  /**
+   * How often the engine extends the leases of the executions it runs; less than `leaseMs`.
+   * @defaultValue 5000, or a third of `leaseMs` if that is less
+   */
   heartbeatIntervalMs?: number;
-  /** @defaultValue 30000 */
+  /**
+   * How long an execution stays held by this engine after its last heartbeat, on the store's
+   * clock (never this process's). When it passes (the engine died, or lost the store), any
+   * engine may take the execution over; this one's later commits of it are then refused.
+   * @defaultValue 30000
+   */
+  leaseMs?: number;
+  /** The former name of `leaseMs` (still read when `leaseMs` is not given). @deprecated use `leaseMs` */
   ownerStaleAfterMs?: number;
+  /**
+   * Look every `recoveryIntervalMs` for executions of the published workflows that no engine
+   * holds (an expired lease, a submitted execution) and claim and run a bounded batch of them.
+   * @defaultValue true on SQLite, MySQL/MariaDB and PostgreSQL; false on the memory store
+   */
+  recover?: boolean;
+  /** @defaultValue 10000 */
+  recoveryIntervalMs?: number;
+  /**
+   * Most executions the recovery scan lets this engine run at once (executions it starts itself
+   * with `start`/`execute` count, but are never refused). @defaultValue no limit
+   */
+  maxExecutions?: number;
+  /**
+   * Redis, for tasks with a `queue` (`addTask(id, name, fn, { queue })`): their attempts are
+   * dispatched as BullMQ jobs to workers started with `createWorker` from 'task-graph/worker'.
+   * Needs the optional peer dependency `bullmq`. @defaultValue none: a workflow with queued tasks is refused
+   */
+  redis?: RedisConnection;
 }
 
 export interface ExecuteOptions {
@@ -83,6 +113,22 @@ export interface ExecuteOptions {
    * @defaultValue the active context, `context.active()`
    */
   parentContext?: Context;
+}
+
+/** The options of `engine.submit`. */
+export interface SubmitOptions {
+  /** Tasks running (or waiting for a retry) at once. @defaultValue the submitting engine's `concurrency` */
+  concurrency?: number;
+  /** @defaultValue the submitting engine's */
+  failurePolicy?: FailurePolicy;
+}
+
+/** The options of `engine.waitFor`. */
+export interface WaitForOptions {
+  /** How often to read the store while the execution runs on another engine. @defaultValue 250 */
+  pollIntervalMs?: number;
+  /** Aborting it stops the wait (with the signal's reason); the execution goes on. */
+  signal?: AbortSignal;
 }
 
 /** The keys `createEngine` knows; any other is refused (a typo would otherwise be ignored). */
@@ -103,9 +149,20 @@ export const ENGINE_OPTION_KEYS = optionKeys<EngineOptions>({
   closeTimeoutMs: true,
   retention: true,
   heartbeatIntervalMs: true,
+  leaseMs: true,
   ownerStaleAfterMs: true,
   progressIntervalMs: true,
+  recover: true,
+  recoveryIntervalMs: true,
+  maxExecutions: true,
+  redis: true,
 });
+
+/** The keys `submit` knows. */
+export const SUBMIT_OPTION_KEYS = optionKeys<SubmitOptions>({ concurrency: true, failurePolicy: true });
+
+/** The keys `waitFor` knows. */
+export const WAIT_FOR_OPTION_KEYS = optionKeys<WaitForOptions>({ pollIntervalMs: true, signal: true });
 
 /** The keys `execute` and `start` know. */
 export const EXECUTE_OPTION_KEYS = optionKeys<ExecuteOptions>({ concurrency: true, failurePolicy: true, signal: true, parentContext: true });

@@ -22,7 +22,7 @@ import { ExecutionNotFoundError, ResumeError, toError } from '../errors.js';
 import { ExecutionTrace } from '../telemetry/otel/ExecutionTrace.js';
 import { EXECUTION_MACHINE_VERSIONS_READ } from '../../machines/execution.js';
 import { TASK_MACHINE_VERSIONS_READ } from '../../machines/task.js';
-import type { ExecutionRecord, LastTransitions } from '../store/records.js';
+import type { ExecutionRecord, LastTransitions, TaskRunRecord, TransitionRecord } from '../store/records.js';
 import { isOrphaned, isTerminalExecutionStatus } from '../store/records.js';
 import { optionKeys } from '../unknownOption.js';
 import type { Workflow } from '../workflow/Workflow.js';
@@ -61,23 +61,49 @@ export async function resumeExecution(context: EngineContext, executionId: strin
   if (!found) throw new ExecutionNotFoundError(executionId);
   workflowFor(registry, found, options, found.graph?.tasks.map((task) => task.id) ?? (await store.listTaskRuns(executionId)).map((row) => row.taskId));
   checkFormats(found, (await store.listLastTransitions(executionId, [])).formats); // refused before it is claimed
-  const staleBefore = new Date(Date.now() - defaults.ownerStaleAfterMs);
-  if (!(await store.claimExecution(executionId, runtime.ownerId, staleBefore, force))) {
+  const fencingToken = await store.claimExecution(executionId, runtime.ownerId, defaults.leaseMs, force);
+  if (fencingToken === null) {
     throw new ResumeError('OWNED_ELSEWHERE', `Execution ${executionId} is owned by a live engine (${found.ownerId}); pass force to take it over.`, {
       executionId,
       workflowId: found.workflowId,
     });
   }
+  return continueClaimed(context, executionId, fencingToken, options);
+}
+
+/**
+ * Runs here an execution this engine has just claimed under `fencingToken` (by `resumeExecution`,
+ * or by the recovery scan's batch claim). On a refusal (workflow not published here, a snapshot
+ * it cannot read) the execution is released for another engine, and the refusal thrown.
+ * @throws ResumeError
+ */
+export async function continueClaimed(context: EngineContext, executionId: string, fencingToken: number, options: ResumeOptions): Promise<ExecutionHandle> {
+  const { runtime, registry } = context;
+  const { store } = runtime;
   // Read again now that it is ours: a commit of the previous owner that was under way when we
   // claimed is in (the claim waited for it), and any later one is refused (fencing).
-  const record = (await store.getExecution(executionId))!;
-  const rows = await store.listTaskRuns(executionId);
-  const workflow = workflowFor(registry, record, options, rows.map((row) => row.taskId));
-  // Only what the restore needs of the log: the last transition of the supervisor and of each
-  // live task, and the highest seq (not the whole log: 200,000 rows for 100,000 tasks).
-  const liveTaskIds = rows.filter((row) => row.status === 'running' || row.status === 'retrying').map((row) => row.taskId);
-  const { lastSeq, transitions, formats } = await store.listLastTransitions(executionId, liveTaskIds);
-  checkFormats(record, formats);
+  let record: ExecutionRecord;
+  let rows: TaskRunRecord[];
+  let lastSeq: number;
+  let transitions: TransitionRecord[];
+  let workflow: Workflow;
+  try {
+    const found = await store.getExecution(executionId);
+    if (!found) throw new ExecutionNotFoundError(executionId);
+    record = found;
+    rows = await store.listTaskRuns(executionId);
+    workflow = workflowFor(registry, record, options, rows.map((row) => row.taskId));
+    // Only what the restore needs of the log: the last transition of the supervisor and of each
+    // live task, and the highest seq (not the whole log: 200,000 rows for 100,000 tasks).
+    const liveTaskIds = rows.filter((row) => row.status === 'running' || row.status === 'retrying').map((row) => row.taskId);
+    const last: LastTransitions = await store.listLastTransitions(executionId, liveTaskIds);
+    checkFormats(record, last.formats);
+    ({ lastSeq, transitions } = last);
+  } catch (error) {
+    // Not run here: let another engine have it now rather than when a lease we extend would end.
+    await store.releaseOwnership(runtime.ownerId, [executionId]).catch(() => undefined);
+    throw error;
+  }
   const trace = ExecutionTrace.start(runtime.tracer, {
     workflowId: workflow.id,
     workflowVersion: workflow.version,
@@ -86,7 +112,7 @@ export async function resumeExecution(context: EngineContext, executionId: strin
     parent: otelContext.active(),
     resumedFrom: record.traceparent,
   });
-  const run = new ExecutionRun(runtime, workflow, { ...record, ownerId: runtime.ownerId }, rows, lastSeq, trace);
+  const run = new ExecutionRun(runtime, workflow, { ...record, ownerId: runtime.ownerId, fencingToken }, rows, lastSeq, trace);
   runtime.runs.set(executionId, run);
   const lastOf = new Map(transitions.map((transition) => [transition.taskId, transition]));
   const supervisor = lastOf.get(null);
@@ -114,17 +140,17 @@ export async function resumeExecution(context: EngineContext, executionId: strin
 }
 
 /**
- * Resumes every unfinished execution owned by no live engine (no owner, or a heartbeat older
- * than `ownerStaleAfterMs`). Refusals are listed, not thrown.
+ * Resumes every unfinished execution held by no live engine (no owner, or a lease ended on the
+ * store's clock). Refusals are listed, not thrown.
  */
 export async function resumeOrphans(context: EngineContext, options: ResumeOptions): Promise<ResumeAllResult> {
-  const { runtime, defaults } = context;
+  const { runtime } = context;
   const unfinished = await runtime.store.listExecutions({ status: ['pending', 'running'] });
-  const staleBefore = Date.now() - defaults.ownerStaleAfterMs;
+  const now = await runtime.store.now();
   const result: ResumeAllResult = { resumed: [], refused: [] };
   for (const record of unfinished) {
     if (runtime.runs.has(record.id)) continue;
-    if (!isOrphaned(record, staleBefore)) continue;
+    if (!isOrphaned(record, now)) continue;
     try {
       result.resumed.push(await resumeExecution(context, record.id, options, false));
     } catch (error) {

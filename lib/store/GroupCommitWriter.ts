@@ -27,9 +27,10 @@
  * the same transaction as other executions' transitions, so starting a thousand executions at
  * once costs a few commits, not a thousand; each run begins once its rows are committed.
  *
- * Fencing: every batch names its engine (`ownerId`). When another engine has taken an execution
- * over (resume after this one was presumed dead), the store refuses the batch with
- * `OwnershipLostError`; the writer stops those executions the same way and commits the rest.
+ * Fencing: every batch names its engine (`ownerId`) and the fencing token it holds each execution
+ * under. When another engine has taken an execution over (its lease ended, or a forced resume),
+ * the claim moved the token on and the store refuses the batch with `OwnershipLostError`; the
+ * writer stops those executions the same way and commits the rest.
  */
 import { COMMIT_RETRY_INITIAL_DELAY_MS, COMMIT_RETRY_MAX_DELAY_MS } from '../defaults.js';
 import { OwnershipLostError, StorageError, toError } from '../errors.js';
@@ -63,6 +64,13 @@ export interface GroupCommitWriterOptions {
   onCallbackError: (error: unknown) => void;
   /** The engine whose commits these are: the store refuses executions another engine owns. */
   ownerId?: string;
+  /**
+   * The fencing token the engine holds an execution under (undefined: check the owner only); the
+   * store refuses executions claimed since under a newer token.
+   */
+  fencingTokenOf?: (executionId: string) => number | undefined;
+  /** The lease (ms of the store's clock) new executions are created under. */
+  leaseMs?: number;
   /**
    * The store will not take this execution's transitions: another engine took it over
    * (`OwnershipLostError`), or it refused them permanently (`StorageError`, code
@@ -173,7 +181,7 @@ export class GroupCommitWriter {
     for (;;) {
       try {
         if (entries.length > 0) {
-          const batch = toBatch(entries, this.options.ownerId);
+          const batch = toBatch(entries, this.options);
           const began = performance.now();
           await this.store.commit(batch);
           this.options.onCommitted?.(performance.now() - began, batch.transitions.length);
@@ -247,7 +255,8 @@ function executionIdsOf(entries: readonly QueuedEntry[]): string[] {
 }
 
 /** One batch from queued entries: all transitions in order, the last row of each task, merged execution updates. */
-function toBatch(entries: readonly QueuedEntry[], ownerId: string | undefined): CommitBatch {
+function toBatch(entries: readonly QueuedEntry[], options: GroupCommitWriterOptions): CommitBatch {
+  const { ownerId, fencingTokenOf, leaseMs } = options;
   const created: CreatedExecution[] = [];
   const transitions: TransitionRecord[] = [];
   const taskRuns = new Map<string, TaskRunRecord>();
@@ -264,5 +273,14 @@ function toBatch(entries: readonly QueuedEntry[], ownerId: string | undefined): 
   const batch: CommitBatch = { transitions, taskRuns: [...taskRuns.values()], executions: [...executions.values()] };
   if (created.length > 0) batch.created = created;
   if (ownerId !== undefined) batch.ownerId = ownerId;
+  if (leaseMs !== undefined) batch.leaseMs = leaseMs;
+  if (fencingTokenOf) {
+    const tokens: Record<string, number> = {};
+    for (const executionId of executionIdsOf(entries)) {
+      const token = fencingTokenOf(executionId);
+      if (token !== undefined) tokens[executionId] = token;
+    }
+    batch.fencingTokens = tokens;
+  }
   return batch;
 }

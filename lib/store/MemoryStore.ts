@@ -15,6 +15,8 @@
  */
 import type { Store } from './Store.js';
 import type {
+  ClaimedExecution,
+  ClaimExpiredOptions,
   CommitBatch,
   CreatedExecution,
   ExecutionRecord,
@@ -26,7 +28,7 @@ import type {
   TaskRunRecord,
   TransitionRecord,
 } from './records.js';
-import { isTerminalExecutionStatus } from './records.js';
+import { isOrphaned, isTerminalExecutionStatus } from './records.js';
 import { OwnershipLostError, StorageError } from '../errors.js';
 import { filterExecutions } from './filterExecutions.js';
 import { TransitionColumns } from './memory/TransitionColumns.js';
@@ -59,7 +61,11 @@ export class MemoryStore implements Store {
     if (this.executions.has(execution.id)) throw new StorageError(`Execution ${JSON.stringify(execution.id)} already exists in the memory store.`);
     this.executions.set(execution.id, {
       // A frozen graph (every workflow's is) is shared by all its executions, not copied per execution.
-      record: Object.isFrozen(execution.graph) ? { ...structuredClone({ ...execution, graph: null }), graph: execution.graph } : structuredClone(execution),
+      record: {
+        leaseUntil: null,
+        fencingToken: 0,
+        ...(Object.isFrozen(execution.graph) ? { ...structuredClone({ ...execution, graph: null }), graph: execution.graph } : structuredClone(execution)),
+      },
       tasks: new Map(tasks.map((task) => [task.taskId, toStoredTaskRun(task.output === null && task.error === null ? task : structuredClone(task))])),
       transitions: new TransitionColumns(execution.id),
       spans: new Map(),
@@ -80,10 +86,15 @@ export class MemoryStore implements Store {
     const missing = [...ids].find((id) => !this.executions.has(id) && !created.has(id));
     if (missing !== undefined) throw new StorageError(`Cannot commit to execution ${JSON.stringify(missing)}: it does not exist in the memory store.`);
     if (batch.ownerId !== undefined) {
-      const lost = [...ids].filter((id) => ownerOf(id) !== batch.ownerId);
+      const tokens = batch.fencingTokens ?? {};
+      const tokenOf = (id: string) => (created.get(id)?.execution ?? this.executions.get(id)?.record)?.fencingToken ?? 0;
+      const lost = [...ids].filter((id) => ownerOf(id) !== batch.ownerId || (tokens[id] !== undefined && tokens[id] !== tokenOf(id)));
       if (lost.length > 0) throw new OwnershipLostError(lost, batch.ownerId);
     }
-    for (const { execution, tasks } of created.values()) this.create(execution, tasks);
+    for (const { execution, tasks } of created.values()) {
+      this.create(execution, tasks);
+      if (batch.leaseMs !== undefined && execution.ownerId !== null) this.executions.get(execution.id)!.record.leaseUntil = new Date(Date.now() + batch.leaseMs);
+    }
     for (const transition of batch.transitions) this.executions.get(transition.executionId)!.transitions.add(transition); // a retried batch is a no-op
     for (const task of batch.taskRuns) this.executions.get(task.executionId)!.tasks.set(task.taskId, toStoredTaskRun(task));
     for (const update of batch.executions) {
@@ -139,26 +150,53 @@ export class MemoryStore implements Store {
     return structuredClone(spans.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime() || compare(a.spanId, b.spanId)));
   }
 
-  async claimExecution(id: string, ownerId: string, staleBefore: Date, force: boolean): Promise<boolean> {
-    const stored = this.executions.get(id);
-    if (!stored || isTerminalExecutionStatus(stored.record.status)) return false;
-    const { ownerId: owner, heartbeatAt } = stored.record;
-    const free = owner === null || owner === ownerId || heartbeatAt === null || heartbeatAt < staleBefore;
-    if (!free && !force) return false;
-    stored.record.ownerId = ownerId;
-    stored.record.heartbeatAt = new Date();
-    return true;
+  /** The memory store's clock is this process's. */
+  async now(): Promise<Date> {
+    return new Date();
   }
 
-  async heartbeat(ownerId: string, at: Date): Promise<void> {
-    for (const { record } of this.executions.values()) {
-      if (record.ownerId === ownerId && !isTerminalExecutionStatus(record.status)) record.heartbeatAt = at;
+  async claimExecution(id: string, ownerId: string, leaseMs: number, force: boolean): Promise<number | null> {
+    const stored = this.executions.get(id);
+    if (!stored || isTerminalExecutionStatus(stored.record.status)) return null;
+    const { ownerId: owner } = stored.record;
+    const free = owner === ownerId || isOrphaned(stored.record, new Date());
+    if (!free && !force) return null;
+    return this.claim(stored, ownerId, leaseMs);
+  }
+
+  async claimExpired(ownerId: string, options: ClaimExpiredOptions): Promise<ClaimedExecution[]> {
+    const now = new Date();
+    const workflows = new Set(options.workflowIds);
+    const claimed: ClaimedExecution[] = [];
+    const expired = [...this.executions.values()]
+      .filter(({ record }) => workflows.has(record.workflowId) && isOrphaned(record, now))
+      .sort((a, b) => a.record.createdAt.getTime() - b.record.createdAt.getTime() || compare(a.record.id, b.record.id));
+    for (const stored of expired.slice(0, options.limit)) claimed.push({ id: stored.record.id, fencingToken: this.claim(stored, ownerId, options.leaseMs) });
+    return claimed;
+  }
+
+  private claim(stored: StoredExecution, ownerId: string, leaseMs: number): number {
+    const now = Date.now();
+    const fencingToken = (stored.record.fencingToken ?? 0) + 1;
+    stored.record = { ...stored.record, ownerId, heartbeatAt: new Date(now), leaseUntil: new Date(now + leaseMs), fencingToken };
+    return fencingToken;
+  }
+
+  async heartbeat(ownerId: string, leaseMs: number): Promise<void> {
+    const now = Date.now();
+    for (const stored of this.executions.values()) {
+      const { record } = stored;
+      if (record.ownerId === ownerId && !isTerminalExecutionStatus(record.status)) {
+        stored.record = { ...record, heartbeatAt: new Date(now), leaseUntil: new Date(now + leaseMs) };
+      }
     }
   }
 
-  async releaseOwnership(ownerId: string): Promise<void> {
+  async releaseOwnership(ownerId: string, executionIds?: readonly string[]): Promise<void> {
+    const only = executionIds && new Set(executionIds);
     for (const { record } of this.executions.values()) {
-      if (record.ownerId === ownerId) record.ownerId = null;
+      if (only && !only.has(record.id)) continue;
+      if (record.ownerId === ownerId) Object.assign(record, { ownerId: null, leaseUntil: null });
     }
   }
 

@@ -13,6 +13,8 @@
  *   lock for long: it works in bounded batches, and other writes go on between them.
  */
 import type {
+  ClaimedExecution,
+  ClaimExpiredOptions,
   CommitBatch,
   ExecutionRecord,
   LastTransitions,
@@ -60,14 +62,28 @@ export interface Store {
   listSpans(executionId: string): Promise<SpanRecord[]>;
 
   /**
-   * Makes `ownerId` the owner of an unfinished execution, atomically, when it has no owner, its
-   * owner's heartbeat is older than `staleBefore`, or `force` is set. Returns whether it did.
+   * The store's clock: the database server's time (SQLite and memory: this host's). Leases are
+   * computed and compared on it, never on an engine's clock.
    */
-  claimExecution(id: string, ownerId: string, staleBefore: Date, force: boolean): Promise<boolean>;
-  /** Refreshes `heartbeatAt` of every unfinished execution owned by `ownerId`. */
-  heartbeat(ownerId: string, at: Date): Promise<void>;
-  /** Clears the owner of every execution owned by `ownerId` (on close). */
-  releaseOwnership(ownerId: string): Promise<void>;
+  now(): Promise<Date>;
+  /**
+   * Makes `ownerId` the owner of an unfinished execution, atomically, when it has no owner, it is
+   * already `ownerId`'s, its lease has ended (on the store's clock), or `force` is set. The claim
+   * increments the execution's fencing token and gives it a lease of `leaseMs` from the store's
+   * now. Returns the new fencing token, or null when it did not claim.
+   */
+  claimExecution(id: string, ownerId: string, leaseMs: number, force: boolean): Promise<number | null>;
+  /**
+   * Claims up to `limit` unfinished executions of `workflowIds` that nobody holds (no owner, no
+   * lease, or a lease ended on the store's clock), oldest first, as `claimExecution` would. Two
+   * engines calling it at once never claim the same execution, and neither waits for the rows the
+   * other is claiming (`FOR UPDATE SKIP LOCKED` on MySQL/MariaDB and PostgreSQL).
+   */
+  claimExpired(ownerId: string, options: ClaimExpiredOptions): Promise<ClaimedExecution[]>;
+  /** Extends to the store's now + `leaseMs` the lease (and heartbeat) of every unfinished execution owned by `ownerId`. */
+  heartbeat(ownerId: string, leaseMs: number): Promise<void>;
+  /** Clears the owner and the lease of every execution owned by `ownerId` (on close), or of those of `executionIds` it owns. */
+  releaseOwnership(ownerId: string, executionIds?: readonly string[]): Promise<void>;
 
   /**
    * Deletes the finished executions matching `criteria`, each with its task runs, transitions,

@@ -18,11 +18,21 @@ export function isTerminalExecutionStatus(status: ExecutionStatus): boolean {
   return TERMINAL_EXECUTION_STATUSES.includes(status);
 }
 /**
- * Whether no live engine owns this unfinished execution: it has no owner, or its owner's
- * heartbeat is older than `staleBefore` (epoch ms). `resumeAll()` takes exactly these.
- * @example isOrphaned(record, Date.now() - DEFAULT_OWNER_STALE_AFTER_MS)
+ * Whether no live engine holds this unfinished execution: it has no owner, no lease, or its lease
+ * ended before `now`, a time read from the store's clock (`Store.now()`), never a process's.
+ * `resumeAll()` and the recovery scan take exactly these.
+ * @example isOrphaned(record, await store.now())
  */
-export function isOrphaned(record: Pick<ExecutionRecord, 'status' | 'ownerId' | 'heartbeatAt'>, staleBefore: number): boolean {
+export function isOrphaned(record: Pick<ExecutionRecord, 'status' | 'ownerId' | 'leaseUntil'>, now: Date): boolean {
+  if (isTerminalExecutionStatus(record.status)) return false;
+  return record.ownerId === null || record.leaseUntil === null || record.leaseUntil === undefined || record.leaseUntil.getTime() < now.getTime();
+}
+
+/**
+ * What a reader without the store's clock can tell (the CLI's listing): no owner, or an owner
+ * whose heartbeat is older than `staleBefore` (epoch ms).
+ */
+export function hasStaleOwner(record: Pick<ExecutionRecord, 'status' | 'ownerId' | 'heartbeatAt'>, staleBefore: number): boolean {
   if (isTerminalExecutionStatus(record.status)) return false;
   return record.ownerId === null || record.heartbeatAt === null || record.heartbeatAt.getTime() < staleBefore;
 }
@@ -45,7 +55,19 @@ export interface ExecutionRecord {
   finishedAt: Date | null;
   /** The engine instance running it now (null when none); see `claimExecution`. */
   ownerId: string | null;
+  /** The owner's last heartbeat, on the store's clock. */
   heartbeatAt: Date | null;
+  /**
+   * Until when the owner holds the execution, on the store's clock: set by each claim and pushed
+   * forward by each heartbeat; null when nobody holds it (absent: null).
+   */
+  leaseUntil?: Date | null;
+  /**
+   * Incremented by every claim (a new execution is created with 1). Every commit of the owner is
+   * checked against the token it claimed with: a commit of an engine that lost the execution to
+   * a later claim is refused, even if it claims under the same owner id. (absent: 0)
+   */
+  fencingToken?: number;
   /** The graph the execution runs: its tasks and dependency edges (null in rows older than that). */
   graph: WorkflowGraph | null;
   /**
@@ -146,19 +168,26 @@ export interface SpanRecord {
 export type ExecutionUpdate = Pick<ExecutionRecord, 'id'> &
   Partial<Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'startedAt' | 'finishedAt'>>;
 
-/** What one group commit writes, in one transaction. */
 /** A new execution's rows: its execution row and one `pending` row per task. */
 export interface CreatedExecution {
   execution: ExecutionRecord;
   tasks: readonly TaskRunRecord[];
 }
 
+/** What one group commit writes, in one transaction. */
 export interface CommitBatch {
   /**
    * The committing engine. When set, the store writes nothing and throws `OwnershipLostError`
    * if any execution of the batch is owned by another engine (fencing after a take-over).
    */
   ownerId?: string;
+  /**
+   * The fencing token the committing engine holds each execution under (by execution id). The
+   * store refuses (`OwnershipLostError`) a batch touching an execution whose token differs.
+   */
+  fencingTokens?: Record<string, number>;
+  /** The lease (ms, on the store's clock) the executions this batch creates are held under. */
+  leaseMs?: number;
   /** New executions, written first (as `createExecution` would, but in this transaction). */
   created?: CreatedExecution[];
   transitions: TransitionRecord[];
@@ -193,4 +222,20 @@ export interface PruneCriteria {
   rowBatchSize?: number;
   /** Aborting it stops the prune before its next transaction; what was deleted stays deleted. */
   signal?: AbortSignal;
+}
+
+/** An execution a claim took, with the fencing token its commits must carry. */
+export interface ClaimedExecution {
+  id: string;
+  fencingToken: number;
+}
+
+/** What `Store.claimExpired` takes. */
+export interface ClaimExpiredOptions {
+  /** The lease each claimed execution is held under, in ms of the store's clock. */
+  leaseMs: number;
+  /** Most executions claimed. */
+  limit: number;
+  /** Only executions of these workflows (the ones the claiming engine can run). */
+  workflowIds: readonly string[];
 }

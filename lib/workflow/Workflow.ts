@@ -33,7 +33,7 @@ export interface Workflow {
 export function computeDefinitionHash(id: string, tasks: Iterable<TaskDefinition>, edges: readonly (readonly [string, string])[]): string {
   const shape = {
     id,
-    tasks: [...tasks].map((task) => ({ id: task.id, name: task.name, retry: task.retry ?? null, timeoutMs: task.timeoutMs })),
+    tasks: [...tasks].map((task) => ({ id: task.id, name: task.name, retry: task.retry ?? null, timeoutMs: task.timeoutMs, ...(task.queue === null ? {} : { queue: task.queue }) })),
     edges,
   };
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);

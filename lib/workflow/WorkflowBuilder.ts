@@ -14,7 +14,7 @@ import type { WorkflowGraph } from '../store/records.js';
 import { topologicalOrder, validateIdLength, validateTaskDefinition } from './validateWorkflow.js';
 
 /** The keys of a task's options; any other is refused at build() (a typo would otherwise be ignored). */
-const TASK_OPTION_KEYS = optionKeys<TaskOptions>({ retry: true, timeoutMs: true });
+const TASK_OPTION_KEYS = optionKeys<TaskOptions>({ retry: true, timeoutMs: true, queue: true });
 /** The keys of a workflow's options (createWorkflow's second argument), checked at build() too. */
 const WORKFLOW_OPTION_KEYS = optionKeys<WorkflowOptions>({ version: true });
 
@@ -53,6 +53,7 @@ export class WorkflowBuilder {
       fn,
       retry: options.retry,
       timeoutMs: options.timeoutMs === undefined ? null : options.timeoutMs,
+      queue: options.queue === undefined ? null : options.queue,
     });
     return this;
   }

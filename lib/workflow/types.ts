@@ -67,6 +67,12 @@ export interface TaskOptions {
   retry?: Partial<RetryPolicy>;
   /** Limit of one attempt, in ms. @defaultValue none */
   timeoutMs?: number;
+  /**
+   * Run this task's attempts on a remote worker of this queue (`createWorker` from
+   * 'task-graph/worker'), dispatched as BullMQ jobs; the engine needs `createEngine({ redis })`.
+   * Letters, digits, '-' and '_', at most 64. @defaultValue none: the task runs in the engine's process
+   */
+  queue?: string;
 }
 
 export interface TaskDefinition {
@@ -75,4 +81,6 @@ export interface TaskDefinition {
   readonly fn: TaskFunction;
   readonly retry: Partial<RetryPolicy> | undefined;
   readonly timeoutMs: number | null;
+  /** The remote queue its attempts run on, or null (in the engine's process). */
+  readonly queue: string | null;
 }

@@ -29,6 +29,14 @@ export function validateTaskDefinition(workflowId: string, task: TaskDefinition)
       workflowId,
     );
   }
+  if (task.queue !== null && !(typeof task.queue === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(task.queue))) {
+    throw new WorkflowValidationError(
+      'INVALID_QUEUE',
+      `Task ${JSON.stringify(task.id)} has queue ${describeValue(task.queue)}: expected 1 to 64 letters, digits, '-' or '_'.`,
+      [task.id],
+      workflowId,
+    );
+  }
   if (task.retry !== undefined) {
     const problem = validateRetryPolicy(task.retry);
     if (problem) {

@@ -13,7 +13,7 @@
  */
 import { StorageError } from '../../lib/errors.js';
 import type { Store } from '../../lib/store/Store.js';
-import type { CommitBatch, ExecutionRecord, ListExecutionsFilter, LogRecord, PruneCriteria, SpanRecord, TaskRunRecord } from '../../lib/store/records.js';
+import type { ClaimExpiredOptions, CommitBatch, ExecutionRecord, ListExecutionsFilter, LogRecord, PruneCriteria, SpanRecord, TaskRunRecord } from '../../lib/store/records.js';
 
 /** A StorageError wrapping an error shaped like the driver's (`code`, and mysql2's `fatal` when given). */
 export function refusedWith(message: string, driver: { code: string; fatal?: boolean }): StorageError {
@@ -89,8 +89,10 @@ export class FlakyStore implements Store {
   listTransitions = (id: string) => this.inner.listTransitions(id);
   listLogs = (id: string) => this.inner.listLogs(id);
   listSpans = (id: string) => this.inner.listSpans(id);
-  claimExecution = (id: string, ownerId: string, staleBefore: Date, force: boolean) => this.inner.claimExecution(id, ownerId, staleBefore, force);
-  heartbeat = (ownerId: string, at: Date) => this.inner.heartbeat(ownerId, at);
-  releaseOwnership = (ownerId: string) => this.inner.releaseOwnership(ownerId);
+  now = () => this.inner.now();
+  claimExecution = (id: string, ownerId: string, leaseMs: number, force: boolean) => this.inner.claimExecution(id, ownerId, leaseMs, force);
+  claimExpired = (ownerId: string, options: ClaimExpiredOptions) => this.inner.claimExpired(ownerId, options);
+  heartbeat = (ownerId: string, leaseMs: number) => this.inner.heartbeat(ownerId, leaseMs);
+  releaseOwnership = (ownerId: string, executionIds?: readonly string[]) => this.inner.releaseOwnership(ownerId, executionIds);
   pruneExecutions = (criteria: PruneCriteria) => this.inner.pruneExecutions(criteria);
 }

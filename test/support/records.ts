@@ -39,6 +39,8 @@ export function execution(id: string, overrides: Partial<ExecutionRecord> = {}):
     ownerId: null,
     heartbeatAt: null,
     traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    leaseUntil: null,
+    fencingToken: 0,
     graph: { description: 'a graph', tasks: [{ id: 'a', name: 'A' }, { id: 'b', name: 'B ✓' }], edges: [['a', 'b']] },
     ...overrides,
   };

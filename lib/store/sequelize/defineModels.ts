@@ -24,6 +24,8 @@ export interface ExecutionRow {
   heartbeat_at: Date | null;
   graph: string | null;
   traceparent: string | null;
+  lease_until: Date | null;
+  fencing_token: number | string;
 }
 
 export interface TaskRunRow {
@@ -124,6 +126,8 @@ export function defineModels(sequelize: Sequelize): StoreModels {
         heartbeat_at: nullableDate(),
         graph: nullableText(),
         traceparent: nullableId(),
+        lease_until: nullableDate(),
+        fencing_token: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
       },
       options,
     ),

@@ -1,6 +1,6 @@
 /**
- * Reads and writes of `tg_executions`. Writes take the caller's transaction; ownership changes
- * (claim, heartbeat, release) are single atomic UPDATE statements and need none.
+ * Reads and writes of `tg_executions`. Writes take the caller's transaction. Ownership changes
+ * (claim, heartbeat, release) are in leaseRepository.ts.
  */
 import { Op } from 'sequelize';
 import type { Transaction, WhereOptions } from 'sequelize';
@@ -18,11 +18,8 @@ import type {
   CommitBatch,
   WorkflowGraph,
 } from '../records.js';
-import { TERMINAL_EXECUTION_STATUSES } from '../records.js';
 import { fromDate, fromJson, fromNullableDate, fromNullableJson, fromNullableString, toJson, toNullableJson } from './columnCodecs.js';
 import type { ExecutionRow, RawRow, StoreModels } from './defineModels.js';
-
-const UNFINISHED: readonly ExecutionStatus[] = ['pending', 'running'];
 
 /**
  * Inserts execution rows: multi-row INSERTs with positional parameters (a chunk per few MB of
@@ -55,6 +52,7 @@ const EXECUTION_COLUMNS: readonly (keyof ExecutionRow)[] = [
   'heartbeat_at',
   'graph',
   'traceparent',
+  'fencing_token',
 ];
 const EXECUTION_INSERT: RowInsert = { table: 'tg_executions', columns: EXECUTION_COLUMNS, onConflict: 'fail' };
 
@@ -132,10 +130,24 @@ export async function checkOwnership(models: StoreModels, batch: CommitBatch, ow
   if (ids.length === 0) return;
   const sequelize = models.executions.sequelize!;
   const lock = sequelize.getDialect() === 'sqlite' ? '' : ' FOR UPDATE';
-  const rows = await selectRows(sequelize, transaction, `SELECT id, owner_id FROM tg_executions WHERE id IN (${ids.map(() => '?').join(',')})${lock}`, ids);
-  const owners = new Map(rows.map((row) => [String(row['id']), row['owner_id'] === null ? null : String(row['owner_id'])]));
-  const lost = ids.filter((id) => owners.has(id) && owners.get(id) !== ownerId);
+  const rows = await selectRows(sequelize, transaction, `SELECT id, owner_id, fencing_token FROM tg_executions WHERE id IN (${ids.map(() => '?').join(',')})${lock}`, ids);
+  const lost = lostExecutions(ids, rows, ownerId, batch.fencingTokens);
   if (lost.length > 0) throw new OwnershipLostError(lost, ownerId);
+}
+
+/**
+ * The executions of `ids` (found in `rows`: id, owner_id, fencing_token) that `ownerId` does not
+ * hold under the token it commits with. An id missing from `rows` is not counted here.
+ */
+export function lostExecutions(ids: readonly string[], rows: readonly Record<string, unknown>[], ownerId: string, tokens: Readonly<Record<string, number>> | undefined): string[] {
+  const found = new Map(rows.map((row) => [String(row['id']), row]));
+  return ids.filter((id) => {
+    const row = found.get(id);
+    if (!row) return false;
+    if (row['owner_id'] === null || String(row['owner_id']) !== ownerId) return true;
+    const token = tokens?.[id];
+    return token !== undefined && Number(row['fencing_token']) !== token;
+  });
 }
 
 export async function findExecution(models: StoreModels, id: string): Promise<ExecutionRecord | null> {
@@ -163,38 +175,6 @@ export async function listExecutionRecords(models: StoreModels, filter: ListExec
   return (rows as unknown as Array<RawRow<ExecutionRow>>).map(fromExecutionRow);
 }
 
-/**
- * One atomic UPDATE: takes an unfinished execution when it is free, already ours, its owner's
- * heartbeat is older than `staleBefore`, or `force` is set.
- */
-export async function claimExecution(
-  models: StoreModels,
-  id: string,
-  ownerId: string,
-  staleBefore: Date,
-  force: boolean,
-): Promise<boolean> {
-  const where: WhereOptions<ExecutionRow> = { id, status: { [Op.in]: [...UNFINISHED] } };
-  if (!force) {
-    Object.assign(where, {
-      [Op.or]: [{ owner_id: null }, { owner_id: ownerId }, { heartbeat_at: null }, { heartbeat_at: { [Op.lt]: staleBefore } }],
-    });
-  }
-  const [claimed] = await models.executions.update({ owner_id: ownerId, heartbeat_at: new Date() }, { where });
-  return claimed > 0;
-}
-
-export async function heartbeatExecutions(models: StoreModels, ownerId: string, at: Date): Promise<void> {
-  await models.executions.update(
-    { heartbeat_at: at },
-    { where: { owner_id: ownerId, status: { [Op.notIn]: [...TERMINAL_EXECUTION_STATUSES] } } },
-  );
-}
-
-export async function releaseExecutions(models: StoreModels, ownerId: string): Promise<void> {
-  await models.executions.update({ owner_id: null }, { where: { owner_id: ownerId } });
-}
-
 function toExecutionRow(record: ExecutionRecord): ExecutionRow {
   return {
     id: record.id,
@@ -213,6 +193,8 @@ function toExecutionRow(record: ExecutionRecord): ExecutionRow {
     heartbeat_at: record.heartbeatAt,
     graph: toNullableJson(record.graph),
     traceparent: record.traceparent ?? null,
+    lease_until: record.leaseUntil ?? null,
+    fencing_token: record.fencingToken ?? 0,
   };
 }
 
@@ -234,5 +216,7 @@ function fromExecutionRow(row: RawRow<ExecutionRow>): ExecutionRecord {
     heartbeatAt: fromNullableDate(row.heartbeat_at),
     graph: fromNullableJson<WorkflowGraph>(row.graph),
     traceparent: fromNullableString(row.traceparent),
+    leaseUntil: fromNullableDate(row.lease_until),
+    fencingToken: Number(row.fencing_token ?? 0),
   };
 }

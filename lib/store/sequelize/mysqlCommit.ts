@@ -8,10 +8,11 @@
  * (skipped if already stored), the task rows, `COMMIT`.
  *
  * The guard selects a scalar subquery that returns no row when every touched execution is there
- * and owned by this engine, and two rows otherwise, which the server refuses (error 1242, "Subquery
+ * and held by this engine (its owner, under the fencing token the batch commits with where it
+ * gives one), and two rows otherwise, which the server refuses (error 1242, "Subquery
  * returns more than 1 row"). A statement that fails stops the query before any later statement:
  * the transaction is rolled back, and one SELECT finds what was wrong: a missing execution
- * (StorageError) or one another engine owns (OwnershipLostError, fencing). The subquery is
+ * (StorageError) or one another engine owns or claimed since (OwnershipLostError, fencing). The subquery is
  * correlated with the counted row, so the server cannot evaluate it ahead of the check. Any other
  * error is rolled back and thrown as it is.
  *
@@ -23,7 +24,8 @@
 import type { Sequelize } from 'sequelize';
 import { OwnershipLostError, StorageError } from '../../errors.js';
 import type { CommitBatch } from '../records.js';
-import { executionInsertStatements, executionUpdateStatements } from './executionRepository.js';
+import { executionInsertStatements, executionUpdateStatements, lostExecutions } from './executionRepository.js';
+import { createdLeaseStatement } from './leaseRepository.js';
 import type { Statement } from './rawStatements.js';
 import { taskRunInsertStatements, taskRunUpsertStatements } from './taskRunRepository.js';
 import { transitionInsertStatements } from './transitionRepository.js';
@@ -42,7 +44,10 @@ export async function commitOnMysql(sequelize: Sequelize, batch: CommitBatch): P
   const writes: Statement[] = [
     ...executionInsertStatements(created.map(({ execution }) => execution), 'mysql', 'keep'),
     ...taskRunInsertStatements(created.flatMap(({ tasks }) => tasks), 'mysql', 'keep'),
-    ...(touched.length > 0 ? guardStatements(touched, batch.ownerId) : []),
+    ...(created.length > 0 && batch.ownerId !== undefined && batch.leaseMs !== undefined
+      ? [createdLeaseStatement(created.map(({ execution }) => execution.id), batch.ownerId, batch.leaseMs, 'mysql')]
+      : []),
+    ...(touched.length > 0 ? guardStatements(touched, batch) : []),
     ...executionUpdateStatements(batch.executions, 'mysql'),
     ...transitionInsertStatements(batch.transitions, 'mysql'),
     ...taskRunUpsertStatements(batch.taskRuns, 'mysql'),
@@ -67,24 +72,35 @@ export async function commitOnMysql(sequelize: Sequelize, batch: CommitBatch): P
     open = false;
   } catch (error) {
     if (open) await query('ROLLBACK').catch(() => undefined);
-    if (isGuardRefusal(error)) await explainRefusal(query, touched, batch.ownerId);
+    if (isGuardRefusal(error)) await explainRefusal(query, touched, batch);
     throw error;
   } finally {
     await manager.releaseConnection(connection);
   }
 }
 
-/** Locks the touched executions' rows, then refuses (error 1242) unless all are there and owned by `ownerId`. */
-function guardStatements(touched: readonly string[], ownerId: string | undefined): Statement[] {
+/**
+ * Locks the touched executions' rows, then refuses (error 1242) unless all are there and held by
+ * the batch's engine, under the fencing token it commits each with where it gives one.
+ */
+function guardStatements(touched: readonly string[], batch: CommitBatch): Statement[] {
   const list = touched.map(() => '?').join(',');
-  const owned = ownerId === undefined ? '' : ' OR SUM(NOT (owner_id <=> ?)) > 0';
+  const params: unknown[] = [touched.length];
+  let notHeld = '';
+  if (batch.ownerId !== undefined) {
+    const tokens = batch.fencingTokens ?? {};
+    const tokened = touched.filter((id) => tokens[id] !== undefined);
+    const moved = tokened.map(() => ' OR (id = ? AND NOT (fencing_token <=> ?))').join('');
+    notHeld = ` OR SUM((NOT (owner_id <=> ?))${moved}) > 0`;
+    params.push(batch.ownerId, ...tokened.flatMap((id) => [id, tokens[id]]));
+  }
   return [
     { sql: `SELECT id FROM tg_executions WHERE id IN (${list}) FOR UPDATE`, params: [...touched] },
     {
       sql:
         'SELECT (SELECT 1 FROM (SELECT 1 AS refused UNION ALL SELECT 2) AS two WHERE checked.bad) AS fenced ' +
-        `FROM (SELECT COUNT(*) <> ?${owned} AS bad FROM tg_executions WHERE id IN (${list})) AS checked`,
-      params: [touched.length, ...(ownerId === undefined ? [] : [ownerId]), ...touched],
+        `FROM (SELECT COUNT(*) <> ?${notHeld} AS bad FROM tg_executions WHERE id IN (${list})) AS checked`,
+      params: [...params, ...touched],
     },
   ];
 }
@@ -94,15 +110,15 @@ function isGuardRefusal(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { errno?: unknown }).errno === 1242;
 }
 
-/** Throws what the guard found wrong: a missing execution, or one owned elsewhere. */
-async function explainRefusal(query: (sql: string, params: unknown[]) => Promise<unknown>, touched: readonly string[], ownerId: string | undefined): Promise<void> {
-  const rows = (await query(`SELECT id, owner_id FROM tg_executions WHERE id IN (${touched.map(() => '?').join(',')})`, [...touched])) as { id: string; owner_id: string | null }[];
-  const owners = new Map(rows.map((row) => [String(row.id), row.owner_id === null ? null : String(row.owner_id)]));
-  const missing = touched.find((id) => !owners.has(id));
+/** Throws what the guard found wrong: a missing execution, or one held elsewhere. */
+async function explainRefusal(query: (sql: string, params: unknown[]) => Promise<unknown>, touched: readonly string[], batch: CommitBatch): Promise<void> {
+  const rows = (await query(`SELECT id, owner_id, fencing_token FROM tg_executions WHERE id IN (${touched.map(() => '?').join(',')})`, [...touched])) as Record<string, unknown>[];
+  const found = new Set(rows.map((row) => String(row['id'])));
+  const missing = touched.find((id) => !found.has(id));
   if (missing !== undefined) throw new StorageError(`Cannot commit to execution ${JSON.stringify(missing)}: it does not exist in the store.`, { executionId: missing });
-  if (ownerId === undefined) return;
-  const lost = touched.filter((id) => owners.get(id) !== ownerId);
-  if (lost.length > 0) throw new OwnershipLostError(lost, ownerId);
+  if (batch.ownerId === undefined) return;
+  const lost = lostExecutions(touched, rows, batch.ownerId, batch.fencingTokens);
+  if (lost.length > 0) throw new OwnershipLostError(lost, batch.ownerId);
 }
 
 /** Statements in runs of at most MAX_QUERY_BYTES (roughly: the SQL and the text parameters). */

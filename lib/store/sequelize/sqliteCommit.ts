@@ -12,7 +12,8 @@
  * this engine>` selects no row when all is well; otherwise it calls `json()` on text that is not
  * JSON, which SQLite refuses with an error, and `exec` stops there, before any write but the new
  * executions. The transaction is then rolled back, and one SELECT finds what was wrong: a
- * missing execution (StorageError) or one another engine owns (OwnershipLostError, fencing).
+ * missing execution (StorageError) or one another engine owns or claimed since, its fencing
+ * token moved on (OwnershipLostError, fencing).
  * Any other error is rolled back and thrown as it is.
  *
  * Values are written as literals (sqliteLiteral.ts): `exec` takes no parameters.
@@ -20,7 +21,8 @@
 import type { Sequelize } from 'sequelize';
 import { OwnershipLostError, StorageError } from '../../errors.js';
 import type { CommitBatch } from '../records.js';
-import { executionInsertStatements, executionUpdateStatements } from './executionRepository.js';
+import { executionInsertStatements, executionUpdateStatements, lostExecutions } from './executionRepository.js';
+import { createdLeaseStatement } from './leaseRepository.js';
 import { inlineParameters, sqliteLiteral } from './sqliteLiteral.js';
 import { taskRunInsertStatements, taskRunUpsertStatements } from './taskRunRepository.js';
 import { transitionInsertStatements } from './transitionRepository.js';
@@ -40,9 +42,11 @@ export async function commitOnSqlite(sequelize: Sequelize, batch: CommitBatch): 
   };
   add(executionInsertStatements(created.map(({ execution }) => execution), 'sqlite', 'keep'));
   add(taskRunInsertStatements(created.flatMap(({ tasks }) => tasks), 'sqlite', 'keep'));
+  if (created.length > 0 && batch.ownerId !== undefined && batch.leaseMs !== undefined) {
+    add([createdLeaseStatement(created.map(({ execution }) => execution.id), batch.ownerId, batch.leaseMs, 'sqlite')]);
+  }
   if (touched.length > 0) {
-    const owned = batch.ownerId === undefined ? '' : ` AND owner_id = ${sqliteLiteral(batch.ownerId)}`;
-    parts.push(`SELECT json('fenced') WHERE (SELECT COUNT(*) FROM tg_executions WHERE id IN (${touched.map(sqliteLiteral).join(',')})${owned}) != ${touched.length}`);
+    parts.push(`SELECT json('fenced') WHERE (SELECT COUNT(*) FROM tg_executions WHERE ${heldCondition(touched, batch)}) != ${touched.length}`);
   }
   add(executionUpdateStatements(batch.executions, 'sqlite'));
   add(transitionInsertStatements(batch.transitions, 'sqlite'));
@@ -56,22 +60,35 @@ export async function commitOnSqlite(sequelize: Sequelize, batch: CommitBatch): 
     await exec(parts.join(';\n'));
   } catch (error) {
     await exec('ROLLBACK').catch(() => undefined); // nothing to roll back if BEGIN itself failed
-    if (touched.length > 0) await explainRefusal(database, touched, batch.ownerId);
+    if (touched.length > 0) await explainRefusal(database, touched, batch);
     throw error;
   }
 }
 
-/** Throws what the guard found wrong, if anything: a missing execution, or one owned elsewhere. */
-async function explainRefusal(database: SqliteDatabase, touched: readonly string[], ownerId: string | undefined): Promise<void> {
+/**
+ * The guard's condition: the row is one of `touched`, and (when the batch names its engine) held
+ * by it, under the fencing token it commits with where it gives one.
+ */
+function heldCondition(touched: readonly string[], batch: CommitBatch): string {
+  if (batch.ownerId === undefined) return `id IN (${touched.map(sqliteLiteral).join(',')})`;
+  const tokens = batch.fencingTokens ?? {};
+  const untokened = touched.filter((id) => tokens[id] === undefined);
+  const alternatives = touched.filter((id) => tokens[id] !== undefined).map((id) => `(id = ${sqliteLiteral(id)} AND fencing_token = ${Number(tokens[id])})`);
+  if (untokened.length > 0) alternatives.push(`id IN (${untokened.map(sqliteLiteral).join(',')})`);
+  return `owner_id = ${sqliteLiteral(batch.ownerId)} AND (${alternatives.join(' OR ')})`;
+}
+
+/** Throws what the guard found wrong, if anything: a missing execution, or one held elsewhere. */
+async function explainRefusal(database: SqliteDatabase, touched: readonly string[], batch: CommitBatch): Promise<void> {
   const rows = await new Promise<Record<string, unknown>[]>((resolve, reject) =>
-    database.all(`SELECT id, owner_id FROM tg_executions WHERE id IN (${touched.map(() => '?').join(',')})`, [...touched], (error, found) =>
+    database.all(`SELECT id, owner_id, fencing_token FROM tg_executions WHERE id IN (${touched.map(() => '?').join(',')})`, [...touched], (error, found) =>
       error ? reject(error) : resolve(found),
     ),
   );
-  const owners = new Map(rows.map((row) => [String(row['id']), row['owner_id'] === null ? null : String(row['owner_id'])]));
-  const missing = touched.find((id) => !owners.has(id));
+  const found = new Set(rows.map((row) => String(row['id'])));
+  const missing = touched.find((id) => !found.has(id));
   if (missing !== undefined) throw new StorageError(`Cannot commit to execution ${JSON.stringify(missing)}: it does not exist in the store.`, { executionId: missing });
-  if (ownerId === undefined) return;
-  const lost = touched.filter((id) => owners.get(id) !== ownerId);
-  if (lost.length > 0) throw new OwnershipLostError(lost, ownerId);
+  if (batch.ownerId === undefined) return;
+  const lost = lostExecutions(touched, rows, batch.ownerId, batch.fencingTokens);
+  if (lost.length > 0) throw new OwnershipLostError(lost, batch.ownerId);
 }

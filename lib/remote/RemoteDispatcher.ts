@@ -1,0 +1,141 @@
+/**
+ * The engine's side of remote task workers: an attempt of a task whose `queue` is set becomes one
+ * BullMQ job on `tg-<queue>` (remoteJob.ts), and its result comes back through that queue's
+ * QueueEvents (`job.waitUntilFinished`, which also answers at once for a job already finished).
+ *
+ * The engine stays the source of truth: the attempt's timeout, retries, backoff and transitions
+ * are the engine's, as for a local task; BullMQ runs each job once (`attempts: 1`), apart from its
+ * stalled-job detection, which re-delivers the job of a worker that died (same attempt, same
+ * `ctx.idempotencyKey`). An engine that takes an execution over dispatches the attempt that was
+ * running again under the same job id: BullMQ keeps the job it has, and the engine waits for it.
+ * Finished jobs are kept a day (`removeOnComplete/removeOnFail: { age }`) for that.
+ *
+ * A cancel, fail-fast or timeout of the attempt rejects the engine's wait at once and stops the job:
+ * removed if it still waits, else its worker is asked on the queue's cancel channel to abort the
+ * attempt's `ctx.signal` (a task that ignores its signal runs to its end; its result is ignored).
+ * An engine that closes or loses the execution leaves its jobs running: the next owner re-attaches.
+ */
+import type { Job, Queue, QueueEvents } from 'bullmq';
+import { EngineClosedError, NonRetryableError, StorageError } from '../errors.js';
+import type { RedisConnection } from './RedisConnection.js';
+import type { TaskContext } from '../workflow/types.js';
+import { cancelChannel, loadBullmq, queueName, remoteJobId } from './remoteJob.js';
+import type { RemoteCancel, RemoteJobData, RemoteResult } from './remoteJob.js';
+
+
+/** Finished jobs are kept this long, so that an engine taking an execution over finds their results. */
+const KEEP_FINISHED_JOBS_S = 24 * 3600;
+
+export class RemoteDispatcher {
+  private readonly queues = new Map<string, { queue: Queue; events: QueueEvents }>();
+
+  private constructor(
+    private readonly bullmq: typeof import('bullmq'),
+    private readonly connection: RedisConnection,
+  ) {}
+
+  static async create(connection: RedisConnection): Promise<RemoteDispatcher> {
+    return new RemoteDispatcher(await loadBullmq("createEngine({ redis }) (tasks with a 'queue')"), connection);
+  }
+
+  /**
+   * Runs one attempt on a worker of `queue` and resolves with the task's output; rejects with the
+   * task's error (rebuilt: a `NonRetryableError` stays one), or the signal's reason when the
+   * attempt is aborted here (timeout, cancel).
+   */
+  async run(queue: string, workflowVersion: string, input: unknown, ctx: TaskContext): Promise<unknown> {
+    const { queue: bullQueue, events } = await this.open(queue);
+    const data: RemoteJobData = {
+      executionId: ctx.executionId,
+      workflowId: ctx.workflowId,
+      workflowVersion,
+      taskId: ctx.taskId,
+      attempt: ctx.attempt,
+      idempotencyKey: ctx.idempotencyKey,
+      input,
+      upstream: { ...ctx.upstream },
+    };
+    const job: Job = await bullQueue.add('attempt', data, {
+      jobId: remoteJobId(ctx.executionId, ctx.taskId, ctx.attempt),
+      attempts: 1,
+      removeOnComplete: { age: KEEP_FINISHED_JOBS_S },
+      removeOnFail: { age: KEEP_FINISHED_JOBS_S },
+    });
+    const aborted = new Promise<never>((_, reject) => {
+      const onAbort = () => {
+        const reason = ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error(String(ctx.signal.reason));
+        if (shouldCancelJob(reason)) void this.cancel(queue, job, reason.message);
+        reject(reason);
+      };
+      if (ctx.signal.aborted) onAbort();
+      else ctx.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    aborted.catch(() => undefined);
+    const finished = job.waitUntilFinished(events) as Promise<unknown>;
+    finished.catch(() => undefined);
+    const result = toRemoteResult(await Promise.race([finished, aborted]));
+    if (result.ok) return result.output;
+    throw rebuildError(result.error);
+  }
+
+  /**
+   * Stops a job this engine no longer waits for: removed if no worker has taken it yet, else its
+   * worker is asked (on the queue's cancel channel) to abort the attempt's `ctx.signal`.
+   */
+  private async cancel(queue: string, job: Job, reason: string): Promise<void> {
+    try {
+      const removed = await job.remove().then(
+        () => true,
+        () => false, // locked by a worker: it runs
+      );
+      if (removed) return;
+      // The Redis backend's client is ioredis; BullMQ's type of it leaves publish out.
+      const client = (await this.queues.get(queue)!.queue.getBackend().client) as unknown as { publish(channel: string, message: string): Promise<number> };
+      const message: RemoteCancel = { jobId: job.id!, reason };
+      await client.publish(cancelChannel(queue), JSON.stringify(message));
+    } catch {
+      // Redis is gone: the job runs on, and its result is ignored.
+    }
+  }
+
+  async close(): Promise<void> {
+    const opened = [...this.queues.values()];
+    this.queues.clear();
+    await Promise.all(opened.flatMap(({ queue, events }) => [events.close(), queue.close()]));
+  }
+
+  private async open(queue: string): Promise<{ queue: Queue; events: QueueEvents }> {
+    let opened = this.queues.get(queue);
+    if (!opened) {
+      const name = queueName(queue);
+      opened = { queue: new this.bullmq.Queue(name, { connection: this.connection }), events: new this.bullmq.QueueEvents(name, { connection: this.connection }) };
+      this.queues.set(queue, opened);
+    }
+    return opened;
+  }
+}
+
+/** The job's return value (BullMQ may hand it back as its JSON text). */
+function toRemoteResult(value: unknown): RemoteResult {
+  let result = value;
+  for (let i = 0; i < 2 && typeof result === 'string'; i++) result = JSON.parse(result);
+  if (result === null || typeof result !== 'object' || !('ok' in result)) throw new Error(`A remote worker returned ${JSON.stringify(value)}, not a task-graph result`);
+  return result as RemoteResult;
+}
+
+function rebuildError(serialized: { name: string; message: string; code?: string }): Error {
+  if (serialized.code === 'NON_RETRYABLE') return new NonRetryableError(serialized.message);
+  const error = new Error(serialized.message);
+  error.name = serialized.name;
+  if (serialized.code !== undefined) Object.assign(error, { code: serialized.code });
+  return error;
+}
+
+/**
+ * Whether an attempt aborted for `reason` should stop its job: yes for a cancel, fail-fast or a
+ * timeout; no when this engine closes or loses the execution (another engine takes it over and
+ * re-attaches to the job, whose result it wants).
+ */
+function shouldCancelJob(reason: Error): boolean {
+  return !(reason instanceof EngineClosedError || reason instanceof StorageError);
+}
