@@ -35,6 +35,8 @@ export type { SerializedError } from './errors.js';
 export type { Store } from './store/Store.js';
 export type {
   CommitBatch,
+  CountExecutionsFilter,
+  ExecutionCounts,
   CreatedExecution,
   ExecutionUpdate,
   TransitionData,

@@ -85,7 +85,7 @@ export class FlakyStore implements Store {
   getExecution = (id: string) => this.inner.getExecution(id);
   listExecutions = (filter?: ListExecutionsFilter) => this.inner.listExecutions(filter);
   listTaskRuns = (id: string) => this.inner.listTaskRuns(id);
-  listTransitions = (id: string) => this.inner.listTransitions(id);
+  listTransitions = (id: string, afterSeq?: number) => this.inner.listTransitions(id, afterSeq);
   listLogs = (id: string) => this.inner.listLogs(id);
   listSpans = (id: string) => this.inner.listSpans(id);
   claimExecution = (id: string, ownerId: string, staleBefore: Date, force: boolean) => this.inner.claimExecution(id, ownerId, staleBefore, force);

@@ -40,10 +40,15 @@ export class TransitionColumns {
     this.versions[at] = transition.machineVersion;
   }
 
-  /** Every stored transition, in seq order, as new records (their values still shared: copy them). */
-  records(): TransitionRecord[] {
+  /**
+   * The stored transitions whose seq is greater than `afterSeq` (all by default), in seq order,
+   * as new records (their values still shared: copy them).
+   */
+  records(afterSeq = 0): TransitionRecord[] {
     const records: TransitionRecord[] = [];
-    this.tos.forEach((to, i) => {
+    for (let i = Math.max(0, Math.floor(afterSeq)); i < this.tos.length; i++) {
+      const to = this.tos[i];
+      if (to === undefined) continue; // a seq not stored yet (a batch arrived out of order)
       records.push({
         executionId: this.executionId,
         seq: i + 1,
@@ -58,7 +63,7 @@ export class TransitionColumns {
         snapshotFormat: this.formats[i]!,
         machineVersion: this.versions[i]!,
       });
-    });
+    }
     return records;
   }
 }

@@ -23,6 +23,8 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { StorageError } from '../../errors.js';
 import type { Store } from '../Store.js';
 import type {
+  CountExecutionsFilter,
+  ExecutionCounts,
   CommitBatch,
   ExecutionRecord,
   ListExecutionsFilter,
@@ -44,6 +46,7 @@ import {
   findExecution,
   heartbeatExecutions,
   insertExecutions,
+  countExecutionRecords,
   listExecutionRecords,
   releaseExecutions,
   updateExecutions,
@@ -178,8 +181,12 @@ export class SequelizeStore implements Store {
     return this.run('list task runs', executionId, (models) => listTaskRunRecords(models, executionId));
   }
 
-  listTransitions(executionId: string): Promise<TransitionRecord[]> {
-    return this.run('list transitions', executionId, (models) => listTransitionRecords(models, executionId));
+  countExecutions(filter: CountExecutionsFilter = {}): Promise<ExecutionCounts> {
+    return this.run('count executions', undefined, (models) => countExecutionRecords(models, filter));
+  }
+
+  listTransitions(executionId: string, afterSeq?: number): Promise<TransitionRecord[]> {
+    return this.run('list transitions', executionId, (models) => listTransitionRecords(models, executionId, afterSeq));
   }
 
   listLogs(executionId: string): Promise<LogRecord[]> {
