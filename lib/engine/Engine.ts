@@ -3,13 +3,14 @@
  * resume, fork: lib/engine/startExecution.ts, resumeExecution.ts, forkExecution.ts), the read
  * API over the store, and replay and inspection. Build one with `createEngine()`.
  */
-import { EngineClosedError, ExecutionNotFoundError, InvalidOptionsError, WorkflowNotFoundError } from '../errors.js';
+import { EngineClosedError, ExecutionNotFoundError, InvalidOptionsError, TaskGraphError, WorkflowNotFoundError } from '../errors.js';
 import { inspectExecution } from '../inspect/inspectExecution.js';
 import type { InspectFormat } from '../inspect/inspectExecution.js';
 import { replayExecution } from '../inspect/replay.js';
 import type { ReplayStep } from '../inspect/replay.js';
 import { verifyReplay } from '../inspect/verifyReplay.js';
 import type { ReplayMachines, VerifyReplayResult } from '../inspect/verifyReplay.js';
+import { isTerminalExecutionStatus } from '../store/records.js';
 import type { ExecutionRecord, ExecutionStatus, ListExecutionsFilter, LogRecord, SpanRecord, TransitionRecord } from '../store/records.js';
 import type { EngineEventEmitter } from '../telemetry/EngineEvents.js';
 import { rejectUnknownOptions } from '../unknownOption.js';
@@ -29,6 +30,7 @@ import { toPruneCriteria } from './pruneOptions.js';
 import type { PruneOptions, PruneResult } from './pruneOptions.js';
 import { RESUME_OPTION_KEYS, resumeExecution, resumeOrphans } from './resumeExecution.js';
 import type { ResumeAllResult, ResumeOptions } from './resumeExecution.js';
+import { rememberEngineStore } from './engineStore.js';
 import { startExecution } from './startExecution.js';
 import { WorkflowRegistry } from './WorkflowRegistry.js';
 import type { PublishedWorkflow } from './WorkflowRegistry.js';
@@ -49,6 +51,7 @@ export class Engine {
     this.runtime = runtime;
     this.events = runtime.events;
     this.context = { runtime, registry: new WorkflowRegistry(runtime.logger), defaults };
+    rememberEngineStore(this, runtime.store);
   }
 
   /** This engine instance's id (the owner id of the executions it runs). */
@@ -164,6 +167,30 @@ export class Engine {
     this.assertOpen('fork an execution');
     rejectUnknownOptions(options, FORK_OPTION_KEYS, 'fork');
     return forkExecution(this.context, executionId, options);
+  }
+
+  /**
+   * Cancels an execution this engine runs, as `handle.cancel(reason)` does: running tasks see
+   * their signal aborted and it ends `cancelled`. An engine cannot cancel what another process runs.
+   * @throws ExecutionNotFoundError when the store has no such execution
+   * @throws TaskGraphError `NOT_RUNNING_HERE` when it exists but this engine does not run it (it
+   *   finished, or another engine runs it)
+   * @example await engine.cancel(executionId, 'stopped from the dashboard');
+   */
+  async cancel(executionId: string, reason = 'cancelled by the caller'): Promise<void> {
+    this.assertOpen('cancel an execution');
+    const run = this.runtime.runs.get(executionId);
+    if (run) {
+      run.cancel(reason);
+      return;
+    }
+    const record = await this.requireExecution(executionId);
+    throw new TaskGraphError(
+      'NOT_RUNNING_HERE',
+      `Execution ${JSON.stringify(executionId)} is ${record.status} and not run by this engine (${this.id}): ` +
+        (isTerminalExecutionStatus(record.status) ? 'it has finished.' : 'only the engine running it can cancel it.'),
+      { executionId },
+    );
   }
 
   /** The execution as recorded, in the shape of an execution result. @example await engine.getExecution(id) */
