@@ -1,0 +1,60 @@
+/**
+ * The dashboard's layered layout (dagre): every edge runs left to right, no two nodes overlap, a
+ * 51-task fan (examples/workflows.ts's shape) has no crossing, and ids that are object keys of
+ * JavaScript itself (`__proto__`, `constructor`) or hostile text are laid out like any other.
+ */
+import { expect } from 'chai';
+import { layoutDagre } from '../lib/inspect/layoutDagre.js';
+import type { DagreLayout, DagreNode } from '../lib/inspect/layoutDagre.js';
+import { HOSTILE_ID } from './support/inspectScenarios.js';
+
+function overlap(a: DagreNode, b: DagreNode): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+function expectReadable(layout: DagreLayout): void {
+  const byId = new Map(layout.nodes.map((node) => [node.id, node]));
+  for (const edge of layout.edges) {
+    expect(byId.get(edge.to)!.x, `${edge.from} → ${edge.to}`).to.be.greaterThan(byId.get(edge.from)!.x + byId.get(edge.from)!.width - 1);
+    expect(edge.points.length).to.be.greaterThan(1);
+  }
+  for (let i = 0; i < layout.nodes.length; i++) {
+    for (let j = i + 1; j < layout.nodes.length; j++) expect(overlap(layout.nodes[i]!, layout.nodes[j]!), `${layout.nodes[i]!.id} / ${layout.nodes[j]!.id}`).to.equal(false);
+  }
+  for (const node of layout.nodes) {
+    expect(node.x + node.width).to.be.at.most(layout.width);
+    expect(node.y + node.height).to.be.at.most(layout.height);
+  }
+}
+
+describe('layoutDagre', () => {
+  it('lays out a 51-task fan in three ranks, the fan in one column', () => {
+    const fan = Array.from({ length: 51 }, (_, i) => `item-${i}`);
+    const ids = ['split', ...fan, 'merge'];
+    const edges = fan.flatMap((id) => [
+      { from: 'split', to: id },
+      { from: id, to: 'merge' },
+    ]);
+    const layout = layoutDagre(ids, edges);
+    expectReadable(layout);
+    expect(new Set(layout.nodes.filter((node) => fan.includes(node.id)).map((node) => node.x)).size).to.equal(1);
+    expect(layout.nodes.map((node) => node.id)).to.deep.equal(ids);
+  });
+
+  it('lays out ids that are JavaScript object keys or hostile text', () => {
+    const ids = ['__proto__', 'constructor', HOSTILE_ID, 'toString'];
+    const layout = layoutDagre(ids, [
+      { from: '__proto__', to: 'constructor' },
+      { from: 'constructor', to: HOSTILE_ID },
+      { from: '__proto__', to: 'toString' },
+      { from: 'toString', to: 'not-a-task' },
+    ]);
+    expectReadable(layout);
+    expect(layout.nodes.map((node) => node.id)).to.deep.equal(ids);
+    expect(layout.edges.map((edge) => [edge.from, edge.to])).to.deep.equal([
+      ['__proto__', 'constructor'],
+      ['constructor', HOSTILE_ID],
+      ['__proto__', 'toString'],
+    ]);
+  });
+});
