@@ -10,7 +10,8 @@
  * - `GET /api/executions/:id/replay?step=k`: `{ step, steps, seq, transition, state }`, the state
  *   as `engine.replay(id)[k]` computes it (k from 0; the last step by default);
  * - `GET /api/executions/:id/logs?taskId=` and `/spans?taskId=`: `{ logs }`, `{ spans }`;
- * - `GET /api/executions/:id/events?afterSeq=`: server-sent events (transitionEvents.ts).
+ * - `GET /api/executions/:id/events?afterSeq=`: server-sent events (transitionEvents.ts);
+ * - `GET /api/info` (createDashboard.ts): `{ actions, engine, storage, tokenRequired }`.
  */
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_DASHBOARD_PAGE_SIZE, MAX_DASHBOARD_PAGE_SIZE } from '../defaults.js';

@@ -103,6 +103,10 @@ export function createDashboard(input: DashboardSourceInput, options: DashboardO
     registerPageRoutes(app, () => linkBase ?? prefix);
     registerApiRoutes(app, source, { pollIntervalMs, streams });
     registerActionRoutes(app, source, allowActions);
+    app.get('/api/info', async () => {
+      const { engine, store } = await source();
+      return { actions: allowActions && engine !== undefined, engine: engine !== undefined, storage: store.location, tokenRequired: token !== undefined };
+    });
     app.all('/api/*', async (request) => {
       throw new DashboardRequestError('NOT_FOUND', 404, `No API route ${request.method} ${request.url}.`);
     });

@@ -47,6 +47,7 @@ function shell(base: string, page: 'executions' | 'execution', title: string): s
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${title}</title>
 <link rel="stylesheet" href="${base}/assets/dashboard.css">
 <link rel="stylesheet" href="${base}/assets/colors.css">
