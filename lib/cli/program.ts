@@ -5,7 +5,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
+import { taskMachine } from '../../machines/task.js';
 import { createEngine } from '../engine/createEngine.js';
+import { exportStatechart } from '../inspect/exportStatechart.js';
 import type { Engine } from '../engine/Engine.js';
 import { describeValues } from '../describeValue.js';
 import { TaskGraphError, toError } from '../errors.js';
@@ -121,13 +123,20 @@ export function buildProgram(): Command {
 
   program
     .command('inspect <id>')
-    .description('export an execution: its DAG coloured by state, the statechart, the timeline')
+    .description('export an execution: its DAG coloured by state (mermaid, dot), all of it (json), a report (html)')
     .option(storage, storageHelp)
     .option('--format <format>', FORMATS.join('|'), format, 'mermaid' as Format)
+    .option('--statechart', 'print the task statechart instead (mermaid, dot or json), as its own diagram')
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--module <file>', 'module publishing the workflow (adds the DAG edges)')
-    .action(async (id: string, options: StorageOption & { format: Format; out?: string; module?: string }) => {
+    .action(async (id: string, options: StorageOption & { format: Format; statechart?: boolean; out?: string; module?: string }) => {
       await withEngine(options, async (engine) => {
+        if (options.statechart) {
+          if (options.format === 'html') throw new InvalidArgumentError('--statechart prints mermaid, dot or json, not html');
+          await engine.getExecution(id); // the id must still name an execution
+          await output(exportStatechart(taskMachine, options.format), options.out);
+          return;
+        }
         if (options.module) await loadWorkflowModule(options.module, engine);
         await output(await engine.inspect(id, { format: options.format }), options.out);
       });

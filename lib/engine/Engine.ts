@@ -296,7 +296,8 @@ export class Engine {
   }
 
   /**
-   * Renders an execution: 'mermaid' (the DAG coloured by state, and the task statechart), 'dot',
+   * Renders an execution: 'mermaid' (the DAG coloured by state; the task statechart is
+   * `exportStatechart(taskMachine, 'mermaid')`), 'dot',
    * 'json', or 'html' (one self-contained, offline report: DAG, timeline of every attempt, transitions).
    * @example await writeFile('report.html', await engine.inspect(id, { format: 'html' }));
    */
