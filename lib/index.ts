@@ -17,6 +17,7 @@ export { backoffDelay } from './engine/retryPolicy.js';
 export { MAX_ID_LENGTH } from './defaults.js';
 export {
   TaskGraphError,
+  DashboardRequestError,
   WorkflowValidationError,
   WorkflowNotFoundError,
   ExecutionNotFoundError,
@@ -57,6 +58,9 @@ export type { WorkflowBuilder } from './workflow/WorkflowBuilder.js';
 export type { Workflow } from './workflow/Workflow.js';
 export type { Jitter, RetryPolicy, TaskContext, TaskFunction, TaskOptions, WorkflowOptions } from './workflow/types.js';
 export { exportStatechart } from './inspect/exportStatechart.js';
+export { createDashboard } from './dashboard/createDashboard.js';
+export type { Dashboard, DashboardOptions } from './dashboard/createDashboard.js';
+export type { DashboardSourceInput } from './dashboard/DashboardSource.js';
 export type { StatechartFormat } from './inspect/exportStatechart.js';
 export type { InspectFormat } from './inspect/inspectExecution.js';
 export type { ReplayState, ReplayStep, ReplayTaskState } from './inspect/replay.js';
