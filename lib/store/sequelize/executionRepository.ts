@@ -2,7 +2,7 @@
  * Reads and writes of `tg_executions`. Writes take the caller's transaction; ownership changes
  * (claim, heartbeat, release) are single atomic UPDATE statements and need none.
  */
-import { Op, col, fn } from 'sequelize';
+import { Op, fn, literal } from 'sequelize';
 import type { Transaction, WhereOptions } from 'sequelize';
 import { OwnershipLostError, StorageError } from '../../errors.js';
 import { chunkRows, textSize } from './chunkRows.js';
@@ -162,7 +162,7 @@ export async function listExecutionRecords(models: StoreModels, filter: ListExec
 /** One GROUP BY status over the executions matching the filter. */
 export async function countExecutionRecords(models: StoreModels, filter: CountExecutionsFilter): Promise<ExecutionCounts> {
   const rows = (await models.executions.findAll({
-    attributes: ['status', [fn('COUNT', col('id')), 'n']],
+    attributes: ['status', [fn('COUNT', literal('*')), 'n']],
     where: executionsWhere(filter),
     group: ['status'],
     raw: true,
@@ -181,7 +181,9 @@ function executionsWhere(filter: ListExecutionsFilter): WhereOptions<ExecutionRo
   if (filter.createdBefore !== undefined) conditions.push({ created_at: { [Op.lt]: filter.createdBefore } });
   if (filter.after !== undefined) {
     const { createdAt, id } = filter.after;
-    conditions.push({ [Op.or]: [{ created_at: { [Op.lt]: createdAt } }, { created_at: createdAt, id: { [Op.lt]: id } }] });
+    // the redundant `created_at <= ?` gives every database an index range to start from
+    conditions.push({ created_at: { [Op.lte]: createdAt } });
+    conditions.push({ [Op.or]: [{ created_at: { [Op.lt]: createdAt } }, { id: { [Op.lt]: id } }] });
   }
   return conditions.length === 0 ? {} : { [Op.and]: conditions };
 }

@@ -6,6 +6,7 @@ import type { Migration } from './Migration.js';
 import * as initial from './001_initial.js';
 import * as executionGraph from './002_execution_graph.js';
 import * as executionsStatusFinishedIndex from './003_executions_status_finished_index.js';
+import * as executionsListingIndexes from './005_executions_listing_indexes.js';
 
 export type { Migration, MigrationContext } from './Migration.js';
 
@@ -13,4 +14,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '001_initial', up: initial.up, down: initial.down },
   { name: '002_execution_graph', up: executionGraph.up, down: executionGraph.down },
   { name: '003_executions_status_finished_index', up: executionsStatusFinishedIndex.up, down: executionsStatusFinishedIndex.down },
+  // 004 is reserved for another branch's migration; the runner applies every name it has not recorded.
+  { name: '005_executions_listing_indexes', up: executionsListingIndexes.up, down: executionsListingIndexes.down },
 ];
