@@ -63,11 +63,17 @@ export function registerApiRoutes(
   source: () => Promise<DashboardSource>,
   options: { pollIntervalMs: number; streams: ReturnType<typeof createEventStreams> },
 ): void {
-  /** The execution's row, after the engine (if any) has written what it started a moment ago. */
+  /**
+   * The execution's row. One the engine started a moment ago may not be written yet: the engine's
+   * `getExecution` waits for it (and throws EXECUTION_NOT_FOUND when there is none).
+   */
   async function requireExecution(id: string): Promise<{ src: DashboardSource; record: ExecutionRecord }> {
     const src = await source();
-    if (src.engine) await src.engine.getExecution(id).catch(() => undefined);
-    const record = await src.store.getExecution(id);
+    let record = await src.store.getExecution(id);
+    if (!record && src.engine) {
+      await src.engine.getExecution(id);
+      record = await src.store.getExecution(id);
+    }
     if (!record) throw new ExecutionNotFoundError(id);
     return { src, record };
   }

@@ -46,15 +46,16 @@ function present(...children) {
 async function start() {
   document.title = `Execution ${id} · task-graph`;
   try {
-    [details, graph, info] = await Promise.all([getJson(api), getJson(`${api}/graph`), getJson('/api/info')]);
-    const { transitions: all } = await getJson(`${api}/transitions`);
-    transitions.push(...all);
+    let all;
+    [details, graph, info, { transitions: all }] = await Promise.all([getJson(api), getJson(`${api}/graph`), getJson('/api/info'), getJson(`${api}/transitions`)]);
+    for (const transition of all) transitions.push(transition);
   } catch (error) {
     showError(main, error);
     return;
   }
   const taskIds = Object.keys(details.tasks);
-  for (const node of graph.nodes) if (!taskIds.includes(node.id)) taskIds.push(node.id);
+  const known = new Set(taskIds);
+  for (const node of graph.nodes) if (!known.has(node.id)) taskIds.push(node.id);
   replay = createReplay(taskIds, transitions);
   document.getElementById('where').textContent = ` / ${details.workflowId} / ${id}`;
   main.replaceChildren(
@@ -174,10 +175,11 @@ function renderDag() {
 
 function renderTable(taskIds) {
   const shownIds = taskIds.slice(0, MAX_TABLE_ROWS);
+  const names = new Map(graph.nodes.map((node) => [node.id, node.name]));
   for (const taskId of shownIds) {
     const row = el('tr', { 'data-task-id': taskId, 'data-status': 'pending', class: 'task-row' },
       el('td', {}, el('button', { type: 'button', class: 'link', onclick: () => select(taskId) }, taskId)),
-      el('td', {}, graph.nodes.find((node) => node.id === taskId)?.name ?? ''),
+      el('td', {}, names.get(taskId) ?? ''),
       el('td', { class: 'status-cell' }, badge('pending')),
       el('td', { class: 'attempt-cell' }, '0'),
       el('td', { class: 'duration-cell' }, taskDuration(taskId)));
@@ -231,8 +233,12 @@ function renderTimeline() {
     timelineBox.replaceChildren(el('p', { class: 'muted' }, 'No attempt yet.'));
     return;
   }
-  const order = [];
-  for (const bar of timeline.bars) if (!order.includes(bar.taskId)) order.push(bar.taskId);
+  const barsOf = new Map();
+  for (const bar of timeline.bars) {
+    if (!barsOf.has(bar.taskId)) barsOf.set(bar.taskId, []);
+    barsOf.get(bar.taskId).push(bar);
+  }
+  const order = [...barsOf.keys()];
   const visible = order.slice(0, MAX_TIMELINE_ROWS);
   const LABEL = 180;
   const WIDTH = 900;
@@ -243,7 +249,7 @@ function renderTimeline() {
   visible.forEach((taskId, index) => {
     const y = index * ROW + 4;
     root.append(svg('text', { class: 'timeline-label', x: '4', y: String(y + 12) }, [...taskId].length > 24 ? `${[...taskId].slice(0, 23).join('')}…` : taskId));
-    for (const bar of timeline.bars.filter((candidate) => candidate.taskId === taskId)) {
+    for (const bar of barsOf.get(taskId)) {
       const width = Math.max(2, x(bar.end) - x(bar.start));
       const status = bar.kind === 'backoff' ? 'retrying' : bar.open ? 'running' : bar.outcome;
       root.append(svg('rect', { class: `bar ${bar.kind === 'backoff' ? 'backoff-bar' : 'attempt-bar'} state-${status}`, x: String(x(bar.start)), y: String(y), width: String(width), height: String(ROW - 6),
