@@ -209,6 +209,13 @@ forEachStore(
       await page.click('svg.dag g.dag-node[data-task-id="transform"]');
       await page.waitForSelector('#task-panel table.attempts tr[data-attempt="2"]');
       expect(await page.textContent('#task-panel')).to.contain('transform is broken');
+      // the statechart beside the task highlights its state at the step shown
+      for (let k = steps.length - 1; k >= 0; k--) {
+        if (k < steps.length - 1) await page.keyboard.press('ArrowLeft');
+        const current = await page.$$eval('#statechart g.sc-state.current', (nodes) => nodes.map((node) => node.getAttribute('data-state')));
+        expect(current, `statechart at step ${k}`).to.deep.equal([steps[k]!.state.tasks['transform']!.status]);
+      }
+      await page.keyboard.press('End');
       await screenshot(page, 'execution-task-panel');
       await page.close();
     });
@@ -283,7 +290,7 @@ forEachStore(
         const win = globalThis as unknown as PageWindow;
         return {
           scripts: Array.from(win.document.querySelectorAll('script')).map((script) => script.getAttribute('src')),
-          injected: win.document.querySelectorAll('img, b, main svg:not(.dag):not(.timeline), pre script, li script').length,
+          injected: win.document.querySelectorAll('img, b, main svg:not(.dag):not(.timeline):not(.statechart), pre script, li script').length,
         };
       });
       expect(made.scripts).to.deep.equal(['/assets/execution.js']);

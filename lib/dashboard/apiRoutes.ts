@@ -11,6 +11,7 @@
  *   as `engine.replay(id)[k]` computes it (k from 0; the last step by default);
  * - `GET /api/executions/:id/logs?taskId=` and `/spans?taskId=`: `{ logs }`, `{ spans }`;
  * - `GET /api/executions/:id/events?afterSeq=`: server-sent events (transitionEvents.ts);
+ * - `GET /api/statechart`: the task statechart laid out (taskStatechart.ts);
  * - `GET /api/info` (createDashboard.ts): `{ actions, engine, storage, tokenRequired }`.
  */
 import type { FastifyInstance } from 'fastify';
@@ -22,6 +23,7 @@ import type { ExecutionRecord, ListExecutionsFilter } from '../store/records.js'
 import type { DashboardSource } from './DashboardSource.js';
 import { decodeCursor, encodeCursor } from './executionCursor.js';
 import { executionGraph } from './executionGraph.js';
+import { taskStatechart } from './taskStatechart.js';
 import { booleanParam, integerParam, single, statusParam, timeParam } from './queryValues.js';
 import type { Query } from './queryValues.js';
 import type { createEventStreams } from './transitionEvents.js';
@@ -145,6 +147,8 @@ export function registerApiRoutes(
     const spans = src.engine ? await src.engine.listSpans(record.id) : await src.store.listSpans(record.id);
     return { spans: taskId === undefined ? spans : spans.filter((span) => span.taskId === taskId) };
   });
+
+  app.get('/api/statechart', async () => taskStatechart());
 
   app.get<{ Params: IdParams; Querystring: Query }>('/api/executions/:id/events', async (request, reply) => {
     const { src, record } = await requireExecution(request.params.id);

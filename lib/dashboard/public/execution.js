@@ -15,6 +15,7 @@ const MAX_TIMELINE_ROWS = 300;
 
 let details;
 let graph;
+let statechart;
 let info = { actions: false, engine: false };
 const transitions = [];
 let replay;
@@ -47,7 +48,9 @@ async function start() {
   document.title = `Execution ${id} · task-graph`;
   try {
     let all;
-    [details, graph, info, { transitions: all }] = await Promise.all([getJson(api), getJson(`${api}/graph`), getJson('/api/info'), getJson(`${api}/transitions`)]);
+    [details, graph, info, statechart, { transitions: all }] = await Promise.all([
+      getJson(api), getJson(`${api}/graph`), getJson('/api/info'), getJson('/api/statechart'), getJson(`${api}/transitions`),
+    ]);
     for (const transition of all) transitions.push(transition);
   } catch (error) {
     showError(main, error);
@@ -294,6 +297,7 @@ function goTo(k) {
       ? el('span', { class: 'transition' }, ` · seq ${transition.seq} · ${time(transition.at)} · `, el('strong', {}, transition.taskId ?? '(execution)'), ` ${transition.from ?? '∅'} → ${transition.to} (${transition.event})`)
       : ' · before the first transition');
   stepInfo.dataset.status = state.status;
+  if (selected !== null) highlightStatechart(state.tasks.get(selected));
   const cursor = document.getElementById('timeline-cursor');
   if (cursor && transition) {
     const root = cursor.ownerSVGElement;
@@ -331,6 +335,7 @@ async function select(taskId) {
     el('h3', {}, upstream.length === 0 ? 'Input (the execution input)' : 'Input (the execution input merged with upstream outputs)'), el('pre', { class: 'input' }, json(input)),
     el('h3', {}, 'Output'), el('pre', { class: 'output' }, task.status === 'succeeded' ? json(task.output) : '—'),
     task.error ? el('div', {}, el('h3', {}, 'Error'), el('pre', { class: 'error' }, [task.error.name, task.error.code ? ` [${task.error.code}]` : '', `: ${task.error.message}`].join(''))) : null,
+    el('h3', {}, 'Statechart ', el('span', { class: 'muted' }, '(its state at this step)')), drawStatechart(),
     el('h3', {}, 'Logs'), logsList,
     el('h3', {}, 'Spans'), spansList,
   ));
@@ -348,6 +353,30 @@ async function select(taskId) {
   } catch (error) {
     showError(logsList, error);
   }
+}
+
+/** The task machine's states and transitions; the selected task's state gets the class `current`. */
+function drawStatechart() {
+  const root = svg('svg', { class: 'statechart', id: 'statechart', width: '100%', viewBox: `0 0 ${statechart.width} ${statechart.height}` },
+    svg('defs', {}, svg('marker', { id: 'sc-arrow', viewBox: '0 0 10 10', refX: '9', refY: '5', markerWidth: '6', markerHeight: '6', orient: 'auto-start-reverse' },
+      svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow-head' }))));
+  for (const edge of statechart.edges) {
+    root.append(svg('polyline', { class: 'sc-edge', points: edge.points.map((point) => `${point.x},${point.y}`).join(' '), 'marker-end': 'url(#sc-arrow)' },
+      svg('title', {}, `${edge.from} → ${edge.to}: ${edge.labels.join(', ')}`)));
+  }
+  for (const node of statechart.nodes) {
+    root.append(svg('g', { class: `sc-state state-${node.id}${node.final ? ' final' : ''}`, 'data-state': node.id, transform: `translate(${node.x},${node.y})` },
+      svg('rect', { class: 'node-box', width: node.width, height: node.height, rx: '12' }),
+      svg('text', { class: 'node-label', x: '10', y: String(node.height / 2 + 4) }, node.id)));
+  }
+  queueMicrotask(() => highlightStatechart(replay.stateAt(step).tasks.get(selected)));
+  return root;
+}
+
+function highlightStatechart(task) {
+  const root = document.getElementById('statechart');
+  if (!root || !task) return;
+  for (const node of root.querySelectorAll('g.sc-state')) node.classList.toggle('current', node.dataset.state === task.status);
 }
 
 async function refreshDetails() {
