@@ -4,7 +4,10 @@
  * JavaScript itself (`__proto__`, `constructor`) or hostile text are laid out like any other.
  */
 import { expect } from 'chai';
+import { DAGRE_MAX_TASKS, renderDagSvg } from '../lib/inspect/html/renderDagSvg.js';
+import type { InspectionData } from '../lib/inspect/inspectionData.js';
 import { layoutDagre } from '../lib/inspect/layoutDagre.js';
+import { execution, taskRun } from './support/records.js';
 import type { DagreLayout, DagreNode } from '../lib/inspect/layoutDagre.js';
 import { HOSTILE_ID } from './support/inspectScenarios.js';
 
@@ -56,5 +59,27 @@ describe('layoutDagre', () => {
       ['constructor', HOSTILE_ID],
       ['__proto__', 'toString'],
     ]);
+  });
+
+  it("draws the HTML report's DAG with dagre, and in columns above the limit", () => {
+    const data = (count: number): InspectionData => {
+      const ids = Array.from({ length: count }, (_, i) => `t${i}`);
+      return {
+        execution: execution('e1'),
+        tasks: ids.map((id) => taskRun('e1', id, { status: 'succeeded', attempt: 1 })),
+        edges: ids.slice(1).map((id, i) => ({ from: ids[Math.floor(i / 3)]!, to: id, inferred: i === 0 })),
+        transitions: [],
+        spans: [],
+        notes: [],
+      };
+    };
+    for (const count of [52, DAGRE_MAX_TASKS + 1]) {
+      const svg = renderDagSvg(data(count));
+      expect(svg.match(/<g class="dag-node /g), `${count} tasks`).to.have.length(count);
+      expect(svg.match(/<path class="dag-edge/g), `${count} tasks`).to.have.length(count - 1);
+      expect(svg.match(/<path class="dag-edge inferred"/g), `${count} tasks`).to.have.length(1);
+      // dagre routes edges as polylines (M … L …); the column layout draws curves (C)
+      expect(/<path class="dag-edge"[^>]* d="M[^"]* C/.test(svg), `${count} tasks`).to.equal(count > DAGRE_MAX_TASKS);
+    }
   });
 });

@@ -38,12 +38,16 @@ const CHAR_WIDTH = 7.5;
 
 /**
  * Lays out `taskIds` (in the order given, which breaks ties) and the edges between them; an edge
- * naming an unknown task is left out.
+ * naming an unknown task is left out. Nodes are sized by their label unless `options` fix a size.
  * @example
  * const layout = layoutDagre(['a', 'b'], [{ from: 'a', to: 'b' }]);
  * layout.nodes[1].x > layout.nodes[0].x; // true: b is right of a
  */
-export function layoutDagre(taskIds: readonly string[], edges: readonly { from: string; to: string }[]): DagreLayout {
+export function layoutDagre(
+  taskIds: readonly string[],
+  edges: readonly { from: string; to: string }[],
+  options: { nodeWidth?: number; nodeHeight?: number } = {},
+): DagreLayout {
   const graph = new dagre.graphlib.Graph({ multigraph: false });
   graph.setGraph({ rankdir: 'LR', nodesep: 14, ranksep: 56, edgesep: 8, marginx: 16, marginy: 16 });
   graph.setDefaultEdgeLabel(() => ({}));
@@ -52,7 +56,8 @@ export function layoutDagre(taskIds: readonly string[], edges: readonly { from: 
     if (keys.has(id)) continue;
     const key = `n${keys.size}`;
     keys.set(id, key);
-    graph.setNode(key, { width: Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, 24 + [...id].length * CHAR_WIDTH)), height: NODE_HEIGHT });
+    const width = options.nodeWidth ?? Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, 24 + [...id].length * CHAR_WIDTH));
+    graph.setNode(key, { width, height: options.nodeHeight ?? NODE_HEIGHT });
   }
   const kept = edges.filter((edge) => keys.has(edge.from) && keys.has(edge.to) && edge.from !== edge.to);
   for (const edge of kept) graph.setEdge(keys.get(edge.from)!, keys.get(edge.to)!);
