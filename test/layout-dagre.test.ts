@@ -15,6 +15,29 @@ function overlap(a: DagreNode, b: DagreNode): boolean {
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
 
+type Point = { x: number; y: number };
+
+/** Whether segments ab and cd cross at a point inside both (touching ends do not count). */
+function cross(a: Point, b: Point, c: Point, d: Point): boolean {
+  const side = (p: Point, q: Point, r: Point) => Math.sign((q.x - p.x) * (r.y - p.y) - (q.y - p.y) * (r.x - p.x));
+  return side(a, b, c) * side(a, b, d) < 0 && side(c, d, a) * side(c, d, b) < 0;
+}
+
+/** Pairs of edges (not sharing a task) whose polylines cross. */
+function crossings(layout: DagreLayout): number {
+  let count = 0;
+  for (let i = 0; i < layout.edges.length; i++) {
+    for (let j = i + 1; j < layout.edges.length; j++) {
+      const e = layout.edges[i]!;
+      const f = layout.edges[j]!;
+      if (e.from === f.from || e.to === f.to || e.to === f.from || e.from === f.to) continue;
+      const hit = e.points.slice(1).some((end, k) => f.points.slice(1).some((other, m) => cross(e.points[k]!, end, f.points[m]!, other)));
+      if (hit) count += 1;
+    }
+  }
+  return count;
+}
+
 function expectReadable(layout: DagreLayout): void {
   const byId = new Map(layout.nodes.map((node) => [node.id, node]));
   for (const edge of layout.edges) {
@@ -42,6 +65,24 @@ describe('layoutDagre', () => {
     expectReadable(layout);
     expect(new Set(layout.nodes.filter((node) => fan.includes(node.id)).map((node) => node.x)).size).to.equal(1);
     expect(layout.nodes.map((node) => node.id)).to.deep.equal(ids);
+  });
+
+  it("lays out examples/workflows.ts's 51-task nightly-etl without crossing edges", () => {
+    const ids = ['plan'];
+    const edges: { from: string; to: string }[] = [];
+    for (let p = 0; p < 24; p++) {
+      ids.push(`extract-${p}`, `transform-${p}`);
+      edges.push({ from: 'plan', to: `extract-${p}` }, { from: `extract-${p}`, to: `transform-${p}` });
+    }
+    ids.push('load', 'report');
+    for (let p = 0; p < 24; p++) edges.push({ from: `transform-${p}`, to: 'load' });
+    edges.push({ from: 'load', to: 'report' });
+    const layout = layoutDagre(ids, edges, { nodeWidth: 180, nodeHeight: 48 });
+    expectReadable(layout);
+    expect(crossings(layout)).to.equal(0);
+    // the counter counts: an X crosses, a shared end does not
+    expect(cross({ x: 0, y: 0 }, { x: 2, y: 2 }, { x: 0, y: 2 }, { x: 2, y: 0 })).to.equal(true);
+    expect(cross({ x: 0, y: 0 }, { x: 2, y: 2 }, { x: 2, y: 2 }, { x: 4, y: 0 })).to.equal(false);
   });
 
   it('lays out ids that are JavaScript object keys or hostile text', () => {
