@@ -5,6 +5,7 @@
  * - the execution page's DAG changes colour as that run progresses, task by task;
  * - at every step k of the replay slider (moved with the arrow keys) the DAG and the task table
  *   show the task states of `engine.replay(id)[k]`, for an execution with retries and a failure;
+ * - an attempt whose process stopped is drawn interrupted, then run again after the resume;
  * - actions are refused without the token and work with it;
  * - hostile ids, outputs and log lines are shown as text: no dialog, no element they would make.
  * Every page must log no error. Screenshots go to test-artifacts/dashboard/ (kept by CI).
@@ -217,6 +218,50 @@ forEachStore(
       }
       await page.keyboard.press('End');
       await screenshot(page, 'execution-task-panel');
+      await page.close();
+    });
+
+    it('shows an attempt interrupted by its process stopping, and run again after the resume, as such', async () => {
+      let runs = 0;
+      const stale = deferred();
+      const firstRun = deferred();
+      const define = (wf: Parameters<Parameters<typeof ctx.publish>[1]>[0]) =>
+        wf.addTask('quick', 'Quick', () => 1).addTask('long', 'Long', async () => {
+          runs += 1;
+          if (runs === 1) {
+            firstRun.resolve();
+            await stale.promise; // the first process "dies" while this runs
+          }
+          return 'done';
+        }).addDependency('quick', 'long');
+      const first = await ctx.openEngine();
+      first.publishWorkflow(define(first.createWorkflow('crashy')).build());
+      const handle = first.start('crashy');
+      handle.result.catch(() => undefined);
+      await firstRun.promise;
+      await waitUntil(async () => (await ctx.engine.getExecution(handle.id)).tasks['long']?.status === 'running', 'long is committed running');
+      await first.close();
+      ctx.publish('crashy', define);
+      const result = await ctx.engine.resume(handle.id);
+      stale.resolve();
+      expect(result.status).to.equal('succeeded');
+
+      server = await serveDashboard(ctx.engine);
+      const page = await open(`${server.url}/executions/${encodeURIComponent(result.id)}`);
+      await page.waitForSelector('svg.timeline rect.interrupted-bar');
+      const bars = await page.$$eval('svg.timeline rect.bar', (elements) =>
+        elements.map((bar) => [bar.getAttribute('data-task-id'), bar.getAttribute('class')?.split(' ')[1], bar.getAttribute('data-attempt')]),
+      );
+      expect(bars.filter(([taskId]) => taskId === 'long')).to.deep.equal([
+        ['long', 'interrupted-bar', '1'],
+        ['long', 'attempt-bar', '1'],
+      ]);
+      expect(bars.filter(([taskId]) => taskId === 'quick')).to.deep.equal([['quick', 'attempt-bar', '1']]);
+      expect(await page.$$eval('svg.timeline line.resume-mark', (lines) => lines.length)).to.equal(1);
+      await page.click('svg.dag g.dag-node[data-task-id="long"]');
+      await page.waitForSelector('#task-panel table.attempts');
+      expect(await page.textContent('#task-panel table.attempts')).to.contain('interrupted (resumed)');
+      await screenshot(page, 'execution-resumed');
       await page.close();
     });
 

@@ -9,7 +9,8 @@
  * - `GET /api/executions/:id/transitions?afterSeq=&snapshots=`: `{ transitions }` after that seq;
  * - `GET /api/executions/:id/replay?step=k`: `{ step, steps, seq, transition, state }`, the state
  *   as `engine.replay(id)[k]` computes it (k from 0; the last step by default);
- * - `GET /api/executions/:id/logs?taskId=` and `/spans?taskId=`: `{ logs }`, `{ spans }`;
+ * - `GET /api/executions/:id/logs?taskId=` and `/spans?taskId=`: `{ logs }`, `{ spans }`
+ *   (`logs?scope=execution`: only the engine's records about the execution, with no task);
  * - `GET /api/executions/:id/events?afterSeq=`: server-sent events (transitionEvents.ts);
  * - `GET /api/statechart`: the task statechart laid out (taskStatechart.ts);
  * - `GET /api/info` (createDashboard.ts): `{ actions, engine, storage, tokenRequired }`.
@@ -137,8 +138,9 @@ export function registerApiRoutes(
   app.get<{ Params: IdParams; Querystring: Query }>('/api/executions/:id/logs', async (request) => {
     const { src, record } = await requireExecution(request.params.id);
     const taskId = single(request.query, 'taskId');
+    const executionOnly = single(request.query, 'scope') === 'execution';
     const logs = src.engine ? await src.engine.listLogs(record.id) : await src.store.listLogs(record.id);
-    return { logs: taskId === undefined ? logs : logs.filter((log) => log.taskId === taskId) };
+    return { logs: logs.filter((log) => (executionOnly ? log.taskId === null : taskId === undefined || log.taskId === taskId)) };
   });
 
   app.get<{ Params: IdParams; Querystring: Query }>('/api/executions/:id/spans', async (request) => {

@@ -16,6 +16,8 @@ const MAX_TIMELINE_ROWS = 300;
 let details;
 let graph;
 let statechart;
+/** When the execution was resumed: the engine logs `Resumed execution … from seq N`. */
+let resumes = [];
 let info = { actions: false, engine: false };
 const transitions = [];
 let replay;
@@ -52,6 +54,7 @@ async function start() {
       getJson(api), getJson(`${api}/graph`), getJson('/api/info'), getJson('/api/statechart'), getJson(`${api}/transitions`),
     ]);
     for (const transition of all) transitions.push(transition);
+    await loadResumes();
   } catch (error) {
     showError(main, error);
     return;
@@ -200,7 +203,19 @@ function taskDuration(taskId) {
   return duration(new Date(task.finishedAt ?? Date.now()).getTime() - new Date(task.startedAt).getTime());
 }
 
-/** One bar per attempt (into running → out of it) and per backoff (retrying → running), like the report's timeline. */
+async function loadResumes() {
+  const { logs } = await getJson(`${api}/logs?scope=execution`);
+  resumes = logs.flatMap((log) => {
+    const match = /^Resumed execution .* from seq (\d+)$/.exec(log.message);
+    return match ? [{ at: new Date(log.at).getTime(), afterSeq: Number(match[1]) }] : [];
+  });
+}
+
+/**
+ * One bar per attempt (into running → out of it) and per backoff (retrying → running), like the
+ * report's timeline. An attempt that was running when its process died and ran again after a
+ * resume is split at the resume: `interrupted` before it, the re-run after it.
+ */
 function buildTimeline() {
   const bars = [];
   const open = new Map();
@@ -217,17 +232,36 @@ function buildTimeline() {
       current.outcome = transition.to;
       current.open = false;
       current.error = transition.data && transition.data.error ? transition.data.error : null;
+      current.endSeq = transition.seq;
       open.delete(transition.taskId);
     }
     if (transition.to === 'running' || transition.to === 'retrying') {
-      const bar = { taskId: transition.taskId, kind: transition.to === 'running' ? 'attempt' : 'backoff', attempt: transition.attempt, start: at, end: at, outcome: transition.to, open: true, error: null };
+      const bar = { taskId: transition.taskId, kind: transition.to === 'running' ? 'attempt' : 'backoff', attempt: transition.attempt, start: at, end: at,
+        startSeq: transition.seq, endSeq: Infinity, outcome: transition.to, open: true, error: null };
       bars.push(bar);
       open.set(transition.taskId, bar);
     }
   }
   const end = TERMINAL.includes(details.status) ? last : Math.max(last, Date.now());
   for (const bar of open.values()) bar.end = Math.max(bar.start, end);
-  return { start: first, end, bars };
+  const split = [];
+  for (const bar of bars) {
+    // running when the log was read back at a resume (opened at or before its seq, closed after it)
+    const resumedAt = bar.kind === 'attempt'
+      ? resumes.filter((resume) => bar.startSeq <= resume.afterSeq && bar.endSeq > resume.afterSeq).map((resume) => Math.min(Math.max(resume.at, bar.start), bar.end))
+      : [];
+    if (resumedAt.length === 0) {
+      split.push(bar);
+      continue;
+    }
+    let from = bar.start;
+    for (const at of resumedAt) {
+      split.push({ ...bar, start: from, end: at, outcome: 'interrupted', open: false, interrupted: true });
+      from = at;
+    }
+    split.push({ ...bar, start: from, resumed: true });
+  }
+  return { start: first, end: Math.max(end, ...resumes.map((resume) => resume.at)), bars: split };
 }
 
 function renderTimeline() {
@@ -254,12 +288,18 @@ function renderTimeline() {
     root.append(svg('text', { class: 'timeline-label', x: '4', y: String(y + 12) }, [...taskId].length > 24 ? `${[...taskId].slice(0, 23).join('')}…` : taskId));
     for (const bar of barsOf.get(taskId)) {
       const width = Math.max(2, x(bar.end) - x(bar.start));
-      const status = bar.kind === 'backoff' ? 'retrying' : bar.open ? 'running' : bar.outcome;
-      root.append(svg('rect', { class: `bar ${bar.kind === 'backoff' ? 'backoff-bar' : 'attempt-bar'} state-${status}`, x: String(x(bar.start)), y: String(y), width: String(width), height: String(ROW - 6),
+      const status = bar.kind === 'backoff' ? 'retrying' : bar.interrupted ? 'running' : bar.open ? 'running' : bar.outcome;
+      const kind = bar.kind === 'backoff' ? 'backoff-bar' : bar.interrupted ? 'interrupted-bar' : 'attempt-bar';
+      root.append(svg('rect', { class: `bar ${kind} state-${status}`, x: String(x(bar.start)), y: String(y), width: String(width), height: String(ROW - 6),
         'data-task-id': taskId, 'data-attempt': String(bar.attempt), 'data-outcome': bar.outcome, 'data-open': String(bar.open) },
-        svg('title', {}, `${taskId} attempt ${bar.attempt}${bar.kind === 'backoff' ? ' backoff' : ''}: ${duration(bar.end - bar.start)}${bar.open ? ' (still open)' : ` → ${bar.outcome}`}`)));
+        svg('title', {}, `${taskId} attempt ${bar.attempt}${bar.kind === 'backoff' ? ' backoff' : ''}${bar.resumed ? ' (run again after a resume)' : ''}: ${duration(bar.end - bar.start)}` +
+          (bar.interrupted ? ' (its process stopped; interrupted)' : bar.open ? ' (still open)' : ` → ${bar.outcome}`))));
     }
   });
+  for (const { at, afterSeq } of resumes) {
+    root.append(svg('line', { class: 'resume-mark', x1: String(x(at)), x2: String(x(at)), y1: '0', y2: String(visible.length * ROW + 24) },
+      svg('title', {}, `resumed at ${time(at)}, after seq ${afterSeq}`)));
+  }
   root.append(svg('line', { class: 'timeline-cursor', id: 'timeline-cursor', x1: String(LABEL), x2: String(LABEL), y1: '0', y2: String(visible.length * ROW + 24) }));
   root.dataset.start = String(timeline.start);
   root.dataset.span = String(span);
@@ -315,6 +355,7 @@ async function select(taskId) {
   renderActions();
   const task = details.tasks[taskId] ?? { status: 'pending', attempts: 0 };
   const attempts = buildTimeline().bars.filter((bar) => bar.taskId === taskId && bar.kind === 'attempt');
+  // an attempt split by a resume shows as its interrupted run, then its run again
   const upstream = graph.edges.filter((edge) => edge.to === taskId).map((edge) => edge.from);
   // as the engine builds it (attemptInput.ts): the execution input, shallow-merged with each upstream output that is a plain object
   let input = details.input;
@@ -331,7 +372,7 @@ async function select(taskId) {
       el('thead', {}, el('tr', {}, ['#', 'Started', 'Duration', 'Outcome', 'Error'].map((name) => el('th', {}, name)))),
       el('tbody', {}, attempts.map((bar) => el('tr', { 'data-attempt': String(bar.attempt) },
         el('td', {}, String(bar.attempt)), el('td', {}, time(bar.start)), el('td', {}, duration(bar.end - bar.start)),
-        el('td', {}, bar.open ? 'running' : bar.outcome), el('td', { class: 'error-cell' }, bar.error ? `${bar.error.name}: ${bar.error.message}` : ''))))),
+        el('td', {}, bar.interrupted ? 'interrupted (resumed)' : bar.open ? 'running' : bar.outcome), el('td', { class: 'error-cell' }, bar.error ? `${bar.error.name}: ${bar.error.message}` : ''))))),
     el('h3', {}, upstream.length === 0 ? 'Input (the execution input)' : 'Input (the execution input merged with upstream outputs)'), el('pre', { class: 'input' }, json(input)),
     el('h3', {}, 'Output'), el('pre', { class: 'output' }, task.status === 'succeeded' ? json(task.output) : '—'),
     task.error ? el('div', {}, el('h3', {}, 'Error'), el('pre', { class: 'error' }, [task.error.name, task.error.code ? ` [${task.error.code}]` : '', `: ${task.error.message}`].join(''))) : null,
@@ -423,6 +464,7 @@ async function follow() {
     following = false;
   }
   await refreshDetails();
+  await loadResumes().catch(() => undefined);
   renderTimeline();
   if (live) goTo(transitions.length - 1);
 }
