@@ -17,6 +17,8 @@ const ASSETS: Record<string, string> = {
   'executions.js': 'text/javascript; charset=utf-8',
   'execution.js': 'text/javascript; charset=utf-8',
   'replayState.js': 'text/javascript; charset=utf-8',
+  'statechartView.js': 'text/javascript; charset=utf-8',
+  'timeline.js': 'text/javascript; charset=utf-8',
 };
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {

@@ -5,13 +5,14 @@
 // events and the view follows them (unless the slider was moved back).
 import { BASE, badge, duration, el, executionHref, getJson, json, postJson, readEvents, showError, svg, time } from './common.js';
 import { createReplay } from './replayState.js';
+import { drawStatechart, highlightStatechart } from './statechartView.js';
+import { buildTimeline, moveTimelineCursor, parseResumes, renderTimeline } from './timeline.js';
 
 const main = document.getElementById('main');
 const id = decodeURIComponent(location.pathname.slice(`${BASE}/executions/`.length));
 const api = `/api/executions/${encodeURIComponent(id)}`;
 const TERMINAL = ['succeeded', 'failed', 'cancelled'];
 const MAX_TABLE_ROWS = 1000;
-const MAX_TIMELINE_ROWS = 300;
 
 let details;
 let graph;
@@ -82,7 +83,7 @@ async function start() {
   renderSummary();
   renderDag();
   renderTable(taskIds);
-  renderTimeline();
+  drawTimeline();
   goTo(transitions.length - 1);
   if (!TERMINAL.includes(details.status)) void follow();
 }
@@ -204,107 +205,15 @@ function taskDuration(taskId) {
 }
 
 async function loadResumes() {
-  const { logs } = await getJson(`${api}/logs?scope=execution`);
-  resumes = logs.flatMap((log) => {
-    const match = /^Resumed execution .* from seq (\d+)$/.exec(log.message);
-    return match ? [{ at: new Date(log.at).getTime(), afterSeq: Number(match[1]) }] : [];
-  });
+  resumes = parseResumes((await getJson(`${api}/logs?scope=execution`)).logs);
 }
 
-/**
- * One bar per attempt (into running → out of it) and per backoff (retrying → running), like the
- * report's timeline. An attempt that was running when its process died and ran again after a
- * resume is split at the resume: `interrupted` before it, the re-run after it.
- */
-function buildTimeline() {
-  const bars = [];
-  const open = new Map();
-  let first = Infinity;
-  let last = -Infinity;
-  for (const transition of transitions) {
-    const at = new Date(transition.at).getTime();
-    first = Math.min(first, at);
-    last = Math.max(last, at);
-    if (transition.taskId === null) continue;
-    const current = open.get(transition.taskId);
-    if (current) {
-      current.end = at;
-      current.outcome = transition.to;
-      current.open = false;
-      current.error = transition.data && transition.data.error ? transition.data.error : null;
-      current.endSeq = transition.seq;
-      open.delete(transition.taskId);
-    }
-    if (transition.to === 'running' || transition.to === 'retrying') {
-      const bar = { taskId: transition.taskId, kind: transition.to === 'running' ? 'attempt' : 'backoff', attempt: transition.attempt, start: at, end: at,
-        startSeq: transition.seq, endSeq: Infinity, outcome: transition.to, open: true, error: null };
-      bars.push(bar);
-      open.set(transition.taskId, bar);
-    }
-  }
-  const end = TERMINAL.includes(details.status) ? last : Math.max(last, Date.now());
-  for (const bar of open.values()) bar.end = Math.max(bar.start, end);
-  const split = [];
-  for (const bar of bars) {
-    // running when the log was read back at a resume (opened at or before its seq, closed after it)
-    const resumedAt = bar.kind === 'attempt'
-      ? resumes.filter((resume) => bar.startSeq <= resume.afterSeq && bar.endSeq > resume.afterSeq).map((resume) => Math.min(Math.max(resume.at, bar.start), bar.end))
-      : [];
-    if (resumedAt.length === 0) {
-      split.push(bar);
-      continue;
-    }
-    let from = bar.start;
-    for (const at of resumedAt) {
-      split.push({ ...bar, start: from, end: at, outcome: 'interrupted', open: false, interrupted: true });
-      from = at;
-    }
-    split.push({ ...bar, start: from, resumed: true });
-  }
-  return { start: first, end: Math.max(end, ...resumes.map((resume) => resume.at)), bars: split };
+function timeline() {
+  return buildTimeline(transitions, resumes, TERMINAL.includes(details.status));
 }
 
-function renderTimeline() {
-  const timeline = buildTimeline();
-  if (!Number.isFinite(timeline.start) || timeline.bars.length === 0) {
-    timelineBox.replaceChildren(el('p', { class: 'muted' }, 'No attempt yet.'));
-    return;
-  }
-  const barsOf = new Map();
-  for (const bar of timeline.bars) {
-    if (!barsOf.has(bar.taskId)) barsOf.set(bar.taskId, []);
-    barsOf.get(bar.taskId).push(bar);
-  }
-  const order = [...barsOf.keys()];
-  const visible = order.slice(0, MAX_TIMELINE_ROWS);
-  const LABEL = 180;
-  const WIDTH = 900;
-  const ROW = 18;
-  const span = Math.max(1, timeline.end - timeline.start);
-  const x = (at) => LABEL + ((at - timeline.start) / span) * (WIDTH - LABEL - 10);
-  const root = svg('svg', { class: 'timeline', width: WIDTH, height: visible.length * ROW + 24, viewBox: `0 0 ${WIDTH} ${visible.length * ROW + 24}` });
-  visible.forEach((taskId, index) => {
-    const y = index * ROW + 4;
-    root.append(svg('text', { class: 'timeline-label', x: '4', y: String(y + 12) }, [...taskId].length > 24 ? `${[...taskId].slice(0, 23).join('')}…` : taskId));
-    for (const bar of barsOf.get(taskId)) {
-      const width = Math.max(2, x(bar.end) - x(bar.start));
-      const status = bar.kind === 'backoff' ? 'retrying' : bar.interrupted ? 'running' : bar.open ? 'running' : bar.outcome;
-      const kind = bar.kind === 'backoff' ? 'backoff-bar' : bar.interrupted ? 'interrupted-bar' : 'attempt-bar';
-      root.append(svg('rect', { class: `bar ${kind} state-${status}`, x: String(x(bar.start)), y: String(y), width: String(width), height: String(ROW - 6),
-        'data-task-id': taskId, 'data-attempt': String(bar.attempt), 'data-outcome': bar.outcome, 'data-open': String(bar.open) },
-        svg('title', {}, `${taskId} attempt ${bar.attempt}${bar.kind === 'backoff' ? ' backoff' : ''}${bar.resumed ? ' (run again after a resume)' : ''}: ${duration(bar.end - bar.start)}` +
-          (bar.interrupted ? ' (its process stopped; interrupted)' : bar.open ? ' (still open)' : ` → ${bar.outcome}`))));
-    }
-  });
-  for (const { at, afterSeq } of resumes) {
-    root.append(svg('line', { class: 'resume-mark', x1: String(x(at)), x2: String(x(at)), y1: '0', y2: String(visible.length * ROW + 24) },
-      svg('title', {}, `resumed at ${time(at)}, after seq ${afterSeq}`)));
-  }
-  root.append(svg('line', { class: 'timeline-cursor', id: 'timeline-cursor', x1: String(LABEL), x2: String(LABEL), y1: '0', y2: String(visible.length * ROW + 24) }));
-  root.dataset.start = String(timeline.start);
-  root.dataset.span = String(span);
-  timelineBox.replaceChildren(root);
-  if (order.length > visible.length) timelineBox.append(el('p', { class: 'muted' }, `${order.length - visible.length} more tasks not drawn.`));
+function drawTimeline() {
+  renderTimeline(timelineBox, timeline(), resumes);
 }
 
 /** Shows the state after transition k (-1: before the first). */
@@ -337,15 +246,8 @@ function goTo(k) {
       ? el('span', { class: 'transition' }, ` · seq ${transition.seq} · ${time(transition.at)} · `, el('strong', {}, transition.taskId ?? '(execution)'), ` ${transition.from ?? '∅'} → ${transition.to} (${transition.event})`)
       : ' · before the first transition');
   stepInfo.dataset.status = state.status;
-  if (selected !== null) highlightStatechart(state.tasks.get(selected));
-  const cursor = document.getElementById('timeline-cursor');
-  if (cursor && transition) {
-    const root = cursor.ownerSVGElement;
-    const at = new Date(transition.at).getTime();
-    const x = 180 + ((at - Number(root.dataset.start)) / Number(root.dataset.span)) * (900 - 190);
-    cursor.setAttribute('x1', String(x));
-    cursor.setAttribute('x2', String(x));
-  }
+  if (selected !== null) highlightStatechart(state.tasks.get(selected)?.status);
+  if (transition) moveTimelineCursor(new Date(transition.at).getTime());
 }
 
 async function select(taskId) {
@@ -354,7 +256,7 @@ async function select(taskId) {
   nodes.get(taskId)?.classList.add('selected');
   renderActions();
   const task = details.tasks[taskId] ?? { status: 'pending', attempts: 0 };
-  const attempts = buildTimeline().bars.filter((bar) => bar.taskId === taskId && bar.kind === 'attempt');
+  const attempts = timeline().bars.filter((bar) => bar.taskId === taskId && bar.kind === 'attempt');
   // an attempt split by a resume shows as its interrupted run, then its run again
   const upstream = graph.edges.filter((edge) => edge.to === taskId).map((edge) => edge.from);
   // as the engine builds it (attemptInput.ts): the execution input, shallow-merged with each upstream output that is a plain object
@@ -376,10 +278,11 @@ async function select(taskId) {
     el('h3', {}, upstream.length === 0 ? 'Input (the execution input)' : 'Input (the execution input merged with upstream outputs)'), el('pre', { class: 'input' }, json(input)),
     el('h3', {}, 'Output'), el('pre', { class: 'output' }, task.status === 'succeeded' ? json(task.output) : '—'),
     task.error ? el('div', {}, el('h3', {}, 'Error'), el('pre', { class: 'error' }, [task.error.name, task.error.code ? ` [${task.error.code}]` : '', `: ${task.error.message}`].join(''))) : null,
-    el('h3', {}, 'Statechart ', el('span', { class: 'muted' }, '(its state at this step)')), drawStatechart(),
+    el('h3', {}, 'Statechart ', el('span', { class: 'muted' }, '(its state at this step)')), drawStatechart(statechart),
     el('h3', {}, 'Logs'), logsList,
     el('h3', {}, 'Spans'), spansList,
   ));
+  highlightStatechart(replay.stateAt(step).tasks.get(taskId)?.status);
   try {
     const [{ logs }, { spans }] = await Promise.all([
       getJson(`${api}/logs?taskId=${encodeURIComponent(taskId)}`),
@@ -394,30 +297,6 @@ async function select(taskId) {
   } catch (error) {
     showError(logsList, error);
   }
-}
-
-/** The task machine's states and transitions; the selected task's state gets the class `current`. */
-function drawStatechart() {
-  const root = svg('svg', { class: 'statechart', id: 'statechart', width: '100%', viewBox: `0 0 ${statechart.width} ${statechart.height}` },
-    svg('defs', {}, svg('marker', { id: 'sc-arrow', viewBox: '0 0 10 10', refX: '9', refY: '5', markerWidth: '6', markerHeight: '6', orient: 'auto-start-reverse' },
-      svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow-head' }))));
-  for (const edge of statechart.edges) {
-    root.append(svg('polyline', { class: 'sc-edge', points: edge.points.map((point) => `${point.x},${point.y}`).join(' '), 'marker-end': 'url(#sc-arrow)' },
-      svg('title', {}, `${edge.from} → ${edge.to}: ${edge.labels.join(', ')}`)));
-  }
-  for (const node of statechart.nodes) {
-    root.append(svg('g', { class: `sc-state state-${node.id}${node.final ? ' final' : ''}`, 'data-state': node.id, transform: `translate(${node.x},${node.y})` },
-      svg('rect', { class: 'node-box', width: node.width, height: node.height, rx: '12' }),
-      svg('text', { class: 'node-label', x: '10', y: String(node.height / 2 + 4) }, node.id)));
-  }
-  queueMicrotask(() => highlightStatechart(replay.stateAt(step).tasks.get(selected)));
-  return root;
-}
-
-function highlightStatechart(task) {
-  const root = document.getElementById('statechart');
-  if (!root || !task) return;
-  for (const node of root.querySelectorAll('g.sc-state')) node.classList.toggle('current', node.dataset.state === task.status);
 }
 
 async function refreshDetails() {
@@ -438,7 +317,7 @@ async function follow() {
   let finished = false;
   let timelineDue = false;
   const timelineTimer = setInterval(() => {
-    if (timelineDue) renderTimeline();
+    if (timelineDue) drawTimeline();
     timelineDue = false;
     if (live) goTo(transitions.length - 1);
   }, 1000);
@@ -465,7 +344,7 @@ async function follow() {
   }
   await refreshDetails();
   await loadResumes().catch(() => undefined);
-  renderTimeline();
+  drawTimeline();
   if (live) goTo(transitions.length - 1);
 }
 
