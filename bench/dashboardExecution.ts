@@ -4,7 +4,7 @@
  * the layer before) on a SQLite file, then times the execution page's API reads over real HTTP
  * (the execution, the laid-out graph, the transition log; first and cached), and, when Debian's
  * chromium is present, the page itself: from navigation until every node is drawn and coloured,
- * and one step of the replay slider.
+ * one step of the replay slider, and how far behind a second run the page is when it follows it live.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -66,6 +66,19 @@ try {
       return { scripted, painted: performance.now() - started, pending: win.document.querySelectorAll('svg.dag g.dag-node[data-status="pending"]').length };
     });
     console.log(`page: slider from the last step to step 0: script ${timing.scripted.toFixed(0)} ms, painted ${timing.painted.toFixed(0)} ms (${timing.pending} nodes recoloured)`);
+    // live: a second run of the same workflow, followed by the page from its start
+    const handle = engine.start('large', {}, { concurrency: 64 });
+    await engine.getExecution(handle.id);
+    const livePage = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const opened = performance.now();
+    await livePage.goto(`${base}/executions/${handle.id}`);
+    const finished = await handle.result.then(() => performance.now());
+    await livePage.waitForFunction((n) => (globalThis as unknown as PageGlobals).document.querySelectorAll('svg.dag g.dag-node[data-status="succeeded"]').length === n, tasks, { timeout: 120_000 });
+    const shown = performance.now();
+    console.log(
+      `live: the run took ${((finished - opened) / 1000).toFixed(1)} s (${Math.round(tasks / ((finished - opened) / 1000))} tasks/s); ` +
+        `the page showed every task succeeded ${(shown - finished).toFixed(0)} ms after it finished`,
+    );
     await browser.close();
   }
   await dashboard.close();
