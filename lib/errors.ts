@@ -179,7 +179,7 @@ export class ResumeError extends TaskGraphError {
 export class DashboardRequestError extends TaskGraphError {
   readonly statusCode: number;
   constructor(
-    code: 'BAD_REQUEST' | 'UNAUTHORIZED' | 'ACTIONS_DISABLED' | 'ACTIONS_NEED_ENGINE' | 'FORBIDDEN_ORIGIN' | 'UNSUPPORTED_MEDIA_TYPE' | 'NOT_FOUND',
+    code: 'BAD_REQUEST' | 'UNAUTHORIZED' | 'ACTIONS_DISABLED' | 'ACTIONS_NEED_ENGINE' | 'FORBIDDEN_ORIGIN' | 'FORBIDDEN_HOST' | 'UNSUPPORTED_MEDIA_TYPE' | 'NOT_FOUND',
     statusCode: number,
     message: string,
     context: TaskGraphErrorContext = {},

@@ -1,12 +1,14 @@
 /**
  * `task-graph serve`, run as a user runs it (a child process on a SQLite file): it says where it
- * listens and to whom, serves the API on the store (executions run by another process show), asks
+ * listens and to whom, serves the API on the store (executions run by another process show), answers
+ * only to this machine's names when bound to a loopback address (DNS rebinding), asks
  * for the token it was given, generates one for --allow-actions, and stops on SIGTERM.
  */
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +62,16 @@ describe('task-graph serve', function () {
     expect(list.executions.map((e) => e.id)).to.deep.equal([id]);
     const page = await fetch(url);
     expect(page.status).to.equal(200);
+    // another name pointed at 127.0.0.1 (DNS rebinding) is refused; this machine's names answer
+    const withHost = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        http.get({ host: '127.0.0.1', port: Number(new URL(url).port), path: '/api/executions', headers: { host } }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        }).on('error', reject);
+      });
+    expect(await withHost(`evil.example:${new URL(url).port}`)).to.equal(403);
+    expect(await withHost(`localhost:${new URL(url).port}`)).to.equal(200);
     expect(await stop(child)).to.equal(0);
   });
 

@@ -118,7 +118,7 @@ forEachStore(
       await waitUntil(async () => (await ctx.engine.getExecution(left.id)).status === 'cancelled', 'it was cancelled');
     });
 
-    it('keeps actions off unless allowed, needs an engine for them, and refuses allowActions without a token', async () => {
+    it('keeps actions off unless allowed, needs an engine for them, answers only allowed hosts, and refuses allowActions without a token', async () => {
       ctx.publish('one', (wf) => wf.addTask('a', 'A', () => 1));
       const result = await ctx.engine.execute('one');
       server = await serveDashboard(ctx.engine, { token: TOKEN });
@@ -131,6 +131,13 @@ forEachStore(
       const storageOnly = await post(`/api/executions/${encodeURIComponent(result.id)}/fork`, { fromTask: 'a' });
       expect(storageOnly.status).to.equal(409);
       expect(storageOnly.body.error.code).to.equal('ACTIONS_NEED_ENGINE');
+
+      await server.close();
+      server = await serveDashboard(ctx.engine, { allowedHosts: ['dashboard.internal:443'] });
+      const wrongHost = await api('/api/executions');
+      expect(wrongHost.status).to.equal(403);
+      expect(wrongHost.body.error.code).to.equal('FORBIDDEN_HOST');
+      expect((await fetch(`${server.url}/`)).status, 'pages too').to.equal(403);
 
       expect(() => createDashboard(ctx.engine, { allowActions: true })).to.throw(/actions need a token/i);
       expect(() => createDashboard(ctx.engine, { basePath: 'no-slash' })).to.throw(/basePath/);

@@ -9,7 +9,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
-import { createDashboard } from '../dashboard/createDashboard.js';
+import { createDashboard, errorResponse } from '../dashboard/createDashboard.js';
+import { DashboardRequestError } from '../errors.js';
 import { createEngine } from '../engine/createEngine.js';
 import { defaultDashboardToken } from '../defaults.js';
 import { loadWorkflowModule } from './loadWorkflowModule.js';
@@ -41,19 +42,32 @@ export async function serveDashboard(options: ServeOptions, print: (line: string
       token = randomBytes(18).toString('base64url');
       generated = true;
     }
+    const loopback = LOOPBACK.test(options.host);
     const dashboard = createDashboard(engine, { ...(token === undefined ? {} : { token }), allowActions: options.allowActions ?? false });
     const app = Fastify({ routerOptions: { maxParamLength: 4096 } });
+    // On a loopback address, answer only to the names of this machine (DNS rebinding): the port,
+    // and so the Host headers, are known once listening.
+    const allowedHosts = new Set<string>();
+    if (loopback) {
+      app.addHook('onRequest', async (request, reply) => {
+        const host = request.headers.host?.toLowerCase() ?? '';
+        if (allowedHosts.has(host)) return;
+        const { status, body } = errorResponse(new DashboardRequestError('FORBIDDEN_HOST', 403, `This dashboard does not answer for host ${JSON.stringify(host)}.`));
+        return reply.code(status).send(body);
+      });
+    }
     await app.register(dashboard.plugin);
     await app.listen({ port: options.port, host: options.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
+    for (const name of ['127.0.0.1', 'localhost', '[::1]', options.host.includes(':') ? `[${options.host}]` : options.host]) allowedHosts.add(`${name}:${port}`);
     const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
     const base = `http://${shownHost === '0.0.0.0' || shownHost === '[::]' ? '127.0.0.1' : shownHost}:${port}/`;
     const url = token === undefined ? base : `${base}#token=${encodeURIComponent(token)}`;
     print(`task-graph dashboard: ${url}`);
     print(
       `Listening on ${shownHost}:${port}` +
-        (LOOPBACK.test(options.host) ? ' (this machine only; --host 0.0.0.0 to open it to others)' : ' (reachable from other machines: set --token)'),
+        (loopback ? ' (this machine only; --host 0.0.0.0 to open it to others)' : ' (reachable from other machines: set --token)'),
     );
     print(`Storage: ${engine.storage}`);
     print(

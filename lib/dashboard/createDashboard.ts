@@ -41,9 +41,17 @@ export interface DashboardOptions {
    * @defaultValue '' (the root)
    */
   basePath?: string;
+  /**
+   * The `Host` headers to answer (`'127.0.0.1:4480'`, `'localhost:4480'`); any other gets 403
+   * FORBIDDEN_HOST. A dashboard on a loopback address should list its own: a page of another site
+   * whose name an attacker points at 127.0.0.1 (DNS rebinding) then reads nothing. `task-graph
+   * serve` sets it when it binds a loopback address.
+   * @defaultValue any host
+   */
+  allowedHosts?: readonly string[];
 }
 
-const DASHBOARD_OPTION_KEYS = optionKeys<DashboardOptions>({ token: true, allowActions: true, pollIntervalMs: true, basePath: true });
+const DASHBOARD_OPTION_KEYS = optionKeys<DashboardOptions>({ token: true, allowActions: true, pollIntervalMs: true, basePath: true, allowedHosts: true });
 
 export interface Dashboard {
   /** A Fastify plugin: `app.register(dashboard.plugin, { prefix: '/dashboard' })`. Give that app `routerOptions: { maxParamLength: 4096 }` for long ids. */
@@ -83,6 +91,8 @@ export function createDashboard(input: DashboardSourceInput, options: DashboardO
     throw new InvalidOptionsError('basePath', basePath, "'' or a path such as '/dashboard' (letters, digits, . _ ~ -)");
   }
 
+  const allowedHosts = options.allowedHosts === undefined ? undefined : new Set(options.allowedHosts.map((host) => host.toLowerCase()));
+
   let opened: Promise<DashboardSource> | undefined;
   const source = (): Promise<DashboardSource> => (opened ??= openDashboardSource(input));
   const streams = createEventStreams();
@@ -91,6 +101,10 @@ export function createDashboard(input: DashboardSourceInput, options: DashboardO
   const buildPlugin = (linkBase?: string): FastifyPluginAsync => async (app) => {
     const prefix = app.prefix;
     app.addHook('onRequest', async (request) => {
+      const host = request.headers.host?.toLowerCase();
+      if (allowedHosts && (host === undefined || !allowedHosts.has(host))) {
+        throw new DashboardRequestError('FORBIDDEN_HOST', 403, `This dashboard does not answer for host ${JSON.stringify(host ?? '')}.`);
+      }
       const path = request.url.slice(prefix.length);
       if (!path.startsWith('/api/')) return;
       checkToken(request, token);
