@@ -4,12 +4,14 @@
  * `DAGRE_MAX_TASKS` tasks; beyond that dagre takes seconds (10,000 tasks: 8.7 s, measured), so a
  * larger graph is laid out in columns by depth (lib/inspect/layoutDag.ts, linear time) with
  * straight edges, and `layout` says which. A graph never changes once recorded, so layouts are
- * cached per execution (the most recent `CACHE_SIZE`).
+ * cached per execution (the most recent `CACHE_SIZE`); only the edges recovered from skip reasons
+ * (an execution recorded without its graph) grow while it runs, so those are cached once it ended.
  */
 import type { InspectEdge } from '../inspect/inspectionData.js';
 import { edgesFromSkipReasons } from '../inspect/inspectionData.js';
 import { layoutDag } from '../inspect/layoutDag.js';
 import { layoutDagre, NODE_HEIGHT } from '../inspect/layoutDagre.js';
+import { isTerminalExecutionStatus } from '../store/records.js';
 import type { ExecutionRecord } from '../store/records.js';
 import type { Store } from '../store/Store.js';
 import type { Workflow } from '../workflow/Workflow.js';
@@ -48,6 +50,8 @@ const cache = new Map<string, Promise<ExecutionGraph>>();
 
 /** The laid-out graph of `record` (cached by store location and execution id). */
 export function executionGraph(store: Store, record: ExecutionRecord, workflow: Workflow | undefined): Promise<ExecutionGraph> {
+  // edges read from skip reasons grow while such an execution runs: not cached until it ends
+  if (!record.graph && !workflow && !isTerminalExecutionStatus(record.status)) return buildGraph(store, record, workflow);
   const key = JSON.stringify([store.location, record.id, record.workflowVersion]);
   let graph = cache.get(key);
   if (!graph) {
