@@ -6,6 +6,8 @@
  * JSON with the engine's code, hostile ids, and the mounts (node:http handler, Fastify plugin).
  */
 import { expect } from 'chai';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { createDashboard } from '../lib/dashboard/createDashboard.js';
 import { deferred, forEachStore } from './support/engines.js';
@@ -189,6 +191,27 @@ forEachStore(
       expect(listed.body.executions.map((e: { id: string }) => e.id)).to.deep.equal([result.id]);
       const page = await fetch(`${server.url}/dash/executions/${encodeURIComponent(result.id)}`);
       expect(await page.text()).to.contain('data-base="/dash"');
+
+      // mounted as Express's app.use('/ops', handler) mounts it: the mount path is taken off req.url
+      const stripping = createDashboard(ctx.engine, { basePath: '/ops' });
+      const mount = http.createServer((request, response) => {
+        if (!request.url?.startsWith('/ops')) return void response.writeHead(404).end();
+        request.url = request.url.slice('/ops'.length) || '/';
+        stripping.handler(request, response);
+      });
+      await new Promise<void>((resolve) => mount.listen(0, '127.0.0.1', resolve));
+      try {
+        const origin = `http://127.0.0.1:${(mount.address() as AddressInfo).port}`;
+        const stripped = await requestJson(`${origin}/ops/api/executions/${encodeURIComponent(result.id)}`);
+        expect(stripped.body.id).to.equal(result.id);
+        const shell = await (await fetch(`${origin}/ops/`)).text();
+        expect(shell).to.contain('src="/ops/assets/executions.js"');
+        expect((await fetch(`${origin}/ops/assets/executions.js`)).status).to.equal(200);
+      } finally {
+        await stripping.close();
+        mount.closeAllConnections();
+        await new Promise((resolve) => mount.close(resolve));
+      }
     });
   },
   // The API reads the store through its interface; SQLite and MariaDB/MySQL are the stores the issue names.
