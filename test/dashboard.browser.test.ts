@@ -1,7 +1,8 @@
 /**
  * The dashboard in a real browser (Debian's chromium through playwright-core), over real HTTP on
  * a SQLite file:
- * - the executions page lists a running execution that another process (`task-graph run`) runs;
+ * - the executions page lists a running execution that another process (`task-graph run`) runs,
+ *   filters by workflow and status, and pages;
  * - the execution page's DAG changes colour as that run progresses, task by task;
  * - at every step k of the replay slider (moved with the arrow keys) the DAG and the task table
  *   show the task states of `engine.replay(id)[k]`, for an execution with retries and a failure;
@@ -170,6 +171,37 @@ forEachStore(
       await waitUntil(() => child.exitCode !== null, 'the other process ended');
       await waitUntil(async () => (await page.getAttribute('#summary .badge', 'data-status')) === 'succeeded', 'the summary shows succeeded');
       await screenshot(page, 'execution-succeeded');
+      await page.close();
+    });
+
+    it('filters the executions list by workflow and status, and pages it', async () => {
+      ctx.publish('many', (wf) => wf.addTask('a', 'A', () => 1));
+      ctx.publish('other', (wf) => wf.addTask('a', 'A', () => { throw new Error('no'); }));
+      for (let i = 0; i < 53; i++) await ctx.engine.execute('many');
+      const failed = await ctx.engine.execute('other');
+      server = await serveDashboard(ctx.engine);
+      const page = await open(`${server.url}/`);
+      await page.waitForSelector('table.executions tbody tr[data-id]');
+      const rowIds = () => page.$$eval('table.executions tbody tr[data-id]', (rows) => rows.map((row) => row.getAttribute('data-id')));
+      const newest = (await ctx.engine.listExecutions({ limit: 54 })).map((e) => e.id);
+      expect(await rowIds()).to.deep.equal(newest.slice(0, 50));
+      expect(await page.textContent('#counts [data-status="succeeded"]')).to.contain('53');
+      await page.click('#older');
+      await waitUntil(async () => (await rowIds()).length === 4, 'the second page shows');
+      expect(await rowIds()).to.deep.equal(newest.slice(50));
+      expect(await page.isDisabled('#older')).to.equal(true);
+      await page.click('#newer');
+      await waitUntil(async () => (await rowIds()).length === 50, 'the first page is back');
+
+      await page.selectOption('select[name="status"]', 'failed');
+      await page.click('#filters button[type="submit"]');
+      await waitUntil(async () => JSON.stringify(await rowIds()) === JSON.stringify([failed.id]), 'only the failed execution shows');
+      expect(page.url()).to.contain('status=failed');
+      await page.selectOption('select[name="status"]', '');
+      await page.fill('input[name="workflow"]', 'many');
+      await page.click('#filters button[type="submit"]');
+      await waitUntil(async () => (await rowIds()).length === 50 && !(await rowIds()).includes(failed.id), 'only workflow many shows');
+      expect(await page.textContent('#counts [data-status="failed"]')).to.contain('0');
       await page.close();
     });
 
