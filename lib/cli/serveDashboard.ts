@@ -67,7 +67,9 @@ export async function serveDashboard(options: ServeOptions, print: (line: string
     print(`task-graph dashboard: ${url}`);
     print(
       `Listening on ${shownHost}:${port}` +
-        (loopback ? ' (this machine only; --host 0.0.0.0 to open it to others)' : ' (reachable from other machines: set --token)'),
+        (loopback
+          ? ' (this machine only; --host 0.0.0.0 to open it to others)'
+          : ` (reachable from other machines${token === undefined ? ': set --token' : ''})`),
     );
     print(`Storage: ${engine.storage}`);
     print(
