@@ -6,10 +6,10 @@ import { expect } from 'chai';
 import { ExecutionNotFoundError, InvalidOptionsError } from '../lib/errors.js';
 import { inspectExecution } from '../lib/inspect/inspectExecution.js';
 import { TASK_STATE_COLORS } from '../lib/inspect/taskStateColors.js';
-import type { Workflow } from '../lib/index.js';
+import type { TaskContext, Workflow, WorkflowBuilder } from '../lib/index.js';
 import { MemoryStore } from '../lib/store/MemoryStore.js';
 import type { Store } from '../lib/store/Store.js';
-import { forEachStore } from './support/engines.js';
+import { deferred, forEachStore, waitUntil } from './support/engines.js';
 import { HOSTILE_ID, runCancelled, runMixed } from './support/inspectScenarios.js';
 
 function workflowEdges(workflow: Workflow): [string, string][] {
@@ -141,6 +141,40 @@ forEachStore('inspectExecution', (ctx) => {
       expect(html).to.include('<span class="badge state-cancelled" id="execution-status">cancelled</span>');
       expect(html).to.match(/<rect class="attempt-bar outcome-cancelled" data-task-id="slow" data-attempt="1"/);
       expect(html).to.match(/<path class="mark state-cancelled" data-task-id="after"/);
+      expect(html).to.include('the user pressed stop'); // the cancel reason
+    });
+
+    it('marks an attempt its process stopped during, and the resume, and lists the logs', async () => {
+      let runs = 0;
+      const stale = deferred();
+      const firstRun = deferred();
+      const define = (wf: WorkflowBuilder) =>
+        wf.addTask('long', 'Long', async (_input: unknown, task: TaskContext) => {
+          runs += 1;
+          task.logger.warn(`run ${runs} <b>of</b> long`);
+          if (runs === 1) {
+            firstRun.resolve();
+            await stale.promise;
+          }
+          return 'done';
+        });
+      const first = await ctx.openEngine();
+      first.publishWorkflow(define(first.createWorkflow('crashy')).build());
+      const handle = first.start('crashy');
+      handle.result.catch(() => undefined);
+      await firstRun.promise;
+      await waitUntil(async () => (await ctx.engine.getExecution(handle.id)).tasks['long']?.status === 'running', 'long is committed running');
+      await first.close();
+      ctx.publish('crashy', define);
+      const result = await ctx.engine.resume(handle.id);
+      stale.resolve();
+      const html = await ctx.engine.inspect(result.id, { format: 'html' }); // flushes the logs first
+      expect(count(html, /<rect class="interrupted-bar" data-task-id="long" data-attempt="1"/g)).to.equal(1);
+      expect(count(html, /<rect class="attempt-bar outcome-succeeded" data-task-id="long" data-attempt="1"/g)).to.equal(1);
+      expect(count(html, /<line class="resume-mark"/g)).to.equal(1);
+      expect(html).to.include('(1 attempt;');
+      expect(html).to.include('run 1 &lt;b&gt;of&lt;/b&gt; long').and.to.include('run 2 &lt;b&gt;of&lt;/b&gt; long');
+      expect(html).to.match(/<td>Resumed execution [^<]* of crashy from seq \d+<\/td>/);
     });
   });
 

@@ -111,6 +111,7 @@ describe('layoutDagre', () => {
         edges: ids.slice(1).map((id, i) => ({ from: ids[Math.floor(i / 3)]!, to: id, inferred: i === 0 })),
         transitions: [],
         spans: [],
+        logs: [],
         notes: [],
       };
     };

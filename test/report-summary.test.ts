@@ -33,6 +33,7 @@ function largeExecution(tasks: number): InspectionData {
     edges: [],
     transitions,
     spans: [],
+    logs: [],
     notes: [],
   };
 }

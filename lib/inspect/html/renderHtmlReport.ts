@@ -5,15 +5,17 @@
  * load, so even a value that slipped past escaping could not run or fetch anything.
  *
  * Sections: summary (status, workflow, times, counts, error, notes), the DAG coloured by task
- * state with a legend, the timeline of attempts, the tasks, and the transition table. A large
+ * state with a legend, the timeline of attempts (crashes and resumes marked), the tasks, the logs,
+ * and the transition table. A large
  * execution's report is summarised (summarizeReport.ts); the summary's counts stay whole.
  */
-import { buildTimeline } from '../attemptTimeline.js';
+import { buildTimeline, resumesFromLogs } from '../attemptTimeline.js';
 import type { InspectionData } from '../inspectionData.js';
 import { colorOf, TASK_STATE_COLORS, TASK_STATES } from '../taskStateColors.js';
 import { escapeHtml, formatDuration } from './escapeHtml.js';
 import { renderDagSvg } from './renderDagSvg.js';
 import { renderTimelineSvg } from './renderTimelineSvg.js';
+import { renderLogTable } from './renderLogTable.js';
 import { renderTransitionTable } from './renderTransitionTable.js';
 import { DETAIL_LIMIT, selectReportDetail, TRANSITION_ENDS } from './summarizeReport.js';
 import { REPORT_CSS } from './reportCss.js';
@@ -22,14 +24,14 @@ export function renderHtmlReport(data: InspectionData): string {
   const { execution, transitions } = data;
   const selection = selectReportDetail(data.tasks, transitions);
   const taskIds = selection.tasks.map((task) => task.taskId);
-  const full = buildTimeline(transitions, { start: execution.startedAt, end: execution.finishedAt });
+  const full = buildTimeline(transitions, { start: execution.startedAt, end: execution.finishedAt }, resumesFromLogs(data.logs));
   const shown = new Set(taskIds);
   const timeline = selection.summarised
     ? { ...full, bars: full.bars.filter((bar) => shown.has(bar.taskId)), marks: full.marks.filter((mark) => shown.has(mark.taskId)) }
     : full;
   const left = data.tasks.length - selection.tasks.length;
   const leftOut = left > 0 ? `<p class="note">${left} more tasks are not shown here (the report keeps ${selection.tasks.length}, unusual ones first): open the execution in the dashboard (task-graph serve) to see them all.</p>` : '';
-  const attempts = full.bars.filter((bar) => bar.kind === 'attempt').length;
+  const attempts = full.bars.filter((bar) => bar.kind === 'attempt' && !bar.interrupted).length;
   const title = `Execution ${execution.id} · ${execution.workflowId} · ${execution.status}`;
   return `<!DOCTYPE html>
 <html lang="en">
@@ -54,11 +56,14 @@ ${
     : `<div class="scroll">${renderDagSvg(data)}</div>`
 }
 </section>
-<section id="timeline"><h2>Timeline <span class="muted">(${attempts} attempt${attempts === 1 ? '' : 's'}; yellow: backoff before a retry; ◆: settled without running)</span></h2>
+<section id="timeline"><h2>Timeline <span class="muted">(${attempts} attempt${attempts === 1 ? '' : 's'}; yellow: backoff before a retry; ◆: settled without running; dashed: interrupted by a stop, red line: resumed)</span></h2>
 ${leftOut}<div class="scroll">${renderTimelineSvg(taskIds, timeline)}</div>
 </section>
 <section id="tasks"><h2>Tasks</h2>
 ${leftOut}${renderTaskTable(selection.tasks)}
+</section>
+<section id="logs"><h2>Logs <span class="muted">(${data.logs.length})</span></h2>
+${renderLogTable(data.logs)}
 </section>
 <section id="log"><h2>Transitions <span class="muted">(${transitions.length})</span></h2>
 ${
