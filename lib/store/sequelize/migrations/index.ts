@@ -14,6 +14,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '001_initial', up: initial.up, down: initial.down },
   { name: '002_execution_graph', up: executionGraph.up, down: executionGraph.down },
   { name: '003_executions_status_finished_index', up: executionsStatusFinishedIndex.up, down: executionsStatusFinishedIndex.down },
-  // 004 is reserved for another branch's migration; the runner applies every name it has not recorded.
+  // numbers are handed out per branch (004 is not this branch's); the runner applies every name it has not recorded
   { name: '005_executions_listing_indexes', up: executionsListingIndexes.up, down: executionsListingIndexes.down },
 ];
