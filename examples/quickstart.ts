@@ -24,6 +24,11 @@ async function saveResult(input: DemoInput & { processed: boolean; length: numbe
   return { saved: input.processed };
 }
 
+/** The storage URL as one shell word (a path with spaces or quotes stays one argument). */
+function quoteForShell(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
 const engine = await createEngine({ logLevel: 'warn' });
 try {
   const workflow = engine
@@ -53,6 +58,9 @@ try {
   console.log('  npx task-graph run examples/workflows.ts --workflow nightly-etl');
   console.log('  npx task-graph list --status running');
   console.log('  npx task-graph resume <id> --module examples/workflows.ts');
+  console.log('\nWatch it in the dashboard (live: runs started in other terminals show as they go):');
+  if (engine.storage === 'memory') console.log('  (this run used the memory store, which no other process sees: unset TASK_GRAPH_STORAGE)');
+  else console.log(`  npx task-graph serve --storage ${quoteForShell(engine.storage)}   then open http://127.0.0.1:4480/executions/${execution.id}`);
 } finally {
   await engine.close();
 }

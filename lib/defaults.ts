@@ -127,3 +127,24 @@ export function defaultStorageUrl(
   const directory = home !== undefined && home.trim() !== '' ? path.resolve(cwd, home.trim()) : path.resolve(cwd, DEFAULT_HOME_DIRECTORY);
   return `sqlite:${path.join(directory, DEFAULT_DATABASE_FILE)}`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Dashboard defaults (lib/dashboard)
+// ---------------------------------------------------------------------------------------------
+
+/** Port and address `task-graph serve` listens on: this machine only, unless told otherwise. */
+export const DEFAULT_DASHBOARD_PORT = 4480;
+export const DEFAULT_DASHBOARD_HOST = '127.0.0.1';
+
+/** How often a dashboard's event stream reads the store for transitions newer than it sent. */
+export const DEFAULT_DASHBOARD_POLL_INTERVAL_MS = 250;
+
+/** Executions a page of the dashboard's list holds, by default and at most. */
+export const DEFAULT_DASHBOARD_PAGE_SIZE = 50;
+export const MAX_DASHBOARD_PAGE_SIZE = 500;
+
+/** The bearer token of the dashboard when none is given: TASK_GRAPH_DASHBOARD_TOKEN, else none. */
+export function defaultDashboardToken(): string | undefined {
+  const token = process.env['TASK_GRAPH_DASHBOARD_TOKEN'];
+  return token === undefined || token === '' ? undefined : token;
+}

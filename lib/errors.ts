@@ -172,6 +172,23 @@ export class ResumeError extends TaskGraphError {
   }
 }
 
+/**
+ * The dashboard refused a request: a bad query value, a missing or wrong token, an action that is
+ * off, a body that is not JSON. `statusCode` is the HTTP status it answers with.
+ */
+export class DashboardRequestError extends TaskGraphError {
+  readonly statusCode: number;
+  constructor(
+    code: 'BAD_REQUEST' | 'UNAUTHORIZED' | 'ACTIONS_DISABLED' | 'ACTIONS_NEED_ENGINE' | 'FORBIDDEN_ORIGIN' | 'FORBIDDEN_HOST' | 'UNSUPPORTED_MEDIA_TYPE' | 'NOT_FOUND',
+    statusCode: number,
+    message: string,
+    context: TaskGraphErrorContext = {},
+  ) {
+    super(code, message, context);
+    this.statusCode = statusCode;
+  }
+}
+
 /** Turns any thrown value into an `Error` with a readable message. */
 export function toError(value: unknown): Error {
   if (value instanceof Error) return value;

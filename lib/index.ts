@@ -18,6 +18,7 @@ export { backoffDelay } from './engine/retryPolicy.js';
 export { MAX_ID_LENGTH } from './defaults.js';
 export {
   TaskGraphError,
+  DashboardRequestError,
   WorkflowValidationError,
   WorkflowNotFoundError,
   ExecutionNotFoundError,
@@ -36,6 +37,8 @@ export type { SerializedError } from './errors.js';
 export type { Store } from './store/Store.js';
 export type {
   CommitBatch,
+  CountExecutionsFilter,
+  ExecutionCounts,
   CreatedExecution,
   ExecutionUpdate,
   TransitionData,
@@ -57,6 +60,9 @@ export type { WorkflowBuilder } from './workflow/WorkflowBuilder.js';
 export type { Workflow } from './workflow/Workflow.js';
 export type { Jitter, RetryPolicy, TaskContext, TaskFunction, TaskOptions, WorkflowOptions } from './workflow/types.js';
 export { exportStatechart } from './inspect/exportStatechart.js';
+export { createDashboard } from './dashboard/createDashboard.js';
+export type { Dashboard, DashboardOptions } from './dashboard/createDashboard.js';
+export type { DashboardSourceInput } from './dashboard/DashboardSource.js';
 export type { StatechartFormat } from './inspect/exportStatechart.js';
 export type { InspectFormat } from './inspect/inspectExecution.js';
 export type { ReplayState, ReplayStep, ReplayTaskState } from './inspect/replay.js';

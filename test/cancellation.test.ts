@@ -94,6 +94,23 @@ forEachStore('cancellation', (ctx) => {
     expect(handle.progress()).to.deep.include({ cancelled: 3, running: 0, pending: 0, total: 3 });
   });
 
+  it('cancels through engine.cancel(id, reason), and refuses an execution this engine does not run', async () => {
+    const { seen, bothStarted } = publishWaiting('by-id');
+    const handle = ctx.engine.start('by-id');
+    await bothStarted;
+    await ctx.engine.cancel(handle.id, 'stopped by id');
+    const result = await handle.result;
+    expect(result.status).to.equal('cancelled');
+    expect(result.error?.message).to.equal('stopped by id');
+    expect(seen.aborted.sort()).to.deep.equal(['a', 'b']);
+
+    const finished = await ctx.engine.cancel(handle.id).catch((error: unknown) => error);
+    expect(finished).to.include({ code: 'NOT_RUNNING_HERE', executionId: handle.id });
+    expect((finished as Error).message).to.contain('it has finished');
+    const unknown = await ctx.engine.cancel('no-such-execution').catch((error: unknown) => error);
+    expect(unknown).to.include({ code: 'EXECUTION_NOT_FOUND' });
+  });
+
   it('runs nothing when the signal is already aborted', async () => {
     const { seen } = publishWaiting('pre-aborted');
     const result = await ctx.engine.execute('pre-aborted', {}, { signal: AbortSignal.abort('too late') });

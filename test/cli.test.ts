@@ -65,7 +65,11 @@ describe('task-graph CLI', function () {
   it('inspect: mermaid to stdout, html to a file', () => {
     const mermaid = cli('inspect', id, '--format', 'mermaid');
     expect(mermaid.code).to.equal(0);
-    expect(mermaid.stdout).to.contain('flowchart').and.to.contain('stateDiagram-v2');
+    expect(mermaid.stdout).to.match(/^flowchart LR\n/).and.to.not.contain('stateDiagram');
+    const statechart = cli('inspect', id, '--statechart');
+    expect(statechart.code, statechart.stderr).to.equal(0);
+    expect(statechart.stdout).to.match(/^stateDiagram-v2\n/).and.to.not.contain('flowchart');
+    expect(cli('inspect', id, '--statechart', '--format', 'dot').stdout).to.match(/^digraph/);
     const out = path.join(dir, 'report.html');
     const html = cli('inspect', id, '--format', 'html', '--out', out);
     expect(html.code).to.equal(0);

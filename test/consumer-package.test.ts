@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,9 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
 const CONSUMER = `
-import { createEngine, NonRetryableError, WorkflowValidationError, WorkflowNotFoundError } from 'task-graph';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createDashboard, createEngine, NonRetryableError, WorkflowValidationError, WorkflowNotFoundError } from 'task-graph';
 import type { ExecutionResult, TaskContext } from 'task-graph';
 
 const engine = await createEngine({ storage: 'memory', concurrency: 8, logLevel: 'warn' });
@@ -39,9 +41,19 @@ try { await engine.execute('nope'); } catch (error) { if (error instanceof Workf
 let invalid = '';
 try { engine.createWorkflow('bad').build(); } catch (error) { if (error instanceof WorkflowValidationError) invalid = error.code; }
 const nonRetryable = new NonRetryableError('stop').code;
+const dashboard = createDashboard(engine);
+const server = http.createServer(dashboard.handler);
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const base = \`http://127.0.0.1:\${(server.address() as AddressInfo).port}\`;
+const listed = (await (await fetch(\`\${base}/api/executions\`)).json()) as { executions: unknown[] };
+const script = await fetch(\`\${base}/assets/execution.js\`);
+const dashboardSeen = { executions: listed.executions.length, script: script.status };
+await dashboard.close();
+server.closeAllConnections();
+server.close();
 await engine.close();
 console.log(JSON.stringify({ status: result.status, load: result.tasks['load']?.status, outputs: result.outputs, second: second.status,
-  total: progress.total, handleId: typeof handle.id, events: seen.length, notFound, invalid, nonRetryable }));
+  total: progress.total, handleId: typeof handle.id, events: seen.length, notFound, invalid, nonRetryable, dashboard: dashboardSeen }));
 `;
 
 /** Runs node with these arguments; on failure the error carries what the command printed. */
@@ -60,6 +72,8 @@ describe('a separate consumer package importing task-graph', function () {
 
   before(() => {
     run([TSC, '-p', path.join(ROOT, 'tsconfig.build.json')], ROOT);
+    // as \`npm run build\` does after tsc: the dashboard's page scripts go into dist as they are
+    cpSync(path.join(ROOT, 'lib', 'dashboard', 'public'), path.join(ROOT, 'dist', 'lib', 'dashboard', 'public'), { recursive: true });
     dir = mkdtempSync(path.join(os.tmpdir(), 'tg-consumer-'));
     mkdirSync(path.join(dir, 'node_modules'));
     symlinkSync(ROOT, path.join(dir, 'node_modules', 'task-graph'), 'dir');
@@ -96,6 +110,7 @@ describe('a separate consumer package importing task-graph', function () {
       notFound: 'WORKFLOW_NOT_FOUND',
       invalid: 'WORKFLOW_INVALID',
       nonRetryable: 'NON_RETRYABLE',
+      dashboard: { executions: 2, script: 200 },
     });
   });
 });

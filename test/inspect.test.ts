@@ -6,10 +6,10 @@ import { expect } from 'chai';
 import { ExecutionNotFoundError, InvalidOptionsError } from '../lib/errors.js';
 import { inspectExecution } from '../lib/inspect/inspectExecution.js';
 import { TASK_STATE_COLORS } from '../lib/inspect/taskStateColors.js';
-import type { Workflow } from '../lib/index.js';
+import type { TaskContext, Workflow, WorkflowBuilder } from '../lib/index.js';
 import { MemoryStore } from '../lib/store/MemoryStore.js';
 import type { Store } from '../lib/store/Store.js';
-import { forEachStore } from './support/engines.js';
+import { deferred, forEachStore, waitUntil } from './support/engines.js';
 import { HOSTILE_ID, runCancelled, runMixed } from './support/inspectScenarios.js';
 
 function workflowEdges(workflow: Workflow): [string, string][] {
@@ -31,26 +31,27 @@ function count(text: string, pattern: RegExp): number {
 
 forEachStore('inspectExecution', (ctx) => {
   describe('mermaid', () => {
-    it('draws the DAG coloured by task state, then the task statechart', async () => {
+    // Regression: the DAG and the statechart came in one block, which Mermaid cannot render as one diagram.
+    it('draws the DAG coloured by task state, alone', async () => {
       const { workflow, result } = await runMixed(ctx);
-      const text = await inspectExecution(ctx.target.store, result.id, { format: 'mermaid', workflow });
-      const [dag, statechart] = text.split('%% ---- task statechart ----\n');
-      expect(dag!.startsWith('flowchart LR\n')).to.equal(true);
-      expect(statechart!.startsWith('stateDiagram-v2\n')).to.equal(true);
+      const dag = await inspectExecution(ctx.target.store, result.id, { format: 'mermaid', workflow });
+      expect(dag.startsWith('flowchart LR\n')).to.equal(true);
+      expect(dag).to.not.include('stateDiagram');
+      expect(dag.match(/^(flowchart|stateDiagram|graph) /gm)).to.have.length(1);
       // one node per task, t0.. in topological order, labelled with the escaped id
-      const nodes = dag!.split('\n').filter((line) => /^\s+t\d+\["/.test(line));
+      const nodes = dag.split('\n').filter((line) => /^\s+t\d+\["/.test(line));
       expect(nodes).to.have.length(6);
       expect(dag).to.include('t0["extract<br/>succeeded · 3 attempts"]');
       expect(dag).to.not.include('<script>');
       expect(dag).to.include('#60;script#62;alert(#34;x#34;)#60;/script#62;');
-      expect(count(dag!, / --> /g)).to.equal(workflowEdges(workflow).length);
+      expect(count(dag, / --> /g)).to.equal(workflowEdges(workflow).length);
       expect(dag).to.not.include('-.->');
       for (const [state, color] of Object.entries(TASK_STATE_COLORS)) {
         expect(dag).to.include(`classDef ${state} fill:${color.fill},stroke:${color.stroke},color:${color.text}`);
       }
       const classOf = (taskId: string): string => {
         const node = nodes.find((line) => line.includes(`["${taskId}<br/>`))!.trim().split('[')[0]!;
-        return dag!.split('\n').find((line) => line.trim().startsWith('class ') && line.trim().split(' ')[1]!.split(',').includes(node))!.trim().split(' ')[2]!;
+        return dag.split('\n').find((line) => line.trim().startsWith('class ') && line.trim().split(' ')[1]!.split(',').includes(node))!.trim().split(' ')[2]!;
       };
       expect(classOf('extract')).to.equal('succeeded');
       expect(classOf('transform')).to.equal('failed');
@@ -60,7 +61,7 @@ forEachStore('inspectExecution', (ctx) => {
 
     it('without the workflow, draws the graph recorded with the execution', async () => {
       const { workflow, result } = await runMixed(ctx);
-      const dag = (await inspectExecution(ctx.target.store, result.id, { format: 'mermaid' })).split('%% ----')[0]!;
+      const dag = await inspectExecution(ctx.target.store, result.id, { format: 'mermaid' });
       expect(count(dag, / --> /g)).to.equal(workflowEdges(workflow).length);
       expect(dag).to.not.include('-.->');
       expect(dag).to.not.include('recorded without its graph');
@@ -69,7 +70,7 @@ forEachStore('inspectExecution', (ctx) => {
     it('for a row recorded without its graph, draws the edges that skip reasons prove, dashed, and says so', async () => {
       const { result } = await runMixed(ctx);
       const old = await withoutGraph(ctx.target.store, result.id);
-      const dag = (await inspectExecution(old, result.id, { format: 'mermaid' })).split('%% ----')[0]!;
+      const dag = await inspectExecution(old, result.id, { format: 'mermaid' });
       expect(count(dag, / -\.-> /g)).to.equal(2); // transform -.-> load, load -.-> report
       expect(count(dag, / --> /g)).to.equal(0);
       expect(dag).to.include('%% This execution was recorded without its graph. 2 edge(s) were recovered from skip reasons');
@@ -140,6 +141,40 @@ forEachStore('inspectExecution', (ctx) => {
       expect(html).to.include('<span class="badge state-cancelled" id="execution-status">cancelled</span>');
       expect(html).to.match(/<rect class="attempt-bar outcome-cancelled" data-task-id="slow" data-attempt="1"/);
       expect(html).to.match(/<path class="mark state-cancelled" data-task-id="after"/);
+      expect(html).to.include('the user pressed stop'); // the cancel reason
+    });
+
+    it('marks an attempt its process stopped during, and the resume, and lists the logs', async () => {
+      let runs = 0;
+      const stale = deferred();
+      const firstRun = deferred();
+      const define = (wf: WorkflowBuilder) =>
+        wf.addTask('long', 'Long', async (_input: unknown, task: TaskContext) => {
+          runs += 1;
+          task.logger.warn(`run ${runs} <b>of</b> long`);
+          if (runs === 1) {
+            firstRun.resolve();
+            await stale.promise;
+          }
+          return 'done';
+        });
+      const first = await ctx.openEngine();
+      first.publishWorkflow(define(first.createWorkflow('crashy')).build());
+      const handle = first.start('crashy');
+      handle.result.catch(() => undefined);
+      await firstRun.promise;
+      await waitUntil(async () => (await ctx.engine.getExecution(handle.id)).tasks['long']?.status === 'running', 'long is committed running');
+      await first.close();
+      ctx.publish('crashy', define);
+      const result = await ctx.engine.resume(handle.id);
+      stale.resolve();
+      const html = await ctx.engine.inspect(result.id, { format: 'html' }); // flushes the logs first
+      expect(count(html, /<rect class="interrupted-bar" data-task-id="long" data-attempt="1"/g)).to.equal(1);
+      expect(count(html, /<rect class="attempt-bar outcome-succeeded" data-task-id="long" data-attempt="1"/g)).to.equal(1);
+      expect(count(html, /<line class="resume-mark"/g)).to.equal(1);
+      expect(html).to.include('(1 attempt;');
+      expect(html).to.include('run 1 &lt;b&gt;of&lt;/b&gt; long').and.to.include('run 2 &lt;b&gt;of&lt;/b&gt; long');
+      expect(html).to.match(/<td>Resumed execution [^<]* of crashy from seq \d+<\/td>/);
     });
   });
 

@@ -235,6 +235,44 @@ for (const factory of storeFactories({ sqliteMemory: true })) {
       );
     });
 
+    it('pages executions with a keyset cursor and filters them by creation time', async () => {
+      await store.createExecution(execution('x1', { workflowId: 'w1', createdAt: at(1), status: 'succeeded' }), []);
+      await store.createExecution(execution('x2', { workflowId: 'w2', createdAt: at(2), status: 'running' }), []);
+      await store.createExecution(execution('x3', { workflowId: 'w1', createdAt: at(3), status: 'failed' }), []);
+      await store.createExecution(execution('x4', { workflowId: 'w1', createdAt: at(3), status: 'running' }), []);
+      await store.createExecution(execution('x5', { workflowId: 'w1', createdAt: at(5), status: 'pending' }), []);
+      const ids = async (filter?: Parameters<Store['listExecutions']>[0]) =>
+        (await store.listExecutions(filter)).map((record) => record.id);
+      // x4 and x3 share a creation time: the cursor breaks the tie by id
+      expect(await ids({ after: { createdAt: at(3), id: 'x4' } })).to.deep.equal(['x3', 'x2', 'x1']);
+      expect(await ids({ after: { createdAt: at(3), id: 'x3' }, limit: 1 })).to.deep.equal(['x2']);
+      expect(await ids({ after: { createdAt: at(5), id: 'x5' }, workflowId: 'w1', status: ['running', 'succeeded'] })).to.deep.equal(['x4', 'x1']);
+      expect(await ids({ after: { createdAt: at(1), id: 'x1' } })).to.deep.equal([]);
+      expect(await ids({ createdFrom: at(2), createdBefore: at(5) })).to.deep.equal(['x4', 'x3', 'x2']);
+      expect(await ids({ createdFrom: at(3) })).to.deep.equal(['x5', 'x4', 'x3']);
+    });
+
+    it('counts executions per status, by workflow and creation time', async () => {
+      await store.createExecution(execution('x1', { workflowId: 'w1', createdAt: at(1), status: 'succeeded' }), []);
+      await store.createExecution(execution('x2', { workflowId: 'w2', createdAt: at(2), status: 'running' }), []);
+      await store.createExecution(execution('x3', { workflowId: 'w1', createdAt: at(3), status: 'failed' }), []);
+      await store.createExecution(execution('x4', { workflowId: 'w1', createdAt: at(4), status: 'running' }), []);
+      const none = { pending: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+      expect(await store.countExecutions!()).to.deep.equal({ ...none, running: 2, succeeded: 1, failed: 1 });
+      expect(await store.countExecutions!({ workflowId: 'w1' })).to.deep.equal({ ...none, running: 1, succeeded: 1, failed: 1 });
+      expect(await store.countExecutions!({ createdFrom: at(2), createdBefore: at(4) })).to.deep.equal({ ...none, running: 1, failed: 1 });
+      expect(await store.countExecutions!({ workflowId: 'nope' })).to.deep.equal(none);
+    });
+
+    it('lists only the transitions after a seq', async () => {
+      await store.createExecution(execution('e1'), [taskRun('e1', 'a')]);
+      await store.commit({ transitions: [1, 2, 3, 4].map((seq) => transition('e1', seq)), taskRuns: [], executions: [] });
+      expect((await store.listTransitions('e1', 2)).map((t) => t.seq)).to.deep.equal([3, 4]);
+      expect((await store.listTransitions('e1', 0)).map((t) => t.seq)).to.deep.equal([1, 2, 3, 4]);
+      expect(await store.listTransitions('e1', 4)).to.deep.equal([]);
+      expect(await store.listTransitions('e1', 2)).to.deep.equal([3, 4].map((seq) => transition('e1', seq)));
+    });
+
     it('claims an execution that is free, its own, expired or forced, never a finished one; each claim moves the fencing token on', async () => {
       await store.createExecution(execution('e1'), []);
       await store.createExecution(execution('done', { status: 'succeeded' }), []);

@@ -1,11 +1,13 @@
 /**
  * The task-graph command: list, show, inspect, replay, resume, fork, run and prune executions
- * recorded in a store. `--storage` defaults like the engine (TASK_GRAPH_STORAGE, else
+ * recorded in a store, and serve the dashboard over them. `--storage` defaults like the engine (TASK_GRAPH_STORAGE, else
  * ./.task-graph/task-graph.db). An error is one line on stderr and exit code 1.
  */
 import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
+import { taskMachine } from '../../machines/task.js';
 import { createEngine } from '../engine/createEngine.js';
+import { exportStatechart } from '../inspect/exportStatechart.js';
 import type { Engine } from '../engine/Engine.js';
 import { describeValues } from '../describeValue.js';
 import { TaskGraphError, toError } from '../errors.js';
@@ -20,6 +22,8 @@ import { loadWorkflowModule } from './loadWorkflowModule.js';
 import { packageVersion } from './packageVersion.js';
 import { DURATION_FORMS, parseDuration } from './parseDuration.js';
 import { ProgressBar } from './ProgressBar.js';
+import { serveDashboard } from './serveDashboard.js';
+import { DEFAULT_DASHBOARD_HOST, DEFAULT_DASHBOARD_PORT } from '../defaults.js';
 
 const FORMATS = ['mermaid', 'dot', 'json', 'html'] as const;
 type Format = (typeof FORMATS)[number];
@@ -157,13 +161,20 @@ export function buildProgram(): Command {
 
   program
     .command('inspect <id>')
-    .description('export an execution: its DAG coloured by state, the statechart, the timeline')
+    .description('export an execution: its DAG coloured by state (mermaid, dot), all of it (json), a report (html)')
     .option(storage, storageHelp)
     .option('--format <format>', FORMATS.join('|'), format, 'mermaid' as Format)
+    .option('--statechart', 'print the task statechart instead (mermaid, dot or json), as its own diagram')
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--module <file>', 'module publishing the workflow (adds the DAG edges)')
-    .action(async (id: string, options: StorageOption & { format: Format; out?: string; module?: string }) => {
+    .action(async (id: string, options: StorageOption & { format: Format; statechart?: boolean; out?: string; module?: string }) => {
       await withEngine(options, async (engine) => {
+        if (options.statechart) {
+          if (options.format === 'html') throw new InvalidArgumentError('--statechart prints mermaid, dot or json, not html');
+          await engine.getExecution(id); // the id must still name an execution
+          await output(exportStatechart(taskMachine, options.format), options.out);
+          return;
+        }
         if (options.module) await loadWorkflowModule(options.module, engine);
         await output(await engine.inspect(id, { format: options.format }), options.out);
       });
@@ -281,6 +292,29 @@ export function buildProgram(): Command {
         const which = (statuses ?? ['succeeded', 'failed', 'cancelled']).join(', ');
         console.log(`Deleted ${deleted} execution${deleted === 1 ? '' : 's'} (${which}) that finished ${options.olderThan.text} or more ago, from ${engine.storage}.`);
       });
+    });
+
+  program
+    .command('serve')
+    .description('serve the live dashboard: executions, a live DAG, a replay slider, actions')
+    .option(storage, storageHelp)
+    .option('--port <n>', `port (default: ${DEFAULT_DASHBOARD_PORT}; 0 for any free one)`, integer, DEFAULT_DASHBOARD_PORT)
+    .option('--host <address>', `address to bind (default: ${DEFAULT_DASHBOARD_HOST}, this machine only)`, DEFAULT_DASHBOARD_HOST)
+    .option('--token <token>', 'bearer token every API request must carry (default: TASK_GRAPH_DASHBOARD_TOKEN)')
+    .option('--allow-actions', 'allow cancel, resume and fork (a token is required; one is generated if none is given)')
+    .option('--module <file>', 'module publishing the workflows (needed to resume and fork)')
+    .action(async (options: StorageOption & { port: number; host: string; token?: string; allowActions?: boolean; module?: string }) => {
+      const running = await serveDashboard(options);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await running.close();
     });
 
   return program;

@@ -3,13 +3,14 @@
  * resume, fork: lib/engine/startExecution.ts, resumeExecution.ts, forkExecution.ts), the read
  * API over the store, and replay and inspection. Build one with `createEngine()`.
  */
-import { EngineClosedError, ExecutionNotFoundError, InvalidOptionsError, WorkflowNotFoundError } from '../errors.js';
+import { EngineClosedError, ExecutionNotFoundError, InvalidOptionsError, TaskGraphError, WorkflowNotFoundError } from '../errors.js';
 import { inspectExecution } from '../inspect/inspectExecution.js';
 import type { InspectFormat } from '../inspect/inspectExecution.js';
 import { replayExecution } from '../inspect/replay.js';
 import type { ReplayStep } from '../inspect/replay.js';
 import { verifyReplay } from '../inspect/verifyReplay.js';
 import type { ReplayMachines, VerifyReplayResult } from '../inspect/verifyReplay.js';
+import { isTerminalExecutionStatus } from '../store/records.js';
 import type { ExecutionRecord, ExecutionStatus, ListExecutionsFilter, LogRecord, SpanRecord, TransitionRecord } from '../store/records.js';
 import type { EngineEventEmitter } from '../telemetry/EngineEvents.js';
 import type { EngineMetricsSnapshot } from '../telemetry/otel/EngineMetrics.js';
@@ -22,7 +23,6 @@ import type { EngineRuntime } from './EngineRuntime.js';
 import { EXECUTE_OPTION_KEYS, SUBMIT_OPTION_KEYS, validatePositive, validateSignal, WAIT_FOR_OPTION_KEYS } from './engineOptions.js';
 import type { ExecuteOptions, SubmitOptions, WaitForOptions } from './engineOptions.js';
 import { DEFAULT_WAIT_POLL_INTERVAL_MS } from '../defaults.js';
-import { isTerminalExecutionStatus } from '../store/records.js';
 import type { ExecutionHandle } from './ExecutionHandle.js';
 import { buildExecutionResult } from './executionResult.js';
 import type { ExecutionResult } from './executionResult.js';
@@ -32,6 +32,7 @@ import { toPruneCriteria } from './pruneOptions.js';
 import type { PruneOptions, PruneResult } from './pruneOptions.js';
 import { RESUME_OPTION_KEYS, resumeExecution, resumeOrphans } from './resumeExecution.js';
 import type { ResumeAllResult, ResumeOptions } from './resumeExecution.js';
+import { rememberEngineStore } from './engineStore.js';
 import { Recovery } from './Recovery.js';
 import type { RecoveryOptions } from './Recovery.js';
 import { startExecution, submitExecution } from './startExecution.js';
@@ -57,6 +58,7 @@ export class Engine {
     this.events = runtime.events;
     this.context = { runtime, registry: new WorkflowRegistry(runtime.logger), defaults };
     this.recovery = recovery && new Recovery(this.context, recovery);
+    rememberEngineStore(this, runtime.store);
   }
 
   /** Starts the recovery scan (`createEngine` calls it once the engine is ready). @internal */
@@ -241,6 +243,30 @@ export class Engine {
     return forkExecution(this.context, executionId, options);
   }
 
+  /**
+   * Cancels an execution this engine runs, as `handle.cancel(reason)` does: running tasks see
+   * their signal aborted and it ends `cancelled`. An engine cannot cancel what another process runs.
+   * @throws ExecutionNotFoundError when the store has no such execution
+   * @throws TaskGraphError `NOT_RUNNING_HERE` when it exists but this engine does not run it (it
+   *   finished, or another engine runs it)
+   * @example await engine.cancel(executionId, 'stopped from the dashboard');
+   */
+  async cancel(executionId: string, reason = 'cancelled by the caller'): Promise<void> {
+    this.assertOpen('cancel an execution');
+    const run = this.runtime.runs.get(executionId);
+    if (run) {
+      run.cancel(reason);
+      return;
+    }
+    const record = await this.requireExecution(executionId);
+    throw new TaskGraphError(
+      'NOT_RUNNING_HERE',
+      `Execution ${JSON.stringify(executionId)} is ${record.status} and not run by this engine (${this.id}): ` +
+        (isTerminalExecutionStatus(record.status) ? 'it has finished.' : 'only the engine running it can cancel it.'),
+      { executionId },
+    );
+  }
+
   /** The execution as recorded, in the shape of an execution result. @example await engine.getExecution(id) */
   async getExecution(id: string): Promise<ExecutionDetails> {
     await this.runtime.runs.get(id)?.written; // started here a moment ago: its rows are on their way
@@ -357,7 +383,8 @@ export class Engine {
   }
 
   /**
-   * Renders an execution: 'mermaid' (the DAG coloured by state, and the task statechart), 'dot',
+   * Renders an execution: 'mermaid' (the DAG coloured by state; the task statechart is
+   * `exportStatechart(taskMachine, 'mermaid')`), 'dot',
    * 'json', or 'html' (one self-contained, offline report: DAG, timeline of every attempt, transitions).
    * @example await writeFile('report.html', await engine.inspect(id, { format: 'html' }));
    */

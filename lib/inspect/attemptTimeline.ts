@@ -4,8 +4,13 @@
  * `retrying`), and a mark for each task that settled without running (skipped, or cancelled while
  * pending). A bar still open when the log ends (the execution is still running, or was left
  * unfinished by a crash) ends at the last recorded instant and is marked `open`.
+ *
+ * A resume writes no transition: a task restored in `running` runs the same attempt again. The
+ * engine's log record `Resumed execution … from seq N` (see {@link resumesFromLogs}) says when
+ * and from where, so every attempt opened at or before seq N and closed after it is split at the
+ * resume: an `interrupted` bar up to it, then the attempt's run again.
  */
-import type { TransitionRecord } from '../store/records.js';
+import type { LogRecord, TransitionRecord } from '../store/records.js';
 
 export interface TimelineBar {
   taskId: string;
@@ -17,6 +22,17 @@ export interface TimelineBar {
   /** The state the task left `running` (or `retrying`) for; `running`/`retrying` when still open. */
   outcome: string;
   open: boolean;
+  /** The part of an attempt before a resume: its process stopped while it ran. */
+  interrupted?: boolean;
+  /** Seqs of the transitions that opened and closed the bar (closed: null while open). */
+  startSeq: number;
+  endSeq: number | null;
+}
+
+/** A resume of the execution: when, and the last seq it read back. */
+export interface ResumeMark {
+  at: number;
+  afterSeq: number;
 }
 
 export interface TimelineMark {
@@ -30,9 +46,22 @@ export interface Timeline {
   end: number;
   bars: TimelineBar[];
   marks: TimelineMark[];
+  resumes: ResumeMark[];
 }
 
-export function buildTimeline(transitions: readonly TransitionRecord[], bounds: { start?: Date | null; end?: Date | null } = {}): Timeline {
+/** The resumes the engine recorded about an execution (`Resumed execution … from seq N`). */
+export function resumesFromLogs(logs: readonly LogRecord[]): ResumeMark[] {
+  return logs.flatMap((log) => {
+    const match = log.taskId === null ? /^Resumed execution .* from seq (\d+)$/.exec(log.message) : null;
+    return match ? [{ at: new Date(log.at).getTime(), afterSeq: Number(match[1]) }] : [];
+  });
+}
+
+export function buildTimeline(
+  transitions: readonly TransitionRecord[],
+  bounds: { start?: Date | null; end?: Date | null } = {},
+  resumes: readonly ResumeMark[] = [],
+): Timeline {
   const bars: TimelineBar[] = [];
   const marks: TimelineMark[] = [];
   const open = new Map<string, TimelineBar>();
@@ -49,6 +78,7 @@ export function buildTimeline(transitions: readonly TransitionRecord[], bounds: 
       current.end = at;
       current.outcome = transition.to;
       current.open = false;
+      current.endSeq = transition.seq;
       open.delete(taskId);
     } else if (transition.from === 'pending' && transition.to !== 'running') {
       marks.push({ taskId, at, status: transition.to });
@@ -62,6 +92,8 @@ export function buildTimeline(transitions: readonly TransitionRecord[], bounds: 
         end: at,
         outcome: transition.to,
         open: true,
+        startSeq: transition.seq,
+        endSeq: null,
       };
       bars.push(bar);
       open.set(taskId, bar);
@@ -70,6 +102,27 @@ export function buildTimeline(transitions: readonly TransitionRecord[], bounds: 
   const start = Math.min(first, bounds.start ? new Date(bounds.start).getTime() : Infinity);
   const end = Math.max(last, bounds.end ? new Date(bounds.end).getTime() : -Infinity);
   for (const bar of open.values()) bar.end = Math.max(bar.start, end);
-  if (!Number.isFinite(start) || !Number.isFinite(end)) return { start: 0, end: 0, bars, marks };
-  return { start, end, bars, marks };
+  const split = splitAtResumes(bars, resumes);
+  if (!Number.isFinite(start) || !Number.isFinite(end)) return { start: 0, end: 0, bars: split, marks, resumes: [...resumes] };
+  return { start, end, bars: split, marks, resumes: [...resumes] };
+}
+
+function splitAtResumes(bars: TimelineBar[], resumes: readonly ResumeMark[]): TimelineBar[] {
+  if (resumes.length === 0) return bars;
+  const split: TimelineBar[] = [];
+  for (const bar of bars) {
+    const at =
+      bar.kind === 'attempt'
+        ? resumes
+            .filter((resume) => bar.startSeq <= resume.afterSeq && (bar.endSeq === null || bar.endSeq > resume.afterSeq))
+            .map((resume) => Math.min(Math.max(resume.at, bar.start), bar.end))
+        : [];
+    let from = bar.start;
+    for (const resumedAt of at) {
+      split.push({ ...bar, start: from, end: resumedAt, outcome: 'interrupted', open: false, interrupted: true });
+      from = resumedAt;
+    }
+    split.push(at.length === 0 ? bar : { ...bar, start: from });
+  }
+  return split;
 }

@@ -3,13 +3,11 @@
  * self-contained HTML report) or for programs (JSON). See inspectionData.ts for what is read
  * and where the DAG's edges come from.
  */
-import { taskMachine } from '../../machines/task.js';
 import { InvalidOptionsError } from '../errors.js';
 import type { Store } from '../store/Store.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import { dagToDot } from './dagToDot.js';
 import { dagToMermaid } from './dagToMermaid.js';
-import { exportStatechart } from './exportStatechart.js';
 import { renderHtmlReport } from './html/renderHtmlReport.js';
 import { loadInspectionData } from './inspectionData.js';
 
@@ -27,9 +25,8 @@ export interface InspectOptions {
 
 /**
  * Renders an execution from its store:
- * - `'mermaid'`: a `flowchart LR` of the DAG with one `classDef` per task state, then, after a
- *   `%% ----` separator line, the task statechart as a `stateDiagram-v2` (two diagrams: render
- *   each on its own);
+ * - `'mermaid'`: a `flowchart LR` of the DAG with one `classDef` per task state, alone (Mermaid
+ *   renders one diagram per block; the task statechart is `exportStatechart(taskMachine, 'mermaid')`);
  * - `'dot'`: a Graphviz digraph with nodes filled by state;
  * - `'json'`: `{ execution, tasks, edges, transitions, spans, notes }`;
  * - `'html'`: one self-contained, script-free page (inline SVG DAG, timeline of every attempt,
@@ -49,7 +46,7 @@ export async function inspectExecution(store: Store, executionId: string, option
   const data = await loadInspectionData(store, executionId, options.workflow);
   switch (format) {
     case 'mermaid':
-      return `${dagToMermaid(data)}\n%% ---- task statechart ----\n${exportStatechart(taskMachine, 'mermaid')}`;
+      return `${dagToMermaid(data)}\n`;
     case 'dot':
       return dagToDot(data);
     case 'json': {

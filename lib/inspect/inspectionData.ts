@@ -1,6 +1,6 @@
 /**
  * Everything an inspection renders, read from the store in one place: the execution row, its
- * task rows in display order, the DAG's edges, the transition log and the spans.
+ * task rows in display order, the DAG's edges, the transition log, the spans and the logs.
  *
  * Edges, in order of preference: the `workflow` the caller passes; the graph recorded with the
  * execution (`execution.graph`); for rows recorded before executions kept their graph, the only
@@ -12,7 +12,7 @@
  * by when each task first moved, then by id (stores list task rows in different orders).
  */
 import { ExecutionNotFoundError } from '../errors.js';
-import type { ExecutionRecord, SpanRecord, TaskRunRecord, TransitionRecord } from '../store/records.js';
+import type { ExecutionRecord, LogRecord, SpanRecord, TaskRunRecord, TransitionRecord } from '../store/records.js';
 import type { Store } from '../store/Store.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import { dagDepths } from './layoutDag.js';
@@ -31,6 +31,8 @@ export interface InspectionData {
   edges: InspectEdge[];
   transitions: TransitionRecord[];
   spans: SpanRecord[];
+  /** The execution's log records (its tasks' and the engine's about it), in insertion order. */
+  logs: LogRecord[];
   /** What the reader should know about the data: where the edges come from, mismatches. */
   notes: string[];
 }
@@ -38,10 +40,11 @@ export interface InspectionData {
 export async function loadInspectionData(store: Store, executionId: string, workflow?: Workflow): Promise<InspectionData> {
   const execution = await store.getExecution(executionId);
   if (!execution) throw new ExecutionNotFoundError(executionId);
-  const [rows, transitions, spans] = await Promise.all([
+  const [rows, transitions, spans, logs] = await Promise.all([
     store.listTaskRuns(executionId),
     store.listTransitions(executionId),
     store.listSpans(executionId),
+    store.listLogs(executionId),
   ]);
   transitions.sort((a, b) => a.seq - b.seq);
   const notes: string[] = [];
@@ -70,7 +73,7 @@ export async function loadInspectionData(store: Store, executionId: string, work
         ' Pass the workflow to see the whole graph.',
     );
   }
-  return { execution, tasks: orderTasks(rows, edges, transitions, workflow), edges, transitions, spans, notes };
+  return { execution, tasks: orderTasks(rows, edges, transitions, workflow), edges, transitions, spans, logs, notes };
 }
 
 const SKIP_REASON = /^upstream task ("(?:[^"\\]|\\.)*") did not succeed$/;

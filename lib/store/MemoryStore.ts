@@ -17,6 +17,8 @@ import type { Store } from './Store.js';
 import type {
   ClaimedExecution,
   ClaimExpiredOptions,
+  CountExecutionsFilter,
+  ExecutionCounts,
   CommitBatch,
   CreatedExecution,
   ExecutionRecord,
@@ -30,7 +32,7 @@ import type {
 } from './records.js';
 import { isOrphaned, isTerminalExecutionStatus } from './records.js';
 import { OwnershipLostError, StorageError } from '../errors.js';
-import { filterExecutions } from './filterExecutions.js';
+import { countByStatus, filterExecutions } from './filterExecutions.js';
 import { TransitionColumns } from './memory/TransitionColumns.js';
 import { fromStoredSpan, fromStoredTaskRun, toStoredSpan, toStoredTaskRun } from './memory/storedRecords.js';
 import type { StoredSpan, StoredTaskRun } from './memory/storedRecords.js';
@@ -131,8 +133,12 @@ export class MemoryStore implements Store {
     return structuredClone(rows.sort((a, b) => compare(a.taskId, b.taskId)));
   }
 
-  async listTransitions(executionId: string): Promise<TransitionRecord[]> {
-    return structuredClone(this.executions.get(executionId)?.transitions.records() ?? []);
+  async countExecutions(filter: CountExecutionsFilter = {}): Promise<ExecutionCounts> {
+    return countByStatus(filterExecutions([...this.executions.values()].map((stored) => stored.record), filter));
+  }
+
+  async listTransitions(executionId: string, afterSeq?: number): Promise<TransitionRecord[]> {
+    return structuredClone(this.executions.get(executionId)?.transitions.records(afterSeq) ?? []);
   }
 
   async listLastTransitions(executionId: string, taskIds: readonly string[]): Promise<LastTransitions> {

@@ -16,6 +16,8 @@ import type {
   ClaimedExecution,
   ClaimExpiredOptions,
   CommitBatch,
+  CountExecutionsFilter,
+  ExecutionCounts,
   ExecutionRecord,
   LastTransitions,
   ListExecutionsFilter,
@@ -49,9 +51,16 @@ export interface Store {
   writeSpans(records: readonly SpanRecord[]): Promise<void>;
 
   getExecution(id: string): Promise<ExecutionRecord | null>;
+  /** Newest first (by `createdAt`, then by id, descending), then the filter's cursor, offset and limit. */
   listExecutions(filter?: ListExecutionsFilter): Promise<ExecutionRecord[]>;
+  /**
+   * How many executions match, per status (every status present, 0 when none). Optional: a store
+   * without it still runs executions; the dashboard then shows no counts.
+   */
+  countExecutions?(filter?: CountExecutionsFilter): Promise<ExecutionCounts>;
   listTaskRuns(executionId: string): Promise<TaskRunRecord[]>;
-  listTransitions(executionId: string): Promise<TransitionRecord[]>;
+  /** In seq order; with `afterSeq`, only the transitions whose seq is greater (what is new since). */
+  listTransitions(executionId: string, afterSeq?: number): Promise<TransitionRecord[]>;
   /**
    * What a resume needs of the log, without reading all of it: the highest committed seq, the
    * last transition of the supervisor and of each of `taskIds` that has one (in seq order), and the

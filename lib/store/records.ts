@@ -199,9 +199,26 @@ export interface CommitBatch {
 export interface ListExecutionsFilter {
   workflowId?: string;
   status?: ExecutionStatus | readonly ExecutionStatus[];
+  /** Only executions created at or after this time. @defaultValue no bound */
+  createdFrom?: Date;
+  /** Only executions created before this time. @defaultValue no bound */
+  createdBefore?: Date;
+  /**
+   * A keyset cursor: only the executions that come after this one in the newest-first order
+   * (created earlier, or at the same time with a smaller id). Unlike `offset`, a page read this
+   * way costs the same however deep it is, and does not shift when new executions arrive.
+   * @defaultValue from the newest
+   */
+  after?: { createdAt: Date; id: string };
   limit?: number;
   offset?: number;
 }
+
+/** What `Store.countExecutions` counts by: a listing filter without its paging. */
+export type CountExecutionsFilter = Pick<ListExecutionsFilter, 'workflowId' | 'createdFrom' | 'createdBefore'>;
+
+/** How many executions are in each status. */
+export type ExecutionCounts = Record<ExecutionStatus, number>;
 
 /**
  * Which finished executions `Store.pruneExecutions` deletes, and how. An execution matches when

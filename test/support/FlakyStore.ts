@@ -86,7 +86,7 @@ export class FlakyStore implements Store {
   listExecutions = (filter?: ListExecutionsFilter) => this.inner.listExecutions(filter);
   listTaskRuns = (id: string) => this.inner.listTaskRuns(id);
   listLastTransitions = (id: string, taskIds: readonly string[]) => this.inner.listLastTransitions(id, taskIds);
-  listTransitions = (id: string) => this.inner.listTransitions(id);
+  listTransitions = (id: string, afterSeq?: number) => this.inner.listTransitions(id, afterSeq);
   listLogs = (id: string) => this.inner.listLogs(id);
   listSpans = (id: string) => this.inner.listSpans(id);
   now = () => this.inner.now();

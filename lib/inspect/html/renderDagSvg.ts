@@ -1,12 +1,14 @@
 /**
  * The DAG of the HTML report as inline SVG, laid out in TypeScript (no script runs in the page):
- * columns by topological depth (layoutDag.ts), one `<g class="dag-node state-<status>">` per task
- * with a rectangle filled with the state's colour (its text clipped to the box, the full id in a
- * tooltip), edges as curves from the right side of a node to the left side of the next, dashed
- * when recovered from a skip reason.
+ * by dagre (layoutDagre.ts: ranks left to right, crossings reduced, edges routed around nodes) up
+ * to `DAGRE_MAX_TASKS` tasks, in columns by topological depth beyond (layoutDag.ts, linear time;
+ * dagre takes seconds on 10,000 tasks). One `<g class="dag-node state-<status>">` per task with a
+ * rectangle filled with the state's colour (its text clipped to the box, the full id in a
+ * tooltip); edges dashed when recovered from a skip reason.
  */
 import type { InspectionData } from '../inspectionData.js';
 import { layoutDag } from '../layoutDag.js';
+import { layoutDagre } from '../layoutDagre.js';
 import { colorOf } from '../taskStateColors.js';
 import { escapeHtml, num, truncate } from './escapeHtml.js';
 
@@ -16,7 +18,30 @@ const COLUMN_GAP = 70;
 const ROW_GAP = 16;
 const MARGIN = 16;
 
+/** Above this many tasks the report lays the graph out in columns (dagre would take seconds). */
+export const DAGRE_MAX_TASKS = 2_000;
+
 export function renderDagSvg(data: InspectionData): string {
+  return data.tasks.length <= DAGRE_MAX_TASKS ? renderDagre(data) : renderColumns(data);
+}
+
+function renderDagre(data: InspectionData): string {
+  const layout = layoutDagre(data.tasks.map((task) => task.taskId), data.edges, { nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT });
+  const inferred = new Set(data.edges.filter((edge) => edge.inferred).map((edge) => JSON.stringify([edge.from, edge.to])));
+  const edges = layout.edges.map((edge) => {
+    const d = edge.points.map((point, index) => `${index === 0 ? 'M' : 'L'}${num(point.x)},${num(point.y)}`).join(' ');
+    const dashed = inferred.has(JSON.stringify([edge.from, edge.to]));
+    return `<path class="dag-edge${dashed ? ' inferred' : ''}" data-from="${escapeHtml(edge.from)}" data-to="${escapeHtml(edge.to)}" d="${d}" marker-end="url(#arrow)"/>`;
+  });
+  const at = new Map(layout.nodes.map((node) => [node.id, node]));
+  const nodes = data.tasks.flatMap((task) => {
+    const node = at.get(task.taskId);
+    return node ? [renderNode(task, node.x, node.y)] : [];
+  });
+  return wrap(layout.width, layout.height, edges, nodes);
+}
+
+function renderColumns(data: InspectionData): string {
   const ids = data.tasks.map((task) => task.taskId);
   const { columns, position } = layoutDag(ids, data.edges);
   const rows = Math.max(1, ...columns.map((column) => column.length));
@@ -44,21 +69,27 @@ export function renderDagSvg(data: InspectionData): string {
   const nodes: string[] = [];
   for (const task of data.tasks) {
     const at = position.get(task.taskId);
-    if (!at) continue;
-    const color = colorOf(task.status);
-    const attempts = task.attempt === 1 ? '1 attempt' : `${task.attempt} attempts`;
-    const tooltip = `${task.taskId}\n${task.status} · ${attempts}${task.error ? `\n${task.error.name}: ${task.error.message}` : ''}`;
-    nodes.push(
-      `<g class="dag-node state-${escapeHtml(task.status)}" data-task-id="${escapeHtml(task.taskId)}" data-status="${escapeHtml(task.status)}" ` +
-        `transform="translate(${num(x(at.column))},${num(y(at.row))})">` +
-        `<title>${escapeHtml(tooltip)}</title>` +
-        `<rect width="${NODE_WIDTH}" height="${NODE_HEIGHT}" rx="8" fill="${color.fill}" stroke="${color.stroke}" stroke-width="1.5"/>` +
-        `<g clip-path="url(#node-clip)"><text x="10" y="20" fill="${color.text}" class="dag-label">${escapeHtml(truncate(task.taskId, 22))}</text>` +
-        `<text x="10" y="38" fill="${color.text}" class="dag-sub">${escapeHtml(task.status)} · ${attempts}</text></g>` +
-        `</g>`,
-    );
+    if (at) nodes.push(renderNode(task, x(at.column), y(at.row)));
   }
+  return wrap(width, height, edges, nodes);
+}
 
+function renderNode(task: InspectionData['tasks'][number], x: number, y: number): string {
+  const color = colorOf(task.status);
+  const attempts = task.attempt === 1 ? '1 attempt' : `${task.attempt} attempts`;
+  const tooltip = `${task.taskId}\n${task.status} · ${attempts}${task.error ? `\n${task.error.name}: ${task.error.message}` : ''}`;
+  return (
+    `<g class="dag-node state-${escapeHtml(task.status)}" data-task-id="${escapeHtml(task.taskId)}" data-status="${escapeHtml(task.status)}" ` +
+    `transform="translate(${num(x)},${num(y)})">` +
+    `<title>${escapeHtml(tooltip)}</title>` +
+    `<rect width="${NODE_WIDTH}" height="${NODE_HEIGHT}" rx="8" fill="${color.fill}" stroke="${color.stroke}" stroke-width="1.5"/>` +
+    `<g clip-path="url(#node-clip)"><text x="10" y="20" fill="${color.text}" class="dag-label">${escapeHtml(truncate(task.taskId, 22))}</text>` +
+    `<text x="10" y="38" fill="${color.text}" class="dag-sub">${escapeHtml(task.status)} · ${attempts}</text></g>` +
+    `</g>`
+  );
+}
+
+function wrap(width: number, height: number, edges: string[], nodes: string[]): string {
   return (
     `<svg class="dag" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="Task graph">` +
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">` +

@@ -5,22 +5,33 @@
  * load, so even a value that slipped past escaping could not run or fetch anything.
  *
  * Sections: summary (status, workflow, times, counts, error, notes), the DAG coloured by task
- * state with a legend, the timeline of attempts, the tasks, and the transition table.
+ * state with a legend, the timeline of attempts (crashes and resumes marked), the tasks, the logs,
+ * and the transition table. A large
+ * execution's report is summarised (summarizeReport.ts); the summary's counts stay whole.
  */
-import { buildTimeline } from '../attemptTimeline.js';
+import { buildTimeline, resumesFromLogs } from '../attemptTimeline.js';
 import type { InspectionData } from '../inspectionData.js';
 import { colorOf, TASK_STATE_COLORS, TASK_STATES } from '../taskStateColors.js';
 import { escapeHtml, formatDuration } from './escapeHtml.js';
 import { renderDagSvg } from './renderDagSvg.js';
 import { renderTimelineSvg } from './renderTimelineSvg.js';
+import { renderLogTable } from './renderLogTable.js';
 import { renderTransitionTable } from './renderTransitionTable.js';
+import { DETAIL_LIMIT, selectReportDetail, TRANSITION_ENDS } from './summarizeReport.js';
 import { REPORT_CSS } from './reportCss.js';
 
 export function renderHtmlReport(data: InspectionData): string {
-  const { execution, tasks, transitions } = data;
-  const taskIds = tasks.map((task) => task.taskId);
-  const timeline = buildTimeline(transitions, { start: execution.startedAt, end: execution.finishedAt });
-  const attempts = timeline.bars.filter((bar) => bar.kind === 'attempt').length;
+  const { execution, transitions } = data;
+  const selection = selectReportDetail(data.tasks, transitions);
+  const taskIds = selection.tasks.map((task) => task.taskId);
+  const full = buildTimeline(transitions, { start: execution.startedAt, end: execution.finishedAt }, resumesFromLogs(data.logs));
+  const shown = new Set(taskIds);
+  const timeline = selection.summarised
+    ? { ...full, bars: full.bars.filter((bar) => shown.has(bar.taskId)), marks: full.marks.filter((mark) => shown.has(mark.taskId)) }
+    : full;
+  const left = data.tasks.length - selection.tasks.length;
+  const leftOut = left > 0 ? `<p class="note">${left} more tasks are not shown here (the report keeps ${selection.tasks.length}, unusual ones first): open the execution in the dashboard (task-graph serve) to see them all.</p>` : '';
+  const attempts = full.bars.filter((bar) => bar.kind === 'attempt' && !bar.interrupted).length;
   const title = `Execution ${execution.id} · ${execution.workflowId} · ${execution.status}`;
   return `<!DOCTYPE html>
 <html lang="en">
@@ -39,16 +50,27 @@ ${data.notes.map((note) => `<p class="note">${escapeHtml(note)}</p>`).join('\n')
 </header>
 <section id="dag"><h2>Task graph</h2>
 ${renderLegend()}
-<div class="scroll">${renderDagSvg(data)}</div>
+${
+  selection.summarised
+    ? `<p class="note">${data.tasks.length} tasks: the graph is not drawn above ${DETAIL_LIMIT} tasks; the dashboard (task-graph serve) draws it with search and zoom.</p>`
+    : `<div class="scroll">${renderDagSvg(data)}</div>`
+}
 </section>
-<section id="timeline"><h2>Timeline <span class="muted">(${attempts} attempt${attempts === 1 ? '' : 's'}; yellow: backoff before a retry; ◆: settled without running)</span></h2>
-<div class="scroll">${renderTimelineSvg(taskIds, timeline)}</div>
+<section id="timeline"><h2>Timeline <span class="muted">(${attempts} attempt${attempts === 1 ? '' : 's'}; yellow: backoff before a retry; ◆: settled without running; dashed: interrupted by a stop, red line: resumed)</span></h2>
+${leftOut}<div class="scroll">${renderTimelineSvg(taskIds, timeline)}</div>
 </section>
 <section id="tasks"><h2>Tasks</h2>
-${renderTaskTable(data)}
+${leftOut}${renderTaskTable(selection.tasks)}
+</section>
+<section id="logs"><h2>Logs <span class="muted">(${data.logs.length})</span></h2>
+${renderLogTable(data.logs)}
 </section>
 <section id="log"><h2>Transitions <span class="muted">(${transitions.length})</span></h2>
-<div class="scroll">${renderTransitionTable(transitions)}</div>
+${
+  selection.transitionsOmitted > 0
+    ? `<p class="note">The first and last ${TRANSITION_ENDS} of ${transitions.length} transitions; the ${selection.transitionsOmitted} between are left out (task-graph replay lists them all).</p>`
+    : ''
+}<div class="scroll">${renderTransitionTable(selection.transitionsHead)}${selection.transitionsTail.length > 0 ? renderTransitionTable(selection.transitionsTail) : ''}</div>
 </section>
 <footer class="muted">task-graph inspection report · generated ${escapeHtml(new Date().toISOString())}</footer>
 </body>
@@ -94,7 +116,7 @@ function outputPreview(task: InspectionData['tasks'][number]): string {
   return `<code class="output">${escapeHtml(shown)}</code>`;
 }
 
-function renderTaskTable({ tasks }: InspectionData): string {
+function renderTaskTable(tasks: InspectionData['tasks']): string {
   const rows = tasks.map((task) => {
     const color = colorOf(task.status);
     const detail = task.error ? `<span class="error">${escapeHtml(`${task.error.name}: ${task.error.message}`)}</span>` : outputPreview(task);
@@ -102,11 +124,12 @@ function renderTaskTable({ tasks }: InspectionData): string {
       `<tr data-task-id="${escapeHtml(task.taskId)}"><td><code>${escapeHtml(task.taskId)}</code></td>` +
       `<td><span class="badge" style="background:${color.fill};color:${color.text}">${escapeHtml(task.status)}</span></td>` +
       `<td class="num">${task.attempt}</td><td>${task.startedAt ? escapeHtml(new Date(task.startedAt).toISOString()) : '—'}</td>` +
-      `<td>${task.finishedAt ? escapeHtml(new Date(task.finishedAt).toISOString()) : '—'}</td><td>${detail}</td></tr>`
+      `<td>${task.finishedAt ? escapeHtml(new Date(task.finishedAt).toISOString()) : '—'}</td>` +
+      `<td class="num">${task.startedAt && task.finishedAt ? escapeHtml(formatDuration(new Date(task.finishedAt).getTime() - new Date(task.startedAt).getTime())) : '—'}</td><td>${detail}</td></tr>`
     );
   });
   return (
-    '<table class="tasks"><thead><tr><th>task</th><th>status</th><th>attempts</th><th>started</th><th>finished</th><th>output or error</th></tr></thead>' +
+    '<table class="tasks"><thead><tr><th>task</th><th>status</th><th>attempts</th><th>started</th><th>finished</th><th>duration</th><th>output or error</th></tr></thead>' +
     `<tbody>${rows.join('')}</tbody></table>`
   );
 }

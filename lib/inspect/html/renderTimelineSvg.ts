@@ -4,7 +4,8 @@
  * retried, red failed, orange cancelled, blue still running), a thinner yellow bar for each
  * backoff between attempts (`rect.backoff-bar`), and a diamond for tasks that settled without
  * running (skipped, or cancelled while pending). Time runs left to right from the first recorded
- * transition, with a tick axis on top.
+ * transition, with a tick axis on top. The part of an attempt its process stopped during is a
+ * dashed `rect.interrupted-bar`, and each resume a dashed red line.
  */
 import type { Timeline, TimelineBar } from '../attemptTimeline.js';
 import { colorOf, TASK_STATE_COLORS } from '../taskStateColors.js';
@@ -52,6 +53,13 @@ export function renderTimelineSvg(taskIds: readonly string[], timeline: Timeline
     const index = row.get(bar.taskId);
     if (index !== undefined) parts.push(renderBar(bar, xOf, AXIS_HEIGHT + index * ROW_HEIGHT, timeline.start));
   }
+  for (const resume of timeline.resumes) {
+    const x = xOf(resume.at);
+    parts.push(
+      `<line class="resume-mark" x1="${num(x)}" y1="${AXIS_HEIGHT - 6}" x2="${num(x)}" y2="${height}" stroke="#b71c1c" stroke-width="1.5" stroke-dasharray="4 3">` +
+        `<title>${escapeHtml(`resumed at +${formatDuration(resume.at - timeline.start)}, after seq ${resume.afterSeq}`)}</title></line>`,
+    );
+  }
   for (const mark of timeline.marks) {
     const index = row.get(mark.taskId);
     if (index === undefined) continue;
@@ -80,6 +88,13 @@ function renderBar(bar: TimelineBar, xOf: (t: number) => number, rowY: number, o
     return (
       `<rect class="backoff-bar" ${common} x="${num(x)}" y="${rowY + 9}" width="${num(barWidth)}" height="6" fill="${TASK_STATE_COLORS.retrying.fill}" ` +
       `stroke="${TASK_STATE_COLORS.retrying.stroke}" stroke-width="0.5"><title>${escapeHtml(tooltip)}</title></rect>`
+    );
+  }
+  if (bar.interrupted) {
+    const tooltip = `${bar.taskId}: attempt ${bar.attempt}, interrupted (its process stopped), ${duration}; run again after the resume`;
+    return (
+      `<rect class="interrupted-bar" ${common} x="${num(x)}" y="${rowY + 4}" width="${num(barWidth)}" height="${ROW_HEIGHT - 8}" rx="3" ` +
+      `fill="${TASK_STATE_COLORS.running.fill}" fill-opacity="0.35" stroke="#b71c1c" stroke-dasharray="3 2"><title>${escapeHtml(tooltip)}</title></rect>`
     );
   }
   const fill = ATTEMPT_FILL[bar.open ? 'running' : bar.outcome] ?? colorOf(bar.outcome).fill;

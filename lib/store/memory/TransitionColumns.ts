@@ -52,10 +52,15 @@ export class TransitionColumns {
     return [...pairs.values()];
   }
 
-  /** Every stored transition, in seq order, as new records (their values still shared: copy them). */
-  records(): TransitionRecord[] {
+  /**
+   * The stored transitions whose seq is greater than `afterSeq` (all by default), in seq order,
+   * as new records (their values still shared: copy them).
+   */
+  records(afterSeq = 0): TransitionRecord[] {
     const records: TransitionRecord[] = [];
-    this.tos.forEach((_, i) => records.push(this.record(i)));
+    for (let i = Math.max(0, Math.floor(afterSeq)); i < this.tos.length; i++) {
+      if (this.tos[i] !== undefined) records.push(this.record(i)); // undefined: a seq not stored yet (a batch arrived out of order)
+    }
     return records;
   }
 

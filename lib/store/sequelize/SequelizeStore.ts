@@ -26,6 +26,8 @@ import type { Store } from '../Store.js';
 import type {
   ClaimedExecution,
   ClaimExpiredOptions,
+  CountExecutionsFilter,
+  ExecutionCounts,
   CommitBatch,
   ExecutionRecord,
   LastTransitions,
@@ -42,7 +44,7 @@ import { execute } from './rawStatements.js';
 import type { SqlLogger } from './createSequelize.js';
 import { defineModels } from './defineModels.js';
 import type { StoreModels } from './defineModels.js';
-import { checkOwnership, findExecution, insertExecutions, listExecutionRecords, updateExecutions } from './executionRepository.js';
+import { checkOwnership, countExecutionRecords, findExecution, insertExecutions, listExecutionRecords, updateExecutions } from './executionRepository.js';
 import { claimExpiredBatch, claimOne, createdLeaseStatement, databaseNow, extendLeases, releaseLeases } from './leaseRepository.js';
 import { insertLogs, listLogRecords } from './logRepository.js';
 import { Mutex } from './Mutex.js';
@@ -186,8 +188,12 @@ export class SequelizeStore implements Store {
     return this.run('list task runs', executionId, (models) => listTaskRunRecords(models, executionId));
   }
 
-  listTransitions(executionId: string): Promise<TransitionRecord[]> {
-    return this.run('list transitions', executionId, (models) => listTransitionRecords(models, executionId));
+  countExecutions(filter: CountExecutionsFilter = {}): Promise<ExecutionCounts> {
+    return this.run('count executions', undefined, (models) => countExecutionRecords(models, filter));
+  }
+
+  listTransitions(executionId: string, afterSeq?: number): Promise<TransitionRecord[]> {
+    return this.run('list transitions', executionId, (models) => listTransitionRecords(models, executionId, afterSeq));
   }
 
   listLastTransitions(executionId: string, taskIds: readonly string[]): Promise<LastTransitions> {

@@ -2,7 +2,7 @@
  * Reads and writes of `tg_executions`. Writes take the caller's transaction. Ownership changes
  * (claim, heartbeat, release) are in leaseRepository.ts.
  */
-import { Op } from 'sequelize';
+import { Op, fn, literal } from 'sequelize';
 import type { Transaction, WhereOptions } from 'sequelize';
 import { OwnershipLostError, StorageError } from '../../errors.js';
 import { chunkRows, textSize } from './chunkRows.js';
@@ -10,6 +10,8 @@ import { execute, insertStatement, quoteIdentifier, selectRows, sqlValue } from 
 import type { Dialect, RowInsert, Statement } from './rawStatements.js';
 import type { SerializedError } from '../../errors.js';
 import type {
+  CountExecutionsFilter,
+  ExecutionCounts,
   ExecutionRecord,
   ExecutionStatus,
   ExecutionUpdate,
@@ -155,15 +157,10 @@ export async function findExecution(models: StoreModels, id: string): Promise<Ex
   return row ? fromExecutionRow(row as unknown as RawRow<ExecutionRow>) : null;
 }
 
-/** Newest first (ties by id, descending, like the memory store), then offset and limit. */
+/** Newest first (ties by id, descending, like the memory store), then the cursor, offset and limit. */
 export async function listExecutionRecords(models: StoreModels, filter: ListExecutionsFilter): Promise<ExecutionRecord[]> {
-  const where: WhereOptions<ExecutionRow> = {};
-  if (filter.workflowId !== undefined) where.workflow_id = filter.workflowId;
-  if (filter.status !== undefined) {
-    where.status = { [Op.in]: ([] as string[]).concat(filter.status) };
-  }
   const rows = await models.executions.findAll({
-    where,
+    where: executionsWhere(filter),
     order: [
       ['created_at', 'DESC'],
       ['id', 'DESC'],
@@ -173,6 +170,35 @@ export async function listExecutionRecords(models: StoreModels, filter: ListExec
     raw: true,
   });
   return (rows as unknown as Array<RawRow<ExecutionRow>>).map(fromExecutionRow);
+}
+
+/** One GROUP BY status over the executions matching the filter. */
+export async function countExecutionRecords(models: StoreModels, filter: CountExecutionsFilter): Promise<ExecutionCounts> {
+  const rows = (await models.executions.findAll({
+    attributes: ['status', [fn('COUNT', literal('*')), 'n']],
+    where: executionsWhere(filter),
+    group: ['status'],
+    raw: true,
+  })) as unknown as Array<{ status: ExecutionStatus; n: number | string }>;
+  const counts: ExecutionCounts = { pending: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+  for (const row of rows) if (Object.hasOwn(counts, row.status)) counts[row.status] = Number(row.n);
+  return counts;
+}
+
+/** The conditions of a listing filter (its paging aside). */
+function executionsWhere(filter: ListExecutionsFilter): WhereOptions<ExecutionRow> {
+  const conditions: WhereOptions<ExecutionRow>[] = [];
+  if (filter.workflowId !== undefined) conditions.push({ workflow_id: filter.workflowId });
+  if (filter.status !== undefined) conditions.push({ status: { [Op.in]: ([] as string[]).concat(filter.status) } });
+  if (filter.createdFrom !== undefined) conditions.push({ created_at: { [Op.gte]: filter.createdFrom } });
+  if (filter.createdBefore !== undefined) conditions.push({ created_at: { [Op.lt]: filter.createdBefore } });
+  if (filter.after !== undefined) {
+    const { createdAt, id } = filter.after;
+    // the redundant `created_at <= ?` gives every database an index range to start from
+    conditions.push({ created_at: { [Op.lte]: createdAt } });
+    conditions.push({ [Op.or]: [{ created_at: { [Op.lt]: createdAt } }, { id: { [Op.lt]: id } }] });
+  }
+  return conditions.length === 0 ? {} : { [Op.and]: conditions };
 }
 
 function toExecutionRow(record: ExecutionRecord): ExecutionRow {

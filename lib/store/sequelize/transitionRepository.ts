@@ -58,11 +58,11 @@ const TRANSITION_INSERT: RowInsert = { table: 'tg_transitions', columns: TRANSIT
  * In seq order. A plain SELECT through `sequelize.query`, not the model's `findAll`: a 100,000-task
  * execution's log is 200,000 rows, and building them through the model cost most of a replay.
  */
-export async function listTransitionRecords(models: StoreModels, executionId: string): Promise<TransitionRecord[]> {
+export async function listTransitionRecords(models: StoreModels, executionId: string, afterSeq = 0): Promise<TransitionRecord[]> {
   const sequelize = models.transitions.sequelize!;
   const table = sequelize.getQueryInterface().quoteIdentifier('tg_transitions');
-  const rows = await sequelize.query(`SELECT * FROM ${table} WHERE execution_id = ? ORDER BY seq ASC`, {
-    replacements: [executionId],
+  const rows = await sequelize.query(`SELECT * FROM ${table} WHERE execution_id = ? AND seq > ? ORDER BY seq ASC`, {
+    replacements: [executionId, afterSeq],
     type: QueryTypes.SELECT,
     raw: true,
   });

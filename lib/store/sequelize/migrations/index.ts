@@ -7,6 +7,7 @@ import * as initial from './001_initial.js';
 import * as executionGraph from './002_execution_graph.js';
 import * as executionsStatusFinishedIndex from './003_executions_status_finished_index.js';
 import * as executionTraceparent from './004_execution_traceparent.js';
+import * as executionsListingIndexes from './005_executions_listing_indexes.js';
 import * as executionLeases from './006_execution_leases.js';
 
 export type { Migration, MigrationContext } from './Migration.js';
@@ -16,5 +17,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '002_execution_graph', up: executionGraph.up, down: executionGraph.down },
   { name: '003_executions_status_finished_index', up: executionsStatusFinishedIndex.up, down: executionsStatusFinishedIndex.down },
   { name: '004_execution_traceparent', up: executionTraceparent.up, down: executionTraceparent.down },
+  { name: '005_executions_listing_indexes', up: executionsListingIndexes.up, down: executionsListingIndexes.down },
   { name: '006_execution_leases', up: executionLeases.up, down: executionLeases.down },
 ];
