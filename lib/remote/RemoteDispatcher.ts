@@ -109,6 +109,9 @@ export class RemoteDispatcher {
     if (!opened) {
       const name = queueName(queue);
       opened = { queue: new this.bullmq.Queue(name, { connection: this.connection }), events: new this.bullmq.QueueEvents(name, { connection: this.connection }) };
+      // One 'closing' listener (queue) and two job listeners (events) per attempt waiting: no leak.
+      opened.queue.setMaxListeners(0);
+      opened.events.setMaxListeners(0);
       this.queues.set(queue, opened);
     }
     return opened;
