@@ -5,7 +5,9 @@
  * has room.
  */
 import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Queue } from 'bullmq';
 import os from 'node:os';
 import path from 'node:path';
 import { createEngine } from '../lib/index.js';
@@ -16,6 +18,7 @@ import { killAll, readTaskLog, spawnEngine, stopEngine } from './support/cluster
 import { storeFactories } from './support/stores.js';
 import type { StoreUnderTest } from './support/stores.js';
 import { waitUntil } from './support/waitUntil.js';
+import { REDIS, REDIS_ENV } from './fixtures/remoteWorkflow.js';
 
 const LEASE_MS = 1_500;
 const HEARTBEAT_MS = 300;
@@ -200,6 +203,52 @@ for (const factory of storeFactories().filter((f) => f.name !== 'memory')) {
       const survivors = engines.slice(1);
       expect(survivors.every((engine) => engine.claimed() > 0), 'both survivors ran executions').to.equal(true);
       for (const engine of survivors) await stopEngine(engine);
+    });
+
+    (process.env[REDIS_ENV] ? it : it.skip)('three engines and two remote workers, 100 submitted, one engine and one worker SIGKILLed mid-run: every execution succeeds, no committed success runs again', async () => {
+      const logFile = path.join(dir, 'ran.log');
+      const queue = `cluster${randomBytes(4).toString('hex')}`;
+      const config = { storage: target.url, logFile, taskMs: 40, leaseMs: LEASE_MS, heartbeatIntervalMs: HEARTBEAT_MS, recover: true, recoveryIntervalMs: 100, maxExecutions: 8, queue, redis: REDIS };
+      try {
+        const engines = [spawnEngine(config), spawnEngine(config), spawnEngine(config)];
+        const workers = [spawnEngine({ ...config, worker: true }), spawnEngine({ ...config, worker: true })];
+        for (const child of [...engines, ...workers]) await child.ready();
+        local = await createEngine({ storage: target.url, logLevel: 'error', workflows: [clusterWorkflow(logFile, 40, undefined, queue)], recover: false, redis: REDIS });
+        const ids: string[] = [];
+        for (let n = 0; n < 100; n++) ids.push((await local.submit('cluster', { n })).id);
+
+        const [victim] = engines;
+        const [victimWorker] = workers;
+        await waitUntil(async () => {
+          const held = (await target.store.listExecutions({ status: 'running' })).filter((record) => record.ownerId === victim!.ownerId());
+          const workerRan = readTaskLog(logFile).some((run) => run.pid === victimWorker!.child.pid);
+          return held.length >= 3 && workerRan && (await target.store.listExecutions({ status: 'succeeded' })).length >= 20;
+        }, 'the victims run work, and 20 executions have succeeded', 120_000);
+        victim!.child.kill('SIGKILL');
+        victimWorker!.child.kill('SIGKILL');
+        await Promise.all([victim!.exited, victimWorker!.exited]);
+        const heldByVictim = new Set((await target.store.listExecutions({ status: ['pending', 'running'] })).filter((record) => record.ownerId === victim!.ownerId()).map((record) => record.id));
+        const committed = new Set<string>();
+        for (const id of heldByVictim) for (const row of await target.store.listTaskRuns(id)) if (row.status === 'succeeded') committed.add(`${id} ${row.taskId}`);
+
+        const results = await Promise.all(ids.map((id) => local!.waitFor(id, { pollIntervalMs: 50 })));
+        expect(results.filter((result) => result.status !== 'succeeded')).to.deep.equal([]);
+        const runs = readTaskLog(logFile);
+        const runsOf = new Map<string, number>();
+        for (const run of runs) runsOf.set(`${run.executionId} ${run.taskId}`, (runsOf.get(`${run.executionId} ${run.taskId}`) ?? 0) + 1);
+        for (const key of committed) expect(runsOf.get(key), `runs of ${key} (success committed before the kill)`).to.equal(1);
+        for (const [key, count] of runsOf) expect(count, `runs of ${key}`).to.be.at.most(2);
+        const survivorWorker = workers[1]!.child.pid;
+        for (const result of results) {
+          for (const taskId of ['b', 'c']) expect([victimWorker!.child.pid, survivorWorker], `${result.id} ${taskId} ran on a worker`).to.include((result.outputs[taskId] as { pid: number }).pid);
+        }
+        await expectCleanLogs(target.store, ids);
+        for (const engine of [...engines.slice(1), workers[1]!]) await stopEngine(engine);
+      } finally {
+        const bull = new Queue(`tg-${queue}`, { connection: REDIS });
+        await bull.obliterate({ force: true });
+        await bull.close();
+      }
     });
   });
 }

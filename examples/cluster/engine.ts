@@ -5,7 +5,7 @@
  *   node --import tsx examples/cluster/engine.ts <storage>
  */
 import { createEngine } from '../../lib/index.js';
-import { reportWorkflow } from './workflow.js';
+import { redis, reportWorkflow } from './workflow.js';
 
 const storage = process.argv[2] ?? process.env['TASK_GRAPH_STORAGE'];
 const engine = await createEngine({
@@ -16,6 +16,7 @@ const engine = await createEngine({
   heartbeatIntervalMs: 500,
   recover: true,
   recoveryIntervalMs: 500,
+  ...(redis ? { redis } : {}),
 });
 console.log(`  [pid ${process.pid}] engine ${engine.id} ready`);
 // The engine's timers do not hold the process open (a service has its server for that): this does.

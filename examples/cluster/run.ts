@@ -8,7 +8,8 @@
  * an execution and waits for its result, and runs nothing itself (`recover: false`). Two engine
  * processes (engine.ts) have the workflow published; one claims the execution and runs it; after
  * its second step this script kills it with SIGKILL. Its lease ends on the database's clock and
- * the other engine takes the execution over, from the last committed step.
+ * the other engine takes the execution over, from the last committed step. With TASK_GRAPH_REDIS
+ * (redis://host:port) set, a worker process (worker.ts) runs the 'aggregate' step for the engines.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -17,14 +18,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine } from '../../lib/index.js';
-import { reportWorkflow } from './workflow.js';
+import { redis, reportWorkflow } from './workflow.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const storage = process.argv[2] ?? process.env['TASK_GRAPH_STORAGE'] ?? `sqlite:${path.join(mkdtempSync(path.join(os.tmpdir(), 'tg-cluster-example-')), 'cluster.db')}`;
 console.log(`storage: ${storage.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}`);
 
-const web = await createEngine({ storage, logLevel: 'warn', workflows: [reportWorkflow], recover: false });
+const web = await createEngine({ storage, logLevel: 'warn', workflows: [reportWorkflow], recover: false, ...(redis ? { redis } : {}) });
 const engines = new Map<string, ChildProcess>();
+let worker: ChildProcess | null = null;
+function startWorker(): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'worker.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  worker = child;
+  return new Promise((resolve) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      if (chunk.toString().includes('ready')) resolve();
+    });
+  });
+}
 function startEngine(): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'engine.ts'), storage], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve) => {
@@ -40,7 +52,7 @@ function startEngine(): Promise<void> {
 }
 
 try {
-  await Promise.all([startEngine(), startEngine()]);
+  await Promise.all([startEngine(), startEngine(), ...(redis ? [startWorker()] : [])]);
   const { id } = await web.submit('nightly-report', { day: '2026-11-27' });
   console.log(`submitted execution ${id}`);
 
@@ -66,7 +78,8 @@ try {
   console.log(`finished ${Date.now() - killedAt} ms after the kill; steps ran in: ${Object.entries(result.outputs).map(([task, output]) => `${task}@${(output as { ranIn: number }).ranIn}`).join(', ')}`);
   process.exitCode = result.status === 'succeeded' && finalOwner.ownerId !== owner ? 0 : 1;
 } finally {
-  for (const child of engines.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  await Promise.all([...engines.values()].map((child) => (child.exitCode !== null || child.signalCode !== null ? null : new Promise((resolve) => child.once('exit', resolve)))));
+  const children = [...engines.values(), ...(worker ? [worker] : [])];
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  await Promise.all(children.map((child) => (child.exitCode !== null || child.signalCode !== null ? null : new Promise((resolve) => child.once('exit', resolve)))));
   await web.close();
 }

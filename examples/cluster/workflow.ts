@@ -1,6 +1,7 @@
 /**
  * The example cluster's workflow: five steps, each taking a second, so that there is time to kill
- * the engine running it. Each step says which process ran it.
+ * the engine running it. Each step says which process ran it. With TASK_GRAPH_REDIS
+ * (redis://host:port) set, 'aggregate' runs on a remote worker of the queue 'cpu' (worker.ts).
  */
 import { createWorkflow } from '../../lib/index.js';
 import type { TaskContext } from '../../lib/index.js';
@@ -12,10 +13,13 @@ const step = (name: string) => async (_input: unknown, ctx: TaskContext) => {
   return { ranIn: process.pid };
 };
 
+/** Redis for the remote step, from TASK_GRAPH_REDIS, or undefined (every step runs in its engine). */
+export const redis = process.env['TASK_GRAPH_REDIS'] ? (({ hostname, port }) => ({ host: hostname, port: Number(port || 6379) }))(new URL(process.env['TASK_GRAPH_REDIS'])) : undefined;
+
 export const reportWorkflow = createWorkflow('nightly-report', { version: '1' })
   .addTask('extract', 'Extract', step('extract'))
   .addTask('clean', 'Clean', step('clean'))
-  .addTask('aggregate', 'Aggregate', step('aggregate'))
+  .addTask('aggregate', 'Aggregate', step('aggregate'), redis ? { queue: 'cpu' } : {})
   .addTask('render', 'Render', step('render'))
   .addTask('publish', 'Publish', step('publish'))
   .addDependency('extract', 'clean')

@@ -23,6 +23,9 @@ import { cancelChannel, loadBullmq, queueName, remoteJobId } from './remoteJob.j
 import type { RemoteCancel, RemoteJobData, RemoteResult } from './remoteJob.js';
 
 
+/** How often a waiting attempt reads its job's state (besides the completion event). */
+const POLL_MS = 1_000;
+
 /** Finished jobs are kept this long, so that an engine taking an execution over finds their results. */
 const KEEP_FINISHED_JOBS_S = 24 * 3600;
 
@@ -73,9 +76,30 @@ export class RemoteDispatcher {
     aborted.catch(() => undefined);
     const finished = job.waitUntilFinished(events) as Promise<unknown>;
     finished.catch(() => undefined);
-    const result = toRemoteResult(await Promise.race([finished, aborted]));
+    const polled = this.pollUntilFinished(bullQueue, job.id!, ctx.signal);
+    polled.catch(() => undefined);
+    const result = toRemoteResult(await Promise.race([finished, polled, aborted]));
     if (result.ok) return result.output;
     throw rebuildError(result.error);
+  }
+
+  /**
+   * The job's result read from Redis every POLL_MS, alongside the QueueEvents notification:
+   * measured, a completion notification was sometimes never delivered for a job that a worker had
+   * completed (after a worker was killed and its jobs were re-delivered), and the attempt waited
+   * for ever. Stops when the attempt is aborted or the engine closes.
+   */
+  private async pollUntilFinished(queue: Queue, jobId: string, signal: AbortSignal): Promise<unknown> {
+    while (!signal.aborted && this.queues.size > 0) {
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS).unref());
+      const state = await queue.getJobState(jobId).catch(() => 'unknown');
+      if (state !== 'completed' && state !== 'failed') continue;
+      const job = await this.bullmq.Job.fromId(queue, jobId);
+      if (!job) continue;
+      if (state === 'failed') throw new Error(job.failedReason);
+      return job.returnvalue;
+    }
+    return new Promise<never>(() => undefined); // aborted or closing: the other waits settle it
   }
 
   /**
@@ -109,6 +133,9 @@ export class RemoteDispatcher {
     if (!opened) {
       const name = queueName(queue);
       opened = { queue: new this.bullmq.Queue(name, { connection: this.connection }), events: new this.bullmq.QueueEvents(name, { connection: this.connection }) };
+      // One 'closing' listener (queue) and two job listeners (events) per attempt waiting: no leak.
+      opened.queue.setMaxListeners(0);
+      opened.events.setMaxListeners(0);
       this.queues.set(queue, opened);
     }
     return opened;
