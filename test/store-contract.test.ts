@@ -488,6 +488,20 @@ for (const factory of storeFactories({ sqliteMemory: true })) {
       expect((await store.listTransitions('e1')).map((t) => t.seq)).to.deep.equal([1, 2]);
     });
 
+    it('commits in one batch the transitions of 1,200 executions held under fencing tokens, and refuses it whole when one token moved on', async () => {
+      const ids = Array.from({ length: 1200 }, (_, i) => `e${i}`);
+      await store.commit({ created: ids.map((id) => ({ execution: execution(id, { ownerId: 'engine-a', fencingToken: 1 }), tasks: [] })), transitions: [], taskRuns: [], executions: [] });
+      const tokens = Object.fromEntries(ids.map((id) => [id, 1]));
+      await store.commit({ ownerId: 'engine-a', fencingTokens: tokens, transitions: ids.map((id) => transition(id, 1)), taskRuns: [], executions: [] });
+      expect((await store.listTransitions('e1199')).map((t) => t.seq)).to.deep.equal([1]);
+      const error = await store
+        .commit({ ownerId: 'engine-a', fencingTokens: { ...tokens, e600: 2 }, transitions: ids.map((id) => transition(id, 2)), taskRuns: [], executions: [] })
+        .then(() => null, (caught: unknown) => caught);
+      expect(error).to.be.instanceOf(OwnershipLostError);
+      expect((error as OwnershipLostError).executionIds).to.deep.equal(['e600']);
+      expect((await store.listTransitions('e0')).map((t) => t.seq)).to.deep.equal([1]);
+    });
+
     it('writes nothing of a batch that fails, and says why with a StorageError', async function () {
       await store.createExecution(execution('e1'), [taskRun('e1', 'a')]);
       const error = await store

@@ -73,7 +73,11 @@ function heldCondition(touched: readonly string[], batch: CommitBatch): string {
   if (batch.ownerId === undefined) return `id IN (${touched.map(sqliteLiteral).join(',')})`;
   const tokens = batch.fencingTokens ?? {};
   const untokened = touched.filter((id) => tokens[id] === undefined);
-  const alternatives = touched.filter((id) => tokens[id] !== undefined).map((id) => `(id = ${sqliteLiteral(id)} AND fencing_token = ${Number(tokens[id])})`);
+  const tokened = touched.filter((id) => tokens[id] !== undefined);
+  // One row-value list, not an OR per execution: SQLite refuses an expression deeper than 1,000
+  // (a batch of a thousand executions was refused, then committed one execution at a time).
+  const alternatives: string[] = [];
+  if (tokened.length > 0) alternatives.push(`(id, fencing_token) IN (VALUES ${tokened.map((id) => `(${sqliteLiteral(id)}, ${Number(tokens[id])})`).join(', ')})`);
   if (untokened.length > 0) alternatives.push(`id IN (${untokened.map(sqliteLiteral).join(',')})`);
   return `owner_id = ${sqliteLiteral(batch.ownerId)} AND (${alternatives.join(' OR ')})`;
 }
