@@ -5,8 +5,6 @@
  * new owner re-attaches to the job instead of running the task again.
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,35 +16,16 @@ import type { Engine } from '../lib/index.js';
 import { queueName } from '../lib/remote/remoteJob.js';
 import { REDIS, REDIS_ENV, remoteWorkflow } from './fixtures/remoteWorkflow.js';
 import type { RemoteConfig } from './fixtures/remoteWorkflow.js';
+import { spawnJsonLinesChild } from './support/jsonLinesChild.js';
+import type { JsonLinesChild } from './support/jsonLinesChild.js';
 import { waitUntil } from './support/waitUntil.js';
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'remoteWorkflow.ts');
 
-interface Child {
-  child: ChildProcess;
-  messages: Record<string, unknown>[];
-  exited: Promise<unknown>;
-}
+type Child = JsonLinesChild;
 
 function spawnRole(role: 'worker' | 'engine', config: RemoteConfig): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, role, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const messages: Record<string, unknown>[] = [];
-  let pending = '';
-  let errors = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    pending += chunk.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) if (line.trim()) messages.push(JSON.parse(line) as Record<string, unknown>);
-  });
-  child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-  const exited = new Promise((resolve) =>
-    child.on('exit', (code) => {
-      if (code !== 0 && code !== null) process.stderr.write(`${role} exited with ${code}: ${errors}\n`);
-      resolve(code);
-    }),
-  );
-  return { child, messages, exited };
+  return spawnJsonLinesChild(['--import', 'tsx', FIXTURE, role, JSON.stringify(config)], role);
 }
 
 const message = (child: Child, key: string) => child.messages.find((each) => key in each)?.[key];

@@ -3,12 +3,12 @@
  * configuration (and, optionally, a process clock off by some ms), read the JSON lines it prints,
  * kill it. Every child spawned is killed by `killAll()`.
  */
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClusterEngineConfig } from '../fixtures/clusterEngine.js';
+import { spawnJsonLinesChild } from './jsonLinesChild.js';
 import { waitUntil } from './waitUntil.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
@@ -33,25 +33,9 @@ const children = new Set<ChildProcess>();
 
 export function spawnEngine(config: ClusterEngineConfig, clockOffsetMs = 0): ClusterChild {
   const args = ['--import', 'tsx', ...(clockOffsetMs === 0 ? [] : ['--import', path.join(FIXTURES, 'clockOffset.ts')]), path.join(FIXTURES, 'clusterEngine.ts'), JSON.stringify(config)];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TG_CLOCK_OFFSET_MS: String(clockOffsetMs) } });
+  const { child, messages, exited: childExited, stderr } = spawnJsonLinesChild(args, 'cluster engine', { ...process.env, TG_CLOCK_OFFSET_MS: String(clockOffsetMs) });
   children.add(child);
-  const messages: Record<string, unknown>[] = [];
-  let pending = '';
-  let errors = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    pending += chunk.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) if (line.trim()) messages.push(JSON.parse(line) as Record<string, unknown>);
-  });
-  child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
-      children.delete(child);
-      if (code !== 0 && code !== null) process.stderr.write(`cluster engine exited with ${code}: ${errors}\n`);
-      resolve(code);
-    }),
-  );
+  const exited = childExited.finally(() => children.delete(child));
   const find = (key: string) => messages.find((message) => key in message)?.[key];
   return {
     child,
@@ -62,7 +46,7 @@ export function spawnEngine(config: ClusterEngineConfig, clockOffsetMs = 0): Clu
     started: () => (find('started') as string[] | undefined) ?? [],
     claimed: () => Number(messages.filter((message) => 'claimed' in message).at(-1)?.['claimed'] ?? 0),
     ready: () => waitUntil(() => find('ready') === true || child.exitCode !== null, 'a cluster engine is ready', 60_000).then(() => {
-      if (child.exitCode !== null) throw new Error(`The cluster engine exited (${child.exitCode}): ${errors}`);
+      if (child.exitCode !== null) throw new Error(`The cluster engine exited (${child.exitCode}): ${stderr()}`);
     }),
   };
 }
