@@ -75,8 +75,11 @@ export function describeRun(metrics: Metrics): string {
   return parts.join(', ');
 }
 
-/** Runs a plain cell: `runs` worker processes of `spec.job` for `contender`, each on a fresh store. */
-export async function runPlainCell(context: CellContext, spec: ScenarioSpec, contender: ContenderId, size: number, executions: number): Promise<Cell> {
+/** A run that failed: `repeat` fails its cell with the message. */
+export class RunFailure extends Error {}
+
+/** `runs` repetitions of `once` (each given its run number), as a cell; a RunFailure fails the cell. */
+export async function repeat(context: CellContext, spec: ScenarioSpec, contender: ContenderId, once: (run: number, extra: string[]) => Promise<Metrics>): Promise<Cell> {
   const { label } = contenderSpec(contender);
   const extra = context.contenderArgs(contender);
   if (!Array.isArray(extra)) {
@@ -85,22 +88,33 @@ export async function runPlainCell(context: CellContext, spec: ScenarioSpec, con
   }
   const runs: Metrics[] = [];
   for (let run = 1; run <= context.runs; run++) {
+    try {
+      runs.push(await once(run, extra));
+    } catch (error) {
+      if (!(error instanceof RunFailure)) throw error;
+      context.log(`  ${label} run ${run}/${context.runs}: FAILED, ${error.message}`);
+      return failedCell(spec.name, contender, 'failed', `run ${run}: ${error.message}`, runs);
+    }
+  }
+  return okCell(spec.name, contender, runs);
+}
+
+/** Runs a plain cell: `runs` worker processes of `spec.job` for `contender`, each on a fresh store. */
+export function runPlainCell(context: CellContext, spec: ScenarioSpec, contender: ContenderId, size: number, executions: number): Promise<Cell> {
+  const { label } = contenderSpec(contender);
+  return repeat(context, spec, contender, async (run, extra) => {
     const store = await freshStoreFor(contender);
     const args = [spec.job, contender, '--size', String(size), '--concurrency', String(CONCURRENCY), ...extra];
     if (spec.kind === 'many') args.push('--executions', String(executions));
     if (store) args.push('--storage', store.url);
     try {
       const outcome = metricsOf(await spawnWorker(args, context.worker), context.worker.heapMb);
-      if ('problem' in outcome) {
-        context.log(`  ${label} run ${run}/${context.runs}: FAILED, ${outcome.problem}`);
-        return failedCell(spec.name, contender, 'failed', `run ${run}: ${outcome.problem}`, runs);
-      }
+      if ('problem' in outcome) throw new RunFailure(String(outcome.problem));
       if (store && store.url !== 'memory') outcome.storeMb = await store.sizeMb();
-      runs.push(outcome);
       context.log(`  ${label} run ${run}/${context.runs}: ${describeRun(outcome)}`);
+      return outcome;
     } finally {
       await store?.drop();
     }
-  }
-  return okCell(spec.name, contender, runs);
+  });
 }

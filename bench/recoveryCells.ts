@@ -10,39 +10,16 @@
  *   fresh processes time its HTML report.
  * - retention: per run, one process on a fresh store (see runRetention in taskGraphJobs.ts).
  */
-import { describeRun, failedCell, freshStoreFor, metricsOf, okCell } from './cells.js';
+import { describeRun, freshStoreFor, metricsOf, repeat, RunFailure } from './cells.js';
 import type { Cell, CellContext } from './cells.js';
 import { CONCURRENCY, contenderSpec, RETENTION_BASELINE } from './plan.js';
 import type { ContenderId, ScenarioSpec } from './plan.js';
 import { spawnWorker } from './spawnWorker.js';
 import type { Metrics } from './workerProtocol.js';
 
-class RunFailure extends Error {}
-
 function metricsOrThrow(outcome: Metrics | { problem: string }, step: string): Metrics {
   if ('problem' in outcome) throw new RunFailure(`${step}: ${outcome.problem}`);
   return outcome;
-}
-
-/** `runs` repetitions of `once` (each given its run number), as a cell; a failure fails the cell. */
-async function repeat(context: CellContext, spec: ScenarioSpec, contender: ContenderId, once: (run: number, extra: string[]) => Promise<Metrics>): Promise<Cell> {
-  const { label } = contenderSpec(contender);
-  const extra = context.contenderArgs(contender);
-  if (!Array.isArray(extra)) {
-    context.log(`  ${label}: skipped, ${extra.unavailable}`);
-    return failedCell(spec.name, contender, 'skipped', extra.unavailable);
-  }
-  const runs: Metrics[] = [];
-  for (let run = 1; run <= context.runs; run++) {
-    try {
-      runs.push(await once(run, extra));
-    } catch (error) {
-      if (!(error instanceof RunFailure)) throw error;
-      context.log(`  ${label} run ${run}/${context.runs}: FAILED, ${error.message}`);
-      return failedCell(spec.name, contender, 'failed', `run ${run}: ${error.message}`, runs);
-    }
-  }
-  return okCell(spec.name, contender, runs);
 }
 
 export function runResumeCell(context: CellContext, spec: ScenarioSpec, contender: ContenderId, size: number): Promise<Cell> {
