@@ -38,6 +38,14 @@ export const MAX_VERSION_LENGTH = 64;
  */
 export const MAX_ID_LENGTH = 191;
 
+/**
+ * How much of a failed attempt's stack is recorded with its error: the first lines (the
+ * `Name: message` line and the frames below it) up to this many, and at most this many
+ * characters, so that a deep recursion's stack does not bloat every record of the failure.
+ */
+export const MAX_RECORDED_STACK_LINES = 50;
+export const MAX_RECORDED_STACK_CHARS = 8 * 1024;
+
 /** Largest task output (its JSON text, in bytes) a task may return. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 

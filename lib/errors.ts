@@ -6,6 +6,7 @@
  * retries. Unknown thrown values (strings, plain objects) pass through {@link toError} before
  * they are stored, so every recorded failure has a readable `name` and `message`.
  */
+import { MAX_RECORDED_STACK_CHARS, MAX_RECORDED_STACK_LINES } from './defaults.js';
 import { describeValue } from './describeValue.js';
 
 export { describeValue };
@@ -208,6 +209,13 @@ export interface SerializedError {
   name: string;
   message: string;
   code?: string;
+  /**
+   * The stack of the thrown `Error` where it was thrown (a remote worker's, for a remote task),
+   * its first 50 lines and 8 KB at most (cut with a line saying so). Absent for a thrown value
+   * that is not an Error (a string, a plain object without a `stack`), for the errors the engine
+   * makes up (an execution's failure or cancel, a skip), and in records older than the field.
+   */
+  stack?: string;
 }
 
 export function serializeError(value: unknown): SerializedError {
@@ -215,7 +223,24 @@ export function serializeError(value: unknown): SerializedError {
   const serialized: SerializedError = { name: error.name || 'Error', message: error.message };
   const code = error instanceof TaskGraphError ? error.code : codeOf(error);
   if (code !== undefined) serialized.code = code;
+  // toError's own Error for a string or an object would show where toError ran, not the throw
+  const stack: unknown = value !== null && typeof value === 'object' ? Reflect.get(value, 'stack') : undefined;
+  if (typeof stack === 'string' && stack !== '') serialized.stack = capStack(stack);
   return serialized;
+}
+
+/**
+ * A stack as it is recorded: its first {@link MAX_RECORDED_STACK_LINES} lines and
+ * {@link MAX_RECORDED_STACK_CHARS} characters at most; a cut stack ends with a line saying how
+ * much was left out.
+ * @example capStack(new Error('x').stack!) // the whole stack, a few lines
+ */
+export function capStack(stack: string): string {
+  const lines = stack.split('\n');
+  let kept = lines.length > MAX_RECORDED_STACK_LINES ? lines.slice(0, MAX_RECORDED_STACK_LINES).join('\n') : stack;
+  if (kept.length > MAX_RECORDED_STACK_CHARS) kept = kept.slice(0, MAX_RECORDED_STACK_CHARS).replace(/[\uD800-\uDBFF]$/, '');
+  if (kept.length === stack.length) return stack;
+  return `${kept}\n    … (stack cut: ${stack.length - kept.length} of its ${stack.length} characters, ${lines.length} lines, left out)`;
 }
 
 function codeOf(error: Error): string | undefined {

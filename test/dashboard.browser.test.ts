@@ -6,6 +6,7 @@
  * - the execution page's DAG changes colour as that run progresses, task by task;
  * - at every step k of the replay slider (moved with the arrow keys) the DAG and the task table
  *   show the task states of `engine.replay(id)[k]`, for an execution with retries and a failure;
+ *   the failed task's panel shows its error's stack, and each failed attempt's;
  * - an attempt whose process stopped is drawn interrupted, then run again after the resume;
  * - actions are refused without the token and work with it;
  * - hostile ids, outputs and log lines are shown as text: no dialog, no element they would make.
@@ -242,6 +243,14 @@ forEachStore(
       await page.click('svg.dag g.dag-node[data-task-id="transform"]');
       await page.waitForSelector('#task-panel table.attempts tr[data-attempt="2"]');
       expect(await page.textContent('#task-panel')).to.contain('transform is broken');
+      // its error with the stack recorded, and each failed attempt's own stack under its error
+      const transformError = (await ctx.engine.getExecution(result.id)).tasks['transform']!.error!;
+      expect(transformError.stack).to.match(/^Error: transform is broken\n\s+at /);
+      expect(await page.textContent('#task-panel div > pre.stack')).to.equal(transformError.stack);
+      const attemptStacks = await page.$$eval('#task-panel table.attempts tr[data-attempt]', (rows) =>
+        rows.map((row) => [row.getAttribute('data-attempt'), row.querySelector('details.stack pre')?.textContent?.split('\n')[0] ?? null]),
+      );
+      expect(attemptStacks).to.deep.equal([['1', 'Error: transform is broken'], ['2', 'Error: transform is broken']]);
       // the statechart beside the task highlights its state at the step shown
       for (let k = steps.length - 1; k >= 0; k--) {
         if (k < steps.length - 1) await page.keyboard.press('ArrowLeft');
@@ -363,6 +372,7 @@ forEachStore(
       await page.click(`table.tasks button.link >> text=${sqlTask}`);
       await page.waitForSelector('#task-panel pre.error');
       expect(await page.textContent('#task-panel pre.error')).to.contain('<svg onload=alert(4)>');
+      expect(await page.textContent('#task-panel div > pre.stack')).to.match(/^Error: <svg onload=alert\(4\)>\n\s+at /);
       const made = await page.evaluate(() => {
         const win = globalThis as unknown as PageWindow;
         return {

@@ -41,6 +41,7 @@ interface PageElement {
   getAttribute(name: string): string | null;
   querySelector(selector: string): PageElement | null;
   getBoundingClientRect(): { width: number };
+  textContent: string | null;
 }
 interface PageWindow {
   document: { title: string; querySelectorAll(selector: string): ArrayLike<PageElement> };
@@ -53,6 +54,8 @@ interface PageFacts {
   backoffs: number;
   rows: number[];
   title: string;
+  /** The stack shown under each task's error in the task table, by task id. */
+  stacks: Record<string, string>;
 }
 
 // Memory only: the report is rendered from records, which the store tests already prove equal across stores.
@@ -110,6 +113,12 @@ forEachStore(
           backoffs: Array.from(win.document.querySelectorAll('svg.timeline rect.backoff-bar')).length,
           rows: Array.from(win.document.querySelectorAll('table.transitions tbody tr')).map((row) => Number(row.getAttribute('data-seq'))),
           title: win.document.title,
+          stacks: Object.fromEntries(
+            Array.from(win.document.querySelectorAll('table.tasks tr[data-task-id]')).flatMap((row) => {
+              const stack = row.querySelector('details.stack pre');
+              return stack ? [[row.getAttribute('data-task-id') ?? '', stack.textContent ?? '']] : [];
+            }),
+          ),
         };
       });
       await page.screenshot({ path: screenshot, fullPage: true });
@@ -118,7 +127,7 @@ forEachStore(
       return facts;
     }
 
-    async function expectReportMatches(scenario: (ctx: EngineTestContext) => ReturnType<typeof runMixed>, name: string): Promise<PageFacts> {
+    async function expectReportMatches(scenario: (ctx: EngineTestContext) => ReturnType<typeof runMixed>, name: string): Promise<PageFacts & { executionId: string }> {
       const { workflow, result } = await scenario(ctx);
       const report = await inspectExecution(ctx.target.store, result.id, { format: 'html', workflow });
       const facts = await open(report, name, path.join(os.tmpdir(), `task-graph-report-${name}.png`));
@@ -137,7 +146,7 @@ forEachStore(
       expect(facts.bars.map((bar) => `${bar.taskId}#${bar.attempt}`).sort()).to.deep.equal(expectedBars.sort());
       for (const bar of facts.bars) expect(bar.width, `${bar.taskId}#${bar.attempt} is visible`).to.be.greaterThan(0);
       expect(facts.rows).to.deep.equal(transitions.map((transition) => transition.seq));
-      return facts;
+      return { ...facts, executionId: result.id };
     }
 
     it('shows retries, a failure, skips and a hostile task id', async () => {
@@ -148,6 +157,10 @@ forEachStore(
       expect(facts.bars.filter((bar) => bar.taskId === 'extract').map((bar) => bar.outcome)).to.deep.equal(['retrying', 'retrying', 'succeeded']);
       expect(facts.bars.filter((bar) => bar.taskId === 'transform').map((bar) => bar.outcome)).to.deep.equal(['retrying', 'failed']);
       expect(facts.backoffs).to.equal(3);
+      // the failed task's error with its stack, as recorded (folded under the error)
+      expect(Object.keys(facts.stacks)).to.deep.equal(['transform']);
+      expect(facts.stacks['transform']).to.equal((await ctx.engine.getExecution(facts.executionId)).tasks['transform']!.error!.stack);
+      expect(facts.stacks['transform']).to.match(/^Error: transform is broken\n\s+at /);
     });
 
     it('shows a cancelled execution', async () => {

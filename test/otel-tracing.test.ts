@@ -138,7 +138,7 @@ describe('OpenTelemetry tracing', function () {
     expect(task.events.map((event) => event.name)).to.include('app.cache_miss');
   });
 
-  it('makes one span per attempt: failed attempts carry the exception event, status ERROR and the backoff chosen', async () => {
+  it('makes one span per attempt: failed attempts carry the exception event (with its stack), status ERROR and the backoff chosen', async () => {
     let calls = 0;
     engine.publishWorkflow(
       engine
@@ -168,6 +168,9 @@ describe('OpenTelemetry tracing', function () {
       expect(span.status).to.deep.equal({ code: SpanStatusCode.ERROR, message: `boom ${index + 1}` });
       const exception = span.events.find((event) => event.name === 'exception')!;
       expect(exception.attributes).to.deep.include({ 'exception.type': 'Error', 'exception.message': `boom ${index + 1}` });
+      const recorded = (await engine.listTransitions(result.id)).filter((transition) => transition.to === 'retrying')[index]?.data?.error?.stack;
+      expect(exception.attributes?.['exception.stacktrace']).to.equal(recorded);
+      expect(exception.attributes?.['exception.stacktrace']).to.match(new RegExp(`^Error: boom ${index + 1}\\n\\s+at `));
       expect(span.attributes['task_graph.task.retry_delay_ms']).to.equal(5 * 2 ** index);
       expect(span.events.map((event) => event.name)).to.include('task_graph.retry_scheduled');
     }

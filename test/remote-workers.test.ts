@@ -91,7 +91,7 @@ if (!process.env[REDIS_ENV]) console.log(`Remote worker tests skipped: set ${RED
     expect(heavy).to.deep.equal(['running#1', 'succeeded#1']);
   });
 
-  it('keeps retries in the engine: each attempt is one job; a NonRetryableError thrown on the worker stays one', async () => {
+  it('keeps retries in the engine: each attempt is one job; a NonRetryableError thrown on the worker stays one, with its stack', async () => {
     const worker = start('worker');
     await ready(worker);
     const engine = await openEngine('memory');
@@ -106,6 +106,9 @@ if (!process.env[REDIS_ENV]) console.log(`Remote worker tests skipped: set ${RED
     expect(refused.status).to.equal('failed');
     expect(refused.tasks['heavy']?.attempts).to.equal(1);
     expect(refused.tasks['heavy']?.error).to.include({ name: 'NonRetryableError', message: 'heavy refuses (attempt 1)' });
+    // the stack recorded is the worker's, where the task threw, not the engine's that rebuilt the error
+    expect(refused.tasks['heavy']?.error?.stack).to.match(/^NonRetryableError: heavy refuses \(attempt 1\)\n\s+at .*remoteWorkflow\.ts/);
+    expect(refused.tasks['heavy']?.error?.stack).not.to.include('RemoteDispatcher');
   });
 
   it('a cancel reaches the job running on the worker: its ctx.signal is aborted', async () => {

@@ -1,9 +1,10 @@
 /**
  * What a failing task leaves behind: any thrown value is recorded with a readable name and
- * message, and an output the store cannot hold (not JSON-serialisable, or larger than
+ * message, a thrown Error with its stack (capped in size), and an output the store cannot hold (not JSON-serialisable, or larger than
  * `maxOutputBytes`) fails the task with OUTPUT_NOT_SERIALIZABLE or OUTPUT_TOO_LARGE, never retried.
  */
 import { expect } from 'chai';
+import { MAX_RECORDED_STACK_CHARS, MAX_RECORDED_STACK_LINES } from '../lib/defaults.js';
 import type { SerializedError } from '../lib/index.js';
 import { forEachStore } from './support/engines.js';
 
@@ -20,21 +21,23 @@ forEachStore('task errors', (ctx) => {
   }
 
   describe('thrown values', () => {
-    it('records an Error with its name and message', async () => {
-      const { error } = await errorOf(() => {
+    it('records an Error with its name, message and stack', async () => {
+      const { error } = await errorOf(function readsTheIndex() {
         throw new RangeError('index 7 out of range');
       });
-      expect(error).to.deep.equal({ name: 'RangeError', message: 'index 7 out of range' });
+      const { stack, ...rest } = error!;
+      expect(rest).to.deep.equal({ name: 'RangeError', message: 'index 7 out of range' });
+      expect(stack).to.match(/^RangeError: index 7 out of range\n\s+at (Object\.)?readsTheIndex /);
     });
 
     it('keeps the string code of an Error', async () => {
       const { error } = await errorOf(() => {
         throw Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' });
       });
-      expect(error).to.deep.equal({ name: 'Error', message: 'connection refused', code: 'ECONNREFUSED' });
+      expect(error).to.deep.include({ name: 'Error', message: 'connection refused', code: 'ECONNREFUSED' });
     });
 
-    it('records a thrown string as the message', async () => {
+    it('records a thrown string as the message, without a stack (it has none)', async () => {
       const { error } = await errorOf(() => {
         throw 'plain string failure';
       });
@@ -82,6 +85,55 @@ forEachStore('task errors', (ctx) => {
         throw 'always';
       }, { maxAttempts: 3 });
       expect(attempts).to.equal(3);
+    });
+  });
+
+  describe('stacks', () => {
+    it("records each failed attempt's stack with its transition, and the last one with the task", async () => {
+      let attempt = 0;
+      ctx.publish('stacks', (wf) =>
+        wf.addTask('t', 'T', function failsEachTime() {
+          attempt += 1;
+          throw new Error(`attempt ${attempt} failed`);
+        }, { retry: { maxAttempts: 2, initialDelayMs: 1 } }),
+      );
+      const result = await ctx.engine.execute('stacks');
+      expect(result.tasks['t']!.error?.stack).to.match(/^Error: attempt 2 failed\n\s+at (Object\.)?failsEachTime /);
+      const recorded = (await ctx.engine.getExecution(result.id)).tasks['t']!.error;
+      expect(recorded).to.deep.equal(result.tasks['t']!.error);
+      const failures = (await ctx.engine.listTransitions(result.id)).filter((transition) => transition.taskId === 't' && (transition.to === 'retrying' || transition.to === 'failed'));
+      expect(failures.map((transition) => transition.data?.error?.stack?.split('\n')[0])).to.deep.equal(['Error: attempt 1 failed', 'Error: attempt 2 failed']);
+      for (const transition of failures) {
+        // the event fed back by verifyReplay keeps the error without its stack: data.error holds it
+        const event = transition.data?.event as { outcome: { error: SerializedError } };
+        expect(event.outcome.error).to.deep.equal({ name: 'Error', message: transition.data?.error?.message });
+      }
+      expect(await ctx.engine.verifyReplay(result.id)).to.deep.equal({ ok: true, steps: (await ctx.engine.listTransitions(result.id)).length });
+      expect(result.error?.stack, "the execution's own error is made up by the engine: no stack").to.equal(undefined);
+    });
+
+    it(`keeps the first ${MAX_RECORDED_STACK_LINES} lines of a deep stack, and says how much was cut`, async () => {
+      const frames = Array.from({ length: 500 }, (_, i) => `    at recurse${i} (file:///app/deep.js:${i}:1)`);
+      const { error } = await errorOf(() => {
+        throw Object.assign(new Error('too deep'), { stack: ['Error: too deep', ...frames].join('\n') });
+      });
+      const lines = error!.stack!.split('\n');
+      expect(lines.slice(0, MAX_RECORDED_STACK_LINES)).to.deep.equal(['Error: too deep', ...frames.slice(0, MAX_RECORDED_STACK_LINES - 1)]);
+      expect(lines).to.have.length(MAX_RECORDED_STACK_LINES + 1);
+      expect(lines[MAX_RECORDED_STACK_LINES]).to.match(/stack cut: \d+ of its \d+ characters, 501 lines, left out/);
+    });
+
+    it(`keeps at most ${MAX_RECORDED_STACK_CHARS} characters of a stack with a huge message`, async () => {
+      const message = '🐬'.repeat(50_000);
+      const { error } = await errorOf(() => {
+        throw new Error(message);
+      });
+      expect(error!.message).to.equal(message);
+      const [kept, note] = error!.stack!.split('\n');
+      expect(kept!.length).to.be.at.most(MAX_RECORDED_STACK_CHARS);
+      expect(kept!.length).to.be.at.least(MAX_RECORDED_STACK_CHARS - 1);
+      expect(kept!.endsWith('🐬'), 'no half of a surrogate pair is kept').to.equal(true);
+      expect(note).to.match(/stack cut/);
     });
   });
 

@@ -53,9 +53,10 @@ export async function executeAttempt(request: AttemptRequest): Promise<AttemptOu
     return { kind: 'succeeded', output: toStorableOutput(output, task.id, request.maxOutputBytes) };
   } catch (thrown) {
     const error = toError(thrown);
-    if (!canRetry(request.policy, context.attempt, error)) return { kind: 'failed', error: serializeError(error) };
+    const recorded = serializeError(thrown); // the thrown value's own stack, if it has one
+    if (!canRetry(request.policy, context.attempt, error)) return { kind: 'failed', error: recorded };
     const delayMs = chooseDelay(request.policy, context.attempt);
-    return { kind: 'retry', error: serializeError(error), delayMs, retryAt: Date.now() + delayMs };
+    return { kind: 'retry', error: recorded, delayMs, retryAt: Date.now() + delayMs };
   } finally {
     timer?.clear();
   }

@@ -4,7 +4,6 @@
  */
 import type { EventObject } from 'xstate';
 import type { TaskMachineContext } from '../../machines/task.js';
-import { serializeError } from '../errors.js';
 import type { SerializedError } from '../errors.js';
 import type { ExecutionStatus, TaskRunRecord, TransitionData, TransitionRecord } from '../store/records.js';
 import type { EngineEvent, ExecutionEventName, TaskEventName } from '../telemetry/EngineEvents.js';
@@ -38,11 +37,16 @@ export function engineEventType({ taskId, to }: TransitionRecord): ExecutionEven
 /**
  * The event as stored in `data.event`. A successful attempt's event drops the task's output: the
  * snapshot recorded with the same transition holds it, and replaying only needs the outcome's
- * kind (so a 1 MiB output is not stored a third time).
+ * kind (so a 1 MiB output is not stored a third time). A failed attempt's event drops its error's
+ * stack, which `data.error` holds beside it (replaying needs none of it).
  */
 export function recordableEvent(event: EventObject): EventObject {
-  const outcome = (event as { outcome?: { kind?: unknown } }).outcome;
+  const outcome = (event as { outcome?: { kind?: unknown; error?: SerializedError } }).outcome;
   if (event.type === 'attempt.done' && outcome?.kind === 'succeeded') return SUCCEEDED_ATTEMPT;
+  if (event.type === 'attempt.done' && outcome?.error?.stack !== undefined) {
+    const { stack: _stack, ...error } = outcome.error;
+    return { ...event, outcome: { ...outcome, error } } as EventObject;
+  }
   return event;
 }
 
@@ -67,7 +71,7 @@ export function executionError(status: ExecutionStatus, reason: string | null, r
   const first = failed[0];
   const detail = first?.error ? `: ${first.error.name}: ${first.error.message}` : '';
   const message = `${failed.length} task(s) failed (${failed.map((row) => JSON.stringify(row.taskId)).join(', ')})${detail}`;
-  return serializeError(Object.assign(new Error(message), { name: 'ExecutionFailed', code: 'EXECUTION_FAILED' }));
+  return { name: 'ExecutionFailed', message, code: 'EXECUTION_FAILED' };
 }
 
 /** The execution row's `output`: the outputs of the succeeded leaf tasks (those nothing depends on). */

@@ -17,6 +17,7 @@
  */
 import type { Job, Queue, QueueEvents } from 'bullmq';
 import { EngineClosedError, NonRetryableError, StorageError } from '../errors.js';
+import type { SerializedError } from '../errors.js';
 import type { RedisConnection } from './RedisConnection.js';
 import type { TaskContext } from '../workflow/types.js';
 import { cancelChannel, loadBullmq, queueName, remoteJobId } from './remoteJob.js';
@@ -150,11 +151,14 @@ function toRemoteResult(value: unknown): RemoteResult {
   return result as RemoteResult;
 }
 
-function rebuildError(serialized: { name: string; message: string; code?: string }): Error {
-  if (serialized.code === 'NON_RETRYABLE') return new NonRetryableError(serialized.message);
-  const error = new Error(serialized.message);
-  error.name = serialized.name;
-  if (serialized.code !== undefined) Object.assign(error, { code: serialized.code });
+/** The worker's error as the engine records it: its name, message, code and the worker's stack. */
+function rebuildError(serialized: SerializedError): Error {
+  const error = serialized.code === 'NON_RETRYABLE' ? new NonRetryableError(serialized.message) : new Error(serialized.message);
+  if (serialized.code !== 'NON_RETRYABLE') {
+    error.name = serialized.name;
+    if (serialized.code !== undefined) Object.assign(error, { code: serialized.code });
+  }
+  if (serialized.stack !== undefined) error.stack = serialized.stack;
   return error;
 }
 

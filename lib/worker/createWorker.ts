@@ -91,7 +91,7 @@ export async function createWorker(options: WorkerOptions): Promise<TaskWorker> 
         const output: unknown = await task.fn(data.input, ctx);
         return { ok: true, output: output === undefined ? null : output, pid: process.pid };
       } catch (thrown) {
-        return { ok: false, error: serializeError(toError(thrown)), pid: process.pid };
+        return { ok: false, error: serializeError(thrown), pid: process.pid };
       } finally {
         running.delete(job.id!);
       }

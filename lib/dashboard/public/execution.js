@@ -274,10 +274,11 @@ async function select(taskId) {
       el('thead', {}, el('tr', {}, ['#', 'Started', 'Duration', 'Outcome', 'Error'].map((name) => el('th', {}, name)))),
       el('tbody', {}, attempts.map((bar) => el('tr', { 'data-attempt': String(bar.attempt) },
         el('td', {}, String(bar.attempt)), el('td', {}, time(bar.start)), el('td', {}, duration(bar.end - bar.start)),
-        el('td', {}, bar.interrupted ? 'interrupted (resumed)' : bar.open ? 'running' : bar.outcome), el('td', { class: 'error-cell' }, bar.error ? `${bar.error.name}: ${bar.error.message}` : ''))))),
+        el('td', {}, bar.interrupted ? 'interrupted (resumed)' : bar.open ? 'running' : bar.outcome), el('td', { class: 'error-cell' }, bar.error ? errorWithStack(bar.error) : ''))))),
     el('h3', {}, upstream.length === 0 ? 'Input (the execution input)' : 'Input (the execution input merged with upstream outputs)'), el('pre', { class: 'input' }, json(input)),
     el('h3', {}, 'Output'), el('pre', { class: 'output' }, task.status === 'succeeded' ? json(task.output) : '—'),
-    task.error ? el('div', {}, el('h3', {}, 'Error'), el('pre', { class: 'error' }, [task.error.name, task.error.code ? ` [${task.error.code}]` : '', `: ${task.error.message}`].join(''))) : null,
+    task.error ? el('div', {}, el('h3', {}, 'Error'), el('pre', { class: 'error' }, [task.error.name, task.error.code ? ` [${task.error.code}]` : '', `: ${task.error.message}`].join('')),
+      task.error.stack ? el('pre', { class: 'stack' }, task.error.stack) : null) : null,
     el('h3', {}, 'Statechart ', el('span', { class: 'muted' }, '(its state at this step)')), drawStatechart(statechart),
     el('h3', {}, 'Logs'), logsList,
     el('h3', {}, 'Spans'), spansList,
@@ -297,6 +298,12 @@ async function select(taskId) {
   } catch (error) {
     showError(logsList, error);
   }
+}
+
+/** An attempt's error: its name and message, and its stack (when recorded) folded under them. */
+function errorWithStack(error) {
+  const line = `${error.name}: ${error.message}`;
+  return error.stack ? el('details', { class: 'stack' }, el('summary', {}, line), el('pre', { class: 'stack' }, error.stack)) : line;
 }
 
 async function refreshDetails() {

@@ -9,6 +9,7 @@
  * and the transition table. A large
  * execution's report is summarised (summarizeReport.ts); the summary's counts stay whole.
  */
+import type { SerializedError } from '../../errors.js';
 import { buildTimeline, resumesFromLogs } from '../attemptTimeline.js';
 import type { InspectionData } from '../inspectionData.js';
 import { colorOf, TASK_STATE_COLORS, TASK_STATES } from '../taskStateColors.js';
@@ -116,10 +117,16 @@ function outputPreview(task: InspectionData['tasks'][number]): string {
   return `<code class="output">${escapeHtml(shown)}</code>`;
 }
 
+/** An error's name and message, and its recorded stack folded under them (closed: a stack is long). */
+function renderError(error: SerializedError): string {
+  const line = `<span class="error">${escapeHtml(`${error.name}: ${error.message}`)}</span>`;
+  return error.stack === undefined ? line : `${line}<details class="stack"><summary>stack</summary><pre>${escapeHtml(error.stack)}</pre></details>`;
+}
+
 function renderTaskTable(tasks: InspectionData['tasks']): string {
   const rows = tasks.map((task) => {
     const color = colorOf(task.status);
-    const detail = task.error ? `<span class="error">${escapeHtml(`${task.error.name}: ${task.error.message}`)}</span>` : outputPreview(task);
+    const detail = task.error ? renderError(task.error) : outputPreview(task);
     return (
       `<tr data-task-id="${escapeHtml(task.taskId)}"><td><code>${escapeHtml(task.taskId)}</code></td>` +
       `<td><span class="badge" style="background:${color.fill};color:${color.text}">${escapeHtml(task.status)}</span></td>` +

@@ -157,6 +157,7 @@ export class ExecutionTrace {
 let DISABLED: ExecutionTrace | null = null;
 
 function recordError(span: Span, error: SerializedError): void {
-  span.recordException({ name: error.name, message: error.message }); // exception.type is the error's name, as the conventions ask
+  // exception.type is the error's name, as the conventions ask; exception.stacktrace the recorded stack
+  span.recordException({ name: error.name, message: error.message, ...(error.stack === undefined ? {} : { stack: error.stack }) });
   span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
 }
