@@ -7,6 +7,8 @@
  * - at every step k of the replay slider (moved with the arrow keys) the DAG and the task table
  *   show the task states of `engine.replay(id)[k]`, for an execution with retries and a failure;
  *   the failed task's panel shows its error's stack, and each failed attempt's;
+ * - a column of many tasks collapses into one box counting its tasks per state at every replay
+ *   step, and expands again (by a click, or a search for one of its tasks);
  * - an attempt whose process stopped is drawn interrupted, then run again after the resume;
  * - actions are refused without the token and work with it;
  * - hostile ids, outputs and log lines are shown as text: no dialog, no element they would make.
@@ -303,6 +305,70 @@ forEachStore(
       await page.waitForSelector('#task-panel table.attempts');
       expect(await page.textContent('#task-panel table.attempts')).to.contain('interrupted (resumed)');
       await screenshot(page, 'execution-resumed');
+      await page.close();
+    });
+
+    it("collapses a large column into one box counting its tasks per state at the step shown, and expands it", async () => {
+      const fan = Array.from({ length: 30 }, (_, i) => `fan-${String(i).padStart(2, '0')}`);
+      ctx.publish('fan', (wf) => {
+        let builder = wf.addTask('start', 'Start', () => 1).addTask('join', 'Join', () => 2);
+        for (const [i, taskId] of fan.entries()) {
+          builder = builder.addTask(taskId, taskId, () => {
+            if (i % 10 === 0) throw new Error(`${taskId} fails`);
+            return i;
+          }).addDependency('start', taskId).addDependency(taskId, 'join');
+        }
+        return builder;
+      });
+      const result = await ctx.engine.execute('fan');
+      const steps = await ctx.engine.replay(result.id);
+      server = await serveDashboard(ctx.engine);
+      const page = await open(`${server.url}/executions/${encodeURIComponent(result.id)}`);
+      await page.waitForSelector('svg.dag g.group-handle[data-group-id="column-1"]');
+      const visibleNodes = () => page.$$eval('svg.dag g.dag-node:not(.in-collapsed)', (nodes) => nodes.map((node) => node.getAttribute('data-task-id')).sort());
+      const groupEdges = () => page.$$eval('svg.dag polyline.group-edge', (lines) => lines.length);
+      const boxCounts = () => page.$eval('svg.dag g.dag-group[data-group-id="column-1"]', (box) =>
+        Object.fromEntries(['pending', 'running', 'retrying', 'succeeded', 'failed', 'skipped', 'cancelled'].flatMap((state) => {
+          const value = box.getAttribute(`data-${state}`);
+          return value === null ? [] : [[state, Number(value)]];
+        })),
+      );
+      const expectedCounts = (k: number) => {
+        const counts: Record<string, number> = {};
+        for (const taskId of fan) {
+          const status = k < 0 ? 'pending' : steps[k]!.state.tasks[taskId]!.status;
+          counts[status] = (counts[status] ?? 0) + 1;
+        }
+        return counts;
+      };
+      expect(await visibleNodes()).to.have.length(32);
+
+      await page.click('svg.dag g.group-handle[data-group-id="column-1"]');
+      await page.waitForSelector('svg.dag g.dag-group[data-collapsed="true"]');
+      expect(await visibleNodes()).to.deep.equal(['join', 'start']);
+      expect(await boxCounts()).to.deep.equal({ succeeded: 27, failed: 3 });
+      expect(await page.$$eval('svg.dag g.dag-group .group-counts tspan', (lines) => lines.map((line) => line.textContent))).to.deep.equal(['3 failed', '27 succeeded']);
+      expect(await groupEdges(), 'start → the box, the box → join').to.equal(2);
+      expect(await page.$$eval('svg.dag polyline.dag-edge:not(.group-edge):not(.in-collapsed)', (lines) => lines.length)).to.equal(0);
+      await screenshot(page, 'execution-collapsed');
+      // the counts follow the replay step, as the DAG would show the tasks
+      await page.click('h1');
+      await page.keyboard.press('Home');
+      expect(await boxCounts(), 'before the first step').to.deep.equal({ pending: 30 });
+      for (let k = 0; k < steps.length; k++) {
+        await page.keyboard.press('ArrowRight');
+        expect(await boxCounts(), `step ${k}`).to.deep.equal(expectedCounts(k));
+      }
+
+      await page.click('svg.dag g.dag-group[data-group-id="column-1"]');
+      await waitUntil(async () => (await visibleNodes()).length === 32, 'the column is expanded');
+      expect(await groupEdges()).to.equal(0);
+      expect(await page.$$eval('svg.dag polyline.dag-edge.in-collapsed', (lines) => lines.length)).to.equal(0);
+      // searching a task of a collapsed column expands it
+      await page.click('#collapse-all');
+      expect(await visibleNodes()).to.deep.equal(['join', 'start']);
+      await page.fill('#search', 'fan-17');
+      await waitUntil(async () => (await visibleNodes()).length === 32, 'the search expanded the column');
       await page.close();
     });
 

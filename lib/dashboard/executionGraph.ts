@@ -15,6 +15,8 @@ import { isTerminalExecutionStatus } from '../store/records.js';
 import type { ExecutionRecord } from '../store/records.js';
 import type { Store } from '../store/Store.js';
 import type { Workflow } from '../workflow/Workflow.js';
+import { GROUP_HEADER, graphGroups } from './graphGroups.js';
+import type { GraphGroup } from './graphGroups.js';
 
 export const DAGRE_MAX_TASKS = 2_000;
 const CACHE_SIZE = 50;
@@ -42,6 +44,8 @@ export interface ExecutionGraph {
   height: number;
   nodes: GraphNode[];
   edges: GraphEdge[];
+  /** The columns the page can collapse (graphGroups.ts). */
+  groups: GraphGroup[];
   /** What the reader should know, e.g. that the edges are partly unknown. */
   notes: string[];
 }
@@ -64,6 +68,24 @@ export function executionGraph(store: Store, record: ExecutionRecord, workflow: 
 }
 
 async function buildGraph(store: Store, record: ExecutionRecord, workflow: Workflow | undefined): Promise<ExecutionGraph> {
+  return withGroups(await layOut(store, record, workflow));
+}
+
+/** The graph with its collapsible columns, moved down to make room for their handles when it has some. */
+function withGroups(graph: Omit<ExecutionGraph, 'groups'>): ExecutionGraph {
+  const groups = graphGroups(graph.nodes);
+  if (groups.length === 0) return { ...graph, groups };
+  const down = <T extends { y: number }>(item: T): T => ({ ...item, y: item.y + GROUP_HEADER });
+  return {
+    ...graph,
+    height: graph.height + GROUP_HEADER,
+    nodes: graph.nodes.map(down),
+    edges: graph.edges.map((edge) => ({ ...edge, points: edge.points.map(down) })),
+    groups: groups.map(down),
+  };
+}
+
+async function layOut(store: Store, record: ExecutionRecord, workflow: Workflow | undefined): Promise<Omit<ExecutionGraph, 'groups'>> {
   const notes: string[] = [];
   let tasks: { id: string; name: string }[];
   let edges: InspectEdge[];
@@ -102,7 +124,7 @@ const COLUMN_GAP = 60;
 const ROW_GAP = 10;
 const MARGIN = 16;
 
-function columnGraph(ids: string[], names: Map<string, string>, edges: InspectEdge[], notes: string[]): ExecutionGraph {
+function columnGraph(ids: string[], names: Map<string, string>, edges: InspectEdge[], notes: string[]): Omit<ExecutionGraph, 'groups'> {
   const { columns, position } = layoutDag(ids, edges);
   const x = (column: number): number => MARGIN + column * (COLUMN_WIDTH + COLUMN_GAP);
   const y = (row: number): number => MARGIN + row * (NODE_HEIGHT + ROW_GAP);

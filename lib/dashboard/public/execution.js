@@ -5,6 +5,7 @@
 // events and the view follows them (unless the slider was moved back).
 import { BASE, badge, duration, el, executionHref, getJson, json, postJson, readEvents, showError, svg, time } from './common.js';
 import { createReplay } from './replayState.js';
+import { createGroupView } from './groupView.js';
 import { drawStatechart, highlightStatechart } from './statechartView.js';
 import { buildTimeline, moveTimelineCursor, parseResumes, renderTimeline } from './timeline.js';
 
@@ -29,6 +30,8 @@ let selected = null;
 const nodes = new Map();
 const rows = new Map();
 const shown = new Map();
+/** The DAG's collapsible columns (groupView.js). */
+let groups;
 
 const slider = el('input', { type: 'range', id: 'step', min: '-1', max: '-1', value: '-1', 'aria-label': 'Replay step' });
 const liveBox = el('input', { type: 'checkbox', id: 'live', checked: true });
@@ -140,7 +143,10 @@ function graphTools() {
       node.classList.toggle('match', match);
       if (match && !first) first = node;
     }
-    if (first) first.scrollIntoView({ block: 'center', inline: 'center' });
+    if (first) {
+      groups.reveal(first.dataset.taskId);
+      first.scrollIntoView({ block: 'center', inline: 'center' });
+    }
   });
   const setZoom = (value) => {
     zoom = Math.min(4, Math.max(0.1, value));
@@ -153,6 +159,8 @@ function graphTools() {
     el('button', { type: 'button', onclick: () => setZoom(zoom * 1.25), 'aria-label': 'Zoom in' }, '+'),
     el('button', { type: 'button', onclick: () => setZoom(zoom / 1.25), 'aria-label': 'Zoom out' }, '−'),
     el('button', { type: 'button', onclick: () => setZoom(Math.min(1, dagBox.clientWidth / Math.max(1, graph.width))), 'aria-label': 'Fit' }, 'fit'),
+    graph.groups.length > 0 ? el('button', { type: 'button', id: 'collapse-all', onclick: () => groups.collapseAll() }, 'collapse columns') : null,
+    graph.groups.length > 0 ? el('button', { type: 'button', id: 'expand-all', onclick: () => groups.expandAll() }, 'expand all') : null,
     el('span', { class: 'muted' }, ` ${graph.nodes.length} tasks · ${graph.layout} layout`));
 }
 
@@ -160,9 +168,14 @@ function renderDag() {
   const root = svg('svg', { class: 'dag', width: graph.width, height: graph.height, viewBox: `0 0 ${graph.width} ${graph.height}`, role: 'img', 'aria-label': 'Task graph' },
     svg('defs', {}, svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: '9', refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' },
       svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow-head' }))));
+  const layers = { edges: svg('g', { class: 'edges' }), groupEdges: svg('g', { class: 'group-edges' }), nodes: svg('g', { class: 'nodes' }), groups: svg('g', { class: 'groups' }) };
+  root.append(layers.edges, layers.groupEdges, layers.nodes, layers.groups);
+  const edgeLines = new Map();
   for (const edge of graph.edges) {
-    root.append(svg('polyline', { class: `dag-edge${edge.inferred ? ' inferred' : ''}`, 'data-from': edge.from, 'data-to': edge.to,
-      points: edge.points.map((point) => `${point.x},${point.y}`).join(' '), 'marker-end': 'url(#arrow)' }));
+    const line = svg('polyline', { class: `dag-edge${edge.inferred ? ' inferred' : ''}`, 'data-from': edge.from, 'data-to': edge.to,
+      points: edge.points.map((point) => `${point.x},${point.y}`).join(' '), 'marker-end': 'url(#arrow)' });
+    edgeLines.set(edge, line);
+    layers.edges.append(line);
   }
   for (const node of graph.nodes) {
     const label = [...node.id].length > Math.floor((node.width - 16) / 7.5) ? `${[...node.id].slice(0, Math.floor((node.width - 16) / 7.5) - 1).join('')}…` : node.id;
@@ -175,8 +188,9 @@ function renderDag() {
       if (event.key === 'Enter') select(node.id);
     });
     nodes.set(node.id, group);
-    root.append(group);
+    layers.nodes.append(group);
   }
+  groups = createGroupView(graph, layers, nodes, edgeLines);
   dagBox.replaceChildren(root);
 }
 
@@ -225,6 +239,7 @@ function goTo(k) {
   for (const [taskId, task] of state.tasks) {
     const before = shown.get(taskId);
     if (before && before.status === task.status && before.attempt === task.attempt) continue;
+    groups.moved(taskId, before?.status, task.status);
     shown.set(taskId, task);
     const node = nodes.get(taskId);
     if (node) {
@@ -239,6 +254,7 @@ function goTo(k) {
       row.querySelector('.attempt-cell').textContent = String(task.attempt);
     }
   }
+  groups.refresh();
   const transition = transitions[step];
   stepInfo.replaceChildren(
     el('span', { id: 'step-number' }, `${step + 1} / ${transitions.length}`), ' · execution ', badge(state.status),
@@ -252,6 +268,7 @@ function goTo(k) {
 
 async function select(taskId) {
   if (selected && nodes.get(selected)) nodes.get(selected).classList.remove('selected');
+  groups.reveal(taskId);
   selected = taskId;
   nodes.get(taskId)?.classList.add('selected');
   renderActions();
