@@ -359,6 +359,7 @@ forEachStore(
         await page.keyboard.press('ArrowRight');
         expect(await boxCounts(), `step ${k}`).to.deep.equal(expectedCounts(k));
       }
+      expect(await visibleNodes(), 'the tasks recoloured stay collapsed').to.deep.equal(['join', 'start']);
 
       await page.click('svg.dag g.dag-group[data-group-id="column-1"]');
       await waitUntil(async () => (await visibleNodes()).length === 32, 'the column is expanded');

@@ -243,7 +243,7 @@ function goTo(k) {
     shown.set(taskId, task);
     const node = nodes.get(taskId);
     if (node) {
-      node.setAttribute('class', `dag-node state-${task.status}${node.classList.contains('match') ? ' match' : ''}${taskId === selected ? ' selected' : ''}`);
+      node.setAttribute('class', `dag-node state-${task.status}${node.classList.contains('match') ? ' match' : ''}${node.classList.contains('in-collapsed') ? ' in-collapsed' : ''}${taskId === selected ? ' selected' : ''}`);
       node.dataset.status = task.status;
       node.dataset.attempt = String(task.attempt);
     }
