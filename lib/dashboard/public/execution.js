@@ -53,20 +53,18 @@ function present(...children) {
 async function start() {
   document.title = `Execution ${id} · task-graph`;
   try {
-    let all;
-    [details, graph, info, statechart, { transitions: all }] = await Promise.all([
-      getJson(api), getJson(`${api}/graph`), getJson('/api/info'), getJson('/api/statechart'), getJson(`${api}/transitions`),
-    ]);
-    for (const transition of all) transitions.push(transition);
-    await loadResumes();
+    [details, graph, info, statechart] = await Promise.all([getJson(api), getJson(`${api}/graph`), getJson('/api/info'), getJson('/api/statechart')]);
   } catch (error) {
     showError(main, error);
     return;
   }
+  // The transition log (the slider's, the timeline's: 6 MB for 10,000 tasks) is read while the
+  // page draws the execution as its task rows say, which is the state after the log's last step.
+  const log = Promise.all([getJson(`${api}/transitions`), getJson(`${api}/logs?scope=execution`)]);
+  log.catch(() => undefined);
   const taskIds = Object.keys(details.tasks);
   const known = new Set(taskIds);
   for (const node of graph.nodes) if (!known.has(node.id)) taskIds.push(node.id);
-  replay = createReplay(taskIds, transitions);
   document.getElementById('where').textContent = ` / ${details.workflowId} / ${id}`;
   main.replaceChildren(
     summary,
@@ -86,6 +84,20 @@ async function start() {
   renderSummary();
   renderDag();
   renderTable(taskIds);
+  paint(new Map(taskIds.map((taskId) => [taskId, { status: details.tasks[taskId]?.status ?? 'pending', attempt: details.tasks[taskId]?.attempts ?? 0 }])));
+  slider.disabled = true;
+  stepInfo.replaceChildren(el('span', { class: 'muted' }, 'reading the transition log…'));
+  timelineBox.replaceChildren(el('p', { class: 'muted' }, 'reading the transition log…'));
+  try {
+    const [{ transitions: all }, { logs }] = await log;
+    for (const transition of all) transitions.push(transition);
+    resumes = parseResumes(logs);
+  } catch (error) {
+    showError(stepInfo, error);
+    return;
+  }
+  replay = createReplay(taskIds, transitions);
+  slider.disabled = false;
   drawTimeline();
   goTo(transitions.length - 1);
   if (!TERMINAL.includes(details.status)) void follow();
@@ -230,13 +242,9 @@ function drawTimeline() {
   renderTimeline(timelineBox, timeline(), resumes);
 }
 
-/** Shows the state after transition k (-1: before the first). */
-function goTo(k) {
-  step = Math.max(-1, Math.min(k, transitions.length - 1));
-  slider.max = String(transitions.length - 1);
-  slider.value = String(step);
-  const state = replay.stateAt(step);
-  for (const [taskId, task] of state.tasks) {
+/** Colours the DAG and the table rows of the tasks whose state differs from what they show. */
+function paint(tasks) {
+  for (const [taskId, task] of tasks) {
     const before = shown.get(taskId);
     if (before && before.status === task.status && before.attempt === task.attempt) continue;
     groups.moved(taskId, before?.status, task.status);
@@ -255,6 +263,16 @@ function goTo(k) {
     }
   }
   groups.refresh();
+}
+
+/** Shows the state after transition k (-1: before the first). */
+function goTo(k) {
+  if (!replay) return;
+  step = Math.max(-1, Math.min(k, transitions.length - 1));
+  slider.max = String(transitions.length - 1);
+  slider.value = String(step);
+  const state = replay.stateAt(step);
+  paint(state.tasks);
   const transition = transitions[step];
   stepInfo.replaceChildren(
     el('span', { id: 'step-number' }, `${step + 1} / ${transitions.length}`), ' · execution ', badge(state.status),
@@ -300,7 +318,7 @@ async function select(taskId) {
     el('h3', {}, 'Logs'), logsList,
     el('h3', {}, 'Spans'), spansList,
   ));
-  highlightStatechart(replay.stateAt(step).tasks.get(taskId)?.status);
+  highlightStatechart(replay ? replay.stateAt(step).tasks.get(taskId)?.status : task.status);
   try {
     const [{ logs }, { spans }] = await Promise.all([
       getJson(`${api}/logs?taskId=${encodeURIComponent(taskId)}`),
@@ -384,7 +402,7 @@ liveBox.addEventListener('change', () => {
 document.addEventListener('keydown', (event) => {
   if (event.target === slider || (event.target instanceof HTMLElement && /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName))) return;
   const moves = { ArrowLeft: -1, ArrowRight: 1, Home: -Infinity, End: Infinity };
-  if (!(event.key in moves)) return;
+  if (!(event.key in moves) || !replay) return;
   event.preventDefault();
   const target = event.key === 'Home' ? -1 : event.key === 'End' ? transitions.length - 1 : step + moves[event.key];
   liveBox.checked = live = target >= transitions.length - 1;
