@@ -8,7 +8,8 @@
  *   show the task states of `engine.replay(id)[k]`, for an execution with retries and a failure;
  *   the failed task's panel shows its error's stack, and each failed attempt's;
  * - a column of many tasks collapses into one box counting its tasks per state at every replay
- *   step, and expands again (by a click, or a search for one of its tasks);
+ *   step, and expands again (by a click, or a search for one of its tasks); a graph above 2,000
+ *   tasks opens with its columns collapsed;
  * - an attempt whose process stopped is drawn interrupted, then run again after the resume;
  * - actions are refused without the token and work with it;
  * - hostile ids, outputs and log lines are shown as text: no dialog, no element they would make.
@@ -25,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
+import { DAGRE_MAX_TASKS } from '../lib/dashboard/executionGraph.js';
 import { TASK_STATE_COLORS } from '../lib/inspect/taskStateColors.js';
 import type { TaskStatus } from '../lib/store/records.js';
 import { deferred, forEachStore, waitUntil, whenAborted } from './support/engines.js';
@@ -325,7 +327,7 @@ forEachStore(
       server = await serveDashboard(ctx.engine);
       const page = await open(`${server.url}/executions/${encodeURIComponent(result.id)}`);
       await page.waitForSelector('svg.dag g.group-handle[data-group-id="column-1"]');
-      const visibleNodes = () => page.$$eval('svg.dag g.dag-node:not(.in-collapsed)', (nodes) => nodes.map((node) => node.getAttribute('data-task-id')).sort());
+      const visibleNodes = () => page.$$eval('svg.dag g.dag-node', (nodes) => nodes.map((node) => node.getAttribute('data-task-id')).sort());
       const groupEdges = () => page.$$eval('svg.dag polyline.group-edge', (lines) => lines.length);
       const boxCounts = () => page.$eval('svg.dag g.dag-group[data-group-id="column-1"]', (box) =>
         Object.fromEntries(['pending', 'running', 'retrying', 'succeeded', 'failed', 'skipped', 'cancelled'].flatMap((state) => {
@@ -349,7 +351,7 @@ forEachStore(
       expect(await boxCounts()).to.deep.equal({ succeeded: 27, failed: 3 });
       expect(await page.$$eval('svg.dag g.dag-group .group-counts tspan', (lines) => lines.map((line) => line.textContent))).to.deep.equal(['3 failed', '27 succeeded']);
       expect(await groupEdges(), 'start → the box, the box → join').to.equal(2);
-      expect(await page.$$eval('svg.dag polyline.dag-edge:not(.group-edge):not(.in-collapsed)', (lines) => lines.length)).to.equal(0);
+      expect(await page.$$eval('svg.dag polyline.dag-edge:not(.group-edge)', (lines) => lines.length), 'the edges of its tasks are not drawn').to.equal(0);
       await screenshot(page, 'execution-collapsed');
       // the counts follow the replay step, as the DAG would show the tasks
       await page.click('h1');
@@ -364,12 +366,33 @@ forEachStore(
       await page.click('svg.dag g.dag-group[data-group-id="column-1"]');
       await waitUntil(async () => (await visibleNodes()).length === 32, 'the column is expanded');
       expect(await groupEdges()).to.equal(0);
-      expect(await page.$$eval('svg.dag polyline.dag-edge.in-collapsed', (lines) => lines.length)).to.equal(0);
+      expect(await page.$$eval('svg.dag polyline.dag-edge:not(.group-edge)', (lines) => lines.length), 'every edge drawn again').to.equal(60);
       // searching a task of a collapsed column expands it
       await page.click('#collapse-all');
       expect(await visibleNodes()).to.deep.equal(['join', 'start']);
       await page.fill('#search', 'fan-17');
       await waitUntil(async () => (await visibleNodes()).length === 32, 'the search expanded the column');
+      await page.close();
+    });
+
+    it(`opens a graph above ${DAGRE_MAX_TASKS} tasks with its columns collapsed, and draws every task on "expand all"`, async () => {
+      const width = DAGRE_MAX_TASKS + 50;
+      ctx.publish('huge', (wf) => {
+        let builder = wf.addTask('start', 'Start', () => 1);
+        for (let i = 0; i < width; i++) builder = builder.addTask(`leaf-${i}`, `Leaf ${i}`, () => i).addDependency('start', `leaf-${i}`);
+        return builder;
+      });
+      const result = await ctx.engine.execute('huge', {}, { concurrency: 64 });
+      server = await serveDashboard(ctx.engine);
+      const page = await open(`${server.url}/executions/${encodeURIComponent(result.id)}`);
+      await page.waitForSelector('svg.dag g.dag-group.shown[data-group-id="column-1"]');
+      await waitUntil(async () => (await page.getAttribute('svg.dag g.dag-group[data-group-id="column-1"]', 'data-succeeded')) === String(width), 'the box counts every leaf succeeded');
+      expect(await page.$$eval('svg.dag g.dag-node', (nodes) => nodes.map((node) => node.getAttribute('data-task-id')))).to.deep.equal(['start']);
+      expect(await page.$$eval('svg.dag polyline.group-edge', (lines) => lines.length), 'start → the box').to.equal(1);
+      expect(await page.textContent('.graph-tools')).to.contain('columns layout');
+      await page.click('#expand-all');
+      await waitUntil(async () => (await page.$$eval('svg.dag g.dag-node[data-status="succeeded"]', (nodes) => nodes.length)) === width + 1, 'every task drawn succeeded');
+      expect(await page.$$eval('svg.dag g.dag-group.shown', (boxes) => boxes.length)).to.equal(0);
       await page.close();
     });
 

@@ -203,6 +203,10 @@ function renderDag() {
     layers.nodes.append(group);
   }
   groups = createGroupView(graph, layers, nodes, edgeLines);
+  // A graph laid out in columns (above 2,000 tasks) opens with its columns collapsed (before the
+  // SVG enters the page): their counts per state are the overview, and the browser lays out none
+  // of their thousands of boxes until a column is expanded.
+  if (graph.layout === 'columns') groups.collapseAll();
   dagBox.replaceChildren(root);
 }
 
@@ -251,7 +255,7 @@ function paint(tasks) {
     shown.set(taskId, task);
     const node = nodes.get(taskId);
     if (node) {
-      node.setAttribute('class', `dag-node state-${task.status}${node.classList.contains('match') ? ' match' : ''}${node.classList.contains('in-collapsed') ? ' in-collapsed' : ''}${taskId === selected ? ' selected' : ''}`);
+      node.setAttribute('class', `dag-node state-${task.status}${node.classList.contains('match') ? ' match' : ''}${taskId === selected ? ' selected' : ''}`);
       node.dataset.status = task.status;
       node.dataset.attempt = String(task.attempt);
     }

@@ -1,6 +1,8 @@
 // The collapsible columns of the execution page's DAG (GET …/graph `groups`, made by
 // lib/dashboard/graphGroups.ts). Each group has a handle above its column (▾). Collapsed, its tasks
-// and their edges are hidden and one box, at the middle of the column, stands for them: how many
+// and their edges are taken out of the document (kept, and still recoloured, so that expanding is
+// only putting them back; out of the document the browser neither styles nor lays them out: that
+// is what makes a collapsed 10,000-task graph cheap) and one box, at the middle of the column, stands for them: how many
 // tasks it holds in each state, as the DAG shows them at the step shown (live or replayed), one
 // line per state, under a bar of the state colours; its tasks' edges are drawn to and from that
 // box, once per pair of ends. Clicking the box expands the column again.
@@ -92,12 +94,16 @@ export function createGroupView(graph, layers, nodes, edgeLines) {
   function redrawEdges() {
     const drawn = new Set();
     const lines = [];
+    const shown = document.createDocumentFragment();
     for (const [edge, line] of edgeLines) {
       const fromView = views.get(groupOf.get(edge.from));
       const toView = views.get(groupOf.get(edge.to));
       const hidden = Boolean((fromView && fromView.collapsed) || (toView && toView.collapsed));
-      line.classList.toggle('in-collapsed', hidden);
-      if (!hidden) continue;
+      if (!hidden) {
+        if (line.parentNode !== layers.edges) shown.append(line);
+        continue;
+      }
+      line.remove();
       const from = anchor(edge.from, 'right');
       const to = anchor(edge.to, 'left');
       const key = `${from.key}\u0000${to.key}`;
@@ -105,12 +111,13 @@ export function createGroupView(graph, layers, nodes, edgeLines) {
       drawn.add(key);
       lines.push(svg('polyline', { class: 'dag-edge group-edge', points: `${from.x},${from.y} ${to.x},${to.y}`, 'marker-end': 'url(#arrow)' }));
     }
+    layers.edges.append(shown);
     layers.groupEdges.replaceChildren(...lines);
   }
 
   /**
    * Collapses (or expands) the groups `ids`. The graph is not laid out again (a column keeps its
-   * place), so the first box collapsed is scrolled into view.
+   * place), so a box collapsed alone is scrolled into view.
    */
   function setCollapsed(ids, collapsed) {
     let first = null;
@@ -118,15 +125,16 @@ export function createGroupView(graph, layers, nodes, edgeLines) {
       const view = views.get(id);
       if (!view || view.collapsed === collapsed) continue;
       view.collapsed = collapsed;
-      for (const taskId of view.group.taskIds) nodes.get(taskId)?.classList.toggle('in-collapsed', collapsed);
+      const members = view.group.taskIds.map((taskId) => nodes.get(taskId)).filter((node) => node !== undefined);
+      if (collapsed) for (const node of members) node.remove();
+      else layers.nodes.append(...members);
       view.box.classList.toggle('shown', collapsed);
-      view.handle.classList.toggle('in-collapsed', collapsed);
       if (collapsed && view.dirty) drawCounts(view);
       drawHandle(view);
       first ??= collapsed ? view.box : null;
     }
     redrawEdges();
-    first?.scrollIntoView({ block: 'center', inline: 'nearest' });
+    if (ids.length === 1) first?.scrollIntoView({ block: 'center', inline: 'nearest' });
   }
 
   return {
