@@ -4,10 +4,12 @@
  */
 import { expect } from 'chai';
 import { ExecutionNotFoundError, InvalidOptionsError } from '../lib/errors.js';
+import { resumesFromLogs } from '../lib/inspect/attemptTimeline.js';
 import { inspectExecution } from '../lib/inspect/inspectExecution.js';
 import { TASK_STATE_COLORS } from '../lib/inspect/taskStateColors.js';
 import type { TaskContext, Workflow, WorkflowBuilder } from '../lib/index.js';
 import { MemoryStore } from '../lib/store/MemoryStore.js';
+import type { LogRecord } from '../lib/store/records.js';
 import type { Store } from '../lib/store/Store.js';
 import { deferred, forEachStore, waitUntil } from './support/engines.js';
 import { HOSTILE_ID, runCancelled, runMixed } from './support/inspectScenarios.js';
@@ -144,7 +146,7 @@ forEachStore('inspectExecution', (ctx) => {
       expect(html).to.include('the user pressed stop'); // the cancel reason
     });
 
-    it('marks an attempt its process stopped during, and the resume, and lists the logs', async () => {
+    it('marks an attempt its process stopped during, and the resume (stored whatever storeLogLevel says), and lists the logs', async () => {
       let runs = 0;
       const stale = deferred();
       const firstRun = deferred();
@@ -165,10 +167,16 @@ forEachStore('inspectExecution', (ctx) => {
       await firstRun.promise;
       await waitUntil(async () => (await ctx.engine.getExecution(handle.id)).tasks['long']?.status === 'running', 'long is committed running');
       await first.close();
+      const resumer = await ctx.reopenEngine({ storeLogLevel: 'warn' }); // info records are not stored, the resume is
       ctx.publish('crashy', define);
-      const result = await ctx.engine.resume(handle.id);
+      const result = await resumer.resume(handle.id);
       stale.resolve();
-      const html = await ctx.engine.inspect(result.id, { format: 'html' }); // flushes the logs first
+      const html = await resumer.inspect(result.id, { format: 'html' }); // flushes the logs first
+      const resumes = resumesFromLogs(await resumer.listLogs(result.id));
+      expect(resumes).to.have.length(1);
+      const long = (await resumer.listTransitions(result.id)).filter((transition) => transition.taskId === 'long');
+      const seqOf = (to: string) => long.find((transition) => transition.to === to)!.seq;
+      expect(resumes[0]!.afterSeq, 'read back after long started, before it succeeded').to.be.within(seqOf('running'), seqOf('succeeded') - 1);
       expect(count(html, /<rect class="interrupted-bar" data-task-id="long" data-attempt="1"/g)).to.equal(1);
       expect(count(html, /<rect class="attempt-bar outcome-succeeded" data-task-id="long" data-attempt="1"/g)).to.equal(1);
       expect(count(html, /<line class="resume-mark"/g)).to.equal(1);
@@ -183,5 +191,27 @@ forEachStore('inspectExecution', (ctx) => {
     const failure = (promise: Promise<unknown>) => promise.then(() => null, (error: unknown) => error);
     expect(await failure(inspectExecution(ctx.target.store, result.id, { format: 'pdf' as never }))).to.be.instanceOf(InvalidOptionsError);
     expect(await failure(inspectExecution(ctx.target.store, 'nope', { format: 'json' }))).to.be.instanceOf(ExecutionNotFoundError);
+  });
+});
+
+describe('resumesFromLogs', () => {
+  const log = (message: string, attributes: Record<string, unknown>, taskId: string | null = null): LogRecord => ({
+    executionId: 'e1',
+    taskId,
+    attempt: null,
+    level: 'info',
+    message,
+    attributes,
+    at: new Date('2024-05-01T12:00:00.000Z'),
+  });
+  const at = Date.parse('2024-05-01T12:00:00.000Z');
+
+  it('reads the seq a resume continued after from its record, whatever the message says', () => {
+    expect(resumesFromLogs([log('the engine took the execution back', { resumedAfterSeq: 17 })])).to.deep.equal([{ at, afterSeq: 17 }]);
+  });
+
+  it("reads a record written before the attribute by its message, and no task's record", () => {
+    const message = 'Resumed execution e1 of wf from seq 9';
+    expect(resumesFromLogs([log(message, {}), log(message, {}, 'a task'), log('Resumed execution e1 of wf from seq many', {})])).to.deep.equal([{ at, afterSeq: 9 }]);
   });
 });

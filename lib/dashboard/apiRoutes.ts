@@ -11,6 +11,8 @@
  *   as `engine.replay(id)[k]` computes it (k from 0; the last step by default);
  * - `GET /api/executions/:id/logs?taskId=` and `/spans?taskId=`: `{ logs }`, `{ spans }`
  *   (`logs?scope=execution`: only the engine's records about the execution, with no task);
+ * - `GET /api/executions/:id/resumes`: `{ resumes: [{ at, afterSeq }] }`, when the execution was
+ *   resumed (epoch ms) and the last seq each resume read back (attemptTimeline.ts);
  * - `GET /api/executions/:id/events?afterSeq=`: server-sent events (transitionEvents.ts);
  * - `GET /api/statechart`: the task statechart laid out (taskStatechart.ts);
  * - `GET /api/info` (createDashboard.ts): `{ actions, engine, storage, tokenRequired }`.
@@ -19,6 +21,7 @@ import type { FastifyInstance } from 'fastify';
 import { DEFAULT_DASHBOARD_PAGE_SIZE, MAX_DASHBOARD_PAGE_SIZE } from '../defaults.js';
 import { buildExecutionResult } from '../engine/executionResult.js';
 import { DashboardRequestError, ExecutionNotFoundError } from '../errors.js';
+import { resumesFromLogs } from '../inspect/attemptTimeline.js';
 import { replayExecution } from '../inspect/replay.js';
 import type { ExecutionRecord, ListExecutionsFilter } from '../store/records.js';
 import type { DashboardSource } from './DashboardSource.js';
@@ -141,6 +144,12 @@ export function registerApiRoutes(
     const executionOnly = single(request.query, 'scope') === 'execution';
     const logs = src.engine ? await src.engine.listLogs(record.id) : await src.store.listLogs(record.id);
     return { logs: logs.filter((log) => (executionOnly ? log.taskId === null : taskId === undefined || log.taskId === taskId)) };
+  });
+
+  app.get<{ Params: IdParams }>('/api/executions/:id/resumes', async (request) => {
+    const { src, record } = await requireExecution(request.params.id);
+    const logs = src.engine ? await src.engine.listLogs(record.id) : await src.store.listLogs(record.id);
+    return { resumes: resumesFromLogs(logs) };
   });
 
   app.get<{ Params: IdParams; Querystring: Query }>('/api/executions/:id/spans', async (request) => {

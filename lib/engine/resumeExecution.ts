@@ -19,6 +19,7 @@
  */
 import { context as otelContext } from '@opentelemetry/api';
 import { ExecutionNotFoundError, ResumeError, toError } from '../errors.js';
+import { RESUMED_AFTER_SEQ } from '../inspect/attemptTimeline.js';
 import { ExecutionTrace } from '../telemetry/otel/ExecutionTrace.js';
 import { EXECUTION_MACHINE_VERSIONS_READ } from '../../machines/execution.js';
 import { TASK_MACHINE_VERSIONS_READ } from '../../machines/task.js';
@@ -135,7 +136,12 @@ export async function continueClaimed(context: EngineContext, executionId: strin
       });
     }
   }
-  runtime.logger.info(`Resumed execution ${executionId} of ${workflow.id} from seq ${lastSeq}`, { executionId });
+  // The resume as a fact of the execution's logs, with the seq it continued after as data (the
+  // timelines split the attempts it interrupted there), stored whatever storeLogLevel says; the
+  // console line goes through the logger without the execution id, so it is not stored twice.
+  const message = `Resumed execution ${executionId} of ${workflow.id} from seq ${lastSeq}`;
+  runtime.logger.info(message);
+  runtime.telemetry.addLog({ executionId, taskId: null, attempt: null, level: 'info', message, attributes: { [RESUMED_AFTER_SEQ]: lastSeq }, at: new Date() });
   return new ExecutionHandle(run);
 }
 

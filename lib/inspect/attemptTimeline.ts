@@ -6,9 +6,9 @@
  * unfinished by a crash) ends at the last recorded instant and is marked `open`.
  *
  * A resume writes no transition: a task restored in `running` runs the same attempt again. The
- * engine's log record `Resumed execution … from seq N` (see {@link resumesFromLogs}) says when
- * and from where, so every attempt opened at or before seq N and closed after it is split at the
- * resume: an `interrupted` bar up to it, then the attempt's run again.
+ * engine's log record of the resume (see {@link resumesFromLogs}) says when and from where (seq
+ * N), so every attempt opened at or before seq N and closed after it is split at the resume: an
+ * `interrupted` bar up to it, then the attempt's run again.
  */
 import type { LogRecord, TransitionRecord } from '../store/records.js';
 
@@ -49,11 +49,20 @@ export interface Timeline {
   resumes: ResumeMark[];
 }
 
-/** The resumes the engine recorded about an execution (`Resumed execution … from seq N`). */
+/** The attribute of the engine's log record of a resume that holds the seq it continued after. */
+export const RESUMED_AFTER_SEQ = 'resumedAfterSeq';
+
+/**
+ * The resumes the engine recorded about an execution: its records with the attribute
+ * `resumedAfterSeq`, and, in logs written before that attribute, its records
+ * `Resumed execution … from seq N` (read from the message).
+ */
 export function resumesFromLogs(logs: readonly LogRecord[]): ResumeMark[] {
   return logs.flatMap((log) => {
-    const match = log.taskId === null ? /^Resumed execution .* from seq (\d+)$/.exec(log.message) : null;
-    return match ? [{ at: new Date(log.at).getTime(), afterSeq: Number(match[1]) }] : [];
+    if (log.taskId !== null) return [];
+    const recorded = log.attributes?.[RESUMED_AFTER_SEQ];
+    const afterSeq = typeof recorded === 'number' ? recorded : Number(/^Resumed execution .* from seq (\d+)$/.exec(log.message)?.[1] ?? Number.NaN);
+    return Number.isSafeInteger(afterSeq) ? [{ at: new Date(log.at).getTime(), afterSeq }] : [];
   });
 }
 

@@ -7,7 +7,7 @@ import { BASE, badge, duration, el, executionHref, getJson, json, postJson, read
 import { createReplay } from './replayState.js';
 import { createGroupView } from './groupView.js';
 import { drawStatechart, highlightStatechart } from './statechartView.js';
-import { buildTimeline, moveTimelineCursor, parseResumes, renderTimeline } from './timeline.js';
+import { buildTimeline, moveTimelineCursor, renderTimeline } from './timeline.js';
 
 const main = document.getElementById('main');
 const id = decodeURIComponent(location.pathname.slice(`${BASE}/executions/`.length));
@@ -18,7 +18,7 @@ const MAX_TABLE_ROWS = 1000;
 let details;
 let graph;
 let statechart;
-/** When the execution was resumed: the engine logs `Resumed execution … from seq N`. */
+/** When the execution was resumed, and after which seq: `[{ at, afterSeq }]` (GET …/resumes). */
 let resumes = [];
 let info = { actions: false, engine: false };
 const transitions = [];
@@ -60,7 +60,7 @@ async function start() {
   }
   // The transition log (the slider's, the timeline's: 6 MB for 10,000 tasks) is read while the
   // page draws the execution as its task rows say, which is the state after the log's last step.
-  const log = Promise.all([getJson(`${api}/transitions`), getJson(`${api}/logs?scope=execution`)]);
+  const log = Promise.all([getJson(`${api}/transitions`), getJson(`${api}/resumes`)]);
   log.catch(() => undefined);
   const taskIds = Object.keys(details.tasks);
   const known = new Set(taskIds);
@@ -89,9 +89,9 @@ async function start() {
   stepInfo.replaceChildren(el('span', { class: 'muted' }, 'reading the transition log…'));
   timelineBox.replaceChildren(el('p', { class: 'muted' }, 'reading the transition log…'));
   try {
-    const [{ transitions: all }, { logs }] = await log;
+    const [{ transitions: all }, recorded] = await log;
     for (const transition of all) transitions.push(transition);
-    resumes = parseResumes(logs);
+    resumes = recorded.resumes;
   } catch (error) {
     showError(stepInfo, error);
     return;
@@ -235,7 +235,7 @@ function taskDuration(taskId) {
 }
 
 async function loadResumes() {
-  resumes = parseResumes((await getJson(`${api}/logs?scope=execution`)).logs);
+  resumes = (await getJson(`${api}/resumes`)).resumes;
 }
 
 function timeline() {

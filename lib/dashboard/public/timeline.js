@@ -1,20 +1,13 @@
 // The execution page's timeline (a Gantt chart): one bar per attempt and per backoff, read from
 // the transition log as the HTML report's timeline is (lib/inspect/attemptTimeline.ts), with the
-// attempts a resume interrupted shown as such, and a cursor at the replay step's time.
+// attempts a resume interrupted shown as such (the resumes: GET …/resumes), and a cursor at the
+// replay step's time.
 import { duration, el, svg, time } from './common.js';
 
 const MAX_ROWS = 300;
 const LABEL = 180;
 const WIDTH = 900;
 const ROW = 18;
-
-/** The resumes recorded in the engine's log records about the execution (`Resumed execution … from seq N`). */
-export function parseResumes(logs) {
-  return logs.flatMap((log) => {
-    const match = /^Resumed execution .* from seq (\d+)$/.exec(log.message);
-    return match ? [{ at: new Date(log.at).getTime(), afterSeq: Number(match[1]) }] : [];
-  });
-}
 
 /**
  * One bar per attempt (into running → out of it) and per backoff (retrying → running), like the
