@@ -18,6 +18,7 @@ import { chromium } from 'playwright-core';
 import type { Page } from 'playwright-core';
 import { createDashboard } from '../lib/dashboard/createDashboard.js';
 import { createEngine } from '../lib/index.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../test/support/chromium.js';
 
 /** The page's globals, as seen from code the project compiles without the DOM lib. */
 interface PageGlobals {
@@ -65,8 +66,8 @@ try {
       console.log(`${round.padEnd(6)} GET …${suffix || '/'.padEnd(1)} ${(performance.now() - began).toFixed(0).padStart(6)} ms  ${(size / 1e6).toFixed(1)} MB`);
     }
   }
-  if (existsSync('/usr/bin/chromium')) {
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'] });
+  if (existsSync(CHROMIUM)) {
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     // two animation frames: the browser has laid out and painted what the script drew
     const painted = (target: Page) =>

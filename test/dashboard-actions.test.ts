@@ -7,20 +7,15 @@
 import { expect } from 'chai';
 import { createDashboard } from '../lib/dashboard/createDashboard.js';
 import { deferred, forEachStore, waitUntil, whenAborted } from './support/engines.js';
-import { requestJson, serveDashboard } from './support/dashboardServer.js';
-import type { DashboardServer } from './support/dashboardServer.js';
+import { useDashboardServer } from './support/dashboardServer.js';
 
 const TOKEN = 'test-token-0123';
 
 forEachStore(
   'dashboard actions',
   (ctx) => {
-    let server: DashboardServer | null = null;
-    afterEach(async () => {
-      await server?.close();
-      server = null;
-    });
-    const api = (path: string, init?: RequestInit) => requestJson(`${server!.url}${path}`, init);
+    const served = useDashboardServer();
+    const api = served.api;
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
       api(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...headers } });
 
@@ -40,7 +35,7 @@ forEachStore(
       const started = publishWaiting('waits');
       const handle = ctx.engine.start('waits');
       await started;
-      server = await serveDashboard(ctx.engine, { token: TOKEN, allowActions: true });
+      await served.serve(ctx.engine, { token: TOKEN, allowActions: true });
       const cancel = `/api/executions/${encodeURIComponent(handle.id)}/cancel`;
 
       const anonymous = await api(cancel, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
@@ -62,9 +57,9 @@ forEachStore(
       const reads = await api('/api/executions');
       expect(reads.status, 'the token closes reads too').to.equal(401);
       expect((await api('/api/executions', { headers: { authorization: `Bearer ${TOKEN}` } })).status).to.equal(200);
-      expect((await fetch(`${server.url}/`)).status, 'the page shell holds no data').to.equal(200);
+      expect((await fetch(`${served.url}/`)).status, 'the page shell holds no data').to.equal(200);
 
-      const done = await post(cancel, { reason: 'stop from the dashboard' }, { origin: server.url });
+      const done = await post(cancel, { reason: 'stop from the dashboard' }, { origin: served.url });
       expect(done.status).to.equal(202);
       expect(done.body).to.deep.equal({ id: handle.id });
       const result = await handle.result;
@@ -86,7 +81,7 @@ forEachStore(
       );
       const failed = await ctx.engine.execute('flaky');
       expect(failed.status).to.equal('failed');
-      server = await serveDashboard(ctx.engine, { token: TOKEN, allowActions: true });
+      await served.serve(ctx.engine, { token: TOKEN, allowActions: true });
       const badFork = await post(`/api/executions/${encodeURIComponent(failed.id)}/fork`, { fromTask: 'zz' });
       expect(badFork.status).to.equal(400);
       expect(badFork.body.error.code).to.equal('INVALID_OPTIONS');
@@ -121,23 +116,21 @@ forEachStore(
     it('keeps actions off unless allowed, needs an engine for them, answers only allowed hosts, and refuses allowActions without a token', async () => {
       ctx.publish('one', (wf) => wf.addTask('a', 'A', () => 1));
       const result = await ctx.engine.execute('one');
-      server = await serveDashboard(ctx.engine, { token: TOKEN });
+      await served.serve(ctx.engine, { token: TOKEN });
       const off = await post(`/api/executions/${encodeURIComponent(result.id)}/fork`, { fromTask: 'a' });
       expect(off.status).to.equal(403);
       expect(off.body.error).to.include({ code: 'ACTIONS_DISABLED', executionId: result.id });
-      await server.close();
 
-      server = await serveDashboard({ storage: ctx.target.url }, { token: TOKEN, allowActions: true });
+      await served.serve({ storage: ctx.target.url }, { token: TOKEN, allowActions: true });
       const storageOnly = await post(`/api/executions/${encodeURIComponent(result.id)}/fork`, { fromTask: 'a' });
       expect(storageOnly.status).to.equal(409);
       expect(storageOnly.body.error.code).to.equal('ACTIONS_NEED_ENGINE');
 
-      await server.close();
-      server = await serveDashboard(ctx.engine, { allowedHosts: ['dashboard.internal:443'] });
+      await served.serve(ctx.engine, { allowedHosts: ['dashboard.internal:443'] });
       const wrongHost = await api('/api/executions');
       expect(wrongHost.status).to.equal(403);
       expect(wrongHost.body.error.code).to.equal('FORBIDDEN_HOST');
-      expect((await fetch(`${server.url}/`)).status, 'pages too').to.equal(403);
+      expect((await fetch(`${served.url}/`)).status, 'pages too').to.equal(403);
 
       expect(() => createDashboard(ctx.engine, { allowActions: true })).to.throw(/actions need a token/i);
       expect(() => createDashboard(ctx.engine, { basePath: 'no-slash' })).to.throw(/basePath/);

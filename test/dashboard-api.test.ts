@@ -11,8 +11,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { createDashboard } from '../lib/dashboard/createDashboard.js';
 import { deferred, forEachStore } from './support/engines.js';
-import { readEvents, requestJson, serveDashboard } from './support/dashboardServer.js';
-import type { DashboardServer } from './support/dashboardServer.js';
+import { readEvents, requestJson, useDashboardServer } from './support/dashboardServer.js';
 import { HOSTILE_ID, runMixed } from './support/inspectScenarios.js';
 
 /** A value as it comes back through JSON (dates as strings, undefined fields gone). */
@@ -23,12 +22,8 @@ function asJson(value: unknown): unknown {
 forEachStore(
   'dashboard API',
   (ctx) => {
-    let server: DashboardServer | null = null;
-    afterEach(async () => {
-      await server?.close();
-      server = null;
-    });
-    const api = (path: string, init?: RequestInit) => requestJson(`${server!.url}${path}`, init);
+    const served = useDashboardServer();
+    const api = served.api;
 
     it('lists executions newest first, filtered by workflow and status, paged by cursor, with counts', async () => {
       ctx.publish('ok', (wf) => wf.addTask('a', 'A', () => 1));
@@ -36,7 +31,7 @@ forEachStore(
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) ids.push((await ctx.engine.execute('ok')).id);
       const failed = await ctx.engine.execute('bad');
-      server = await serveDashboard(ctx.engine);
+      await served.serve(ctx.engine);
 
       const all = await api('/api/executions');
       expect(all.status).to.equal(200);
@@ -76,7 +71,7 @@ forEachStore(
 
     it('serves an execution, its transitions after a seq, replay steps, logs, spans and graph, for a hostile task id', async () => {
       const { result } = await runMixed(ctx);
-      server = await serveDashboard(ctx.engine);
+      await served.serve(ctx.engine);
       const base = `/api/executions/${encodeURIComponent(result.id)}`;
 
       const execution = await api(base);
@@ -117,7 +112,7 @@ forEachStore(
     });
 
     it('answers errors as JSON with the engine code, for unknown and hostile ids', async () => {
-      server = await serveDashboard(ctx.engine);
+      await served.serve(ctx.engine);
       for (const id of [HOSTILE_ID, `' OR 1=1; DROP TABLE tg_executions; --`, 'a/b', '"quoted"']) {
         for (const suffix of ['', '/transitions', '/replay', '/logs', '/spans', '/graph', '/events']) {
           const response = await api(`/api/executions/${encodeURIComponent(id)}${suffix}`);
@@ -137,8 +132,8 @@ forEachStore(
       ctx.publish('waits', (wf) => wf.addTask('first', 'First', () => 1).addTask('hold', 'Hold', () => release.promise).addTask('after', 'After', () => 2).addDependency('hold', 'after'));
       const handle = ctx.engine.start('waits');
       // a second store on the same data, as `task-graph serve` in another process has
-      server = await serveDashboard({ storage: ctx.target.url });
-      const url = `${server.url}/api/executions/${encodeURIComponent(handle.id)}/events`;
+      await served.serve({ storage: ctx.target.url });
+      const url = `${served.url}/api/executions/${encodeURIComponent(handle.id)}/events`;
       let released = false;
       const events = await readEvents(url, (received) => {
         const seqs = received.filter((e) => e.event === 'transitions').flatMap((e) => JSON.parse(e.data) as { taskId: string | null; to: string }[]);
@@ -186,10 +181,10 @@ forEachStore(
         await dashboard.close();
       }
 
-      server = await serveDashboard(ctx.engine, { basePath: '/dash' });
+      await served.serve(ctx.engine, { basePath: '/dash' });
       const listed = await api('/dash/api/executions');
       expect(listed.body.executions.map((e: { id: string }) => e.id)).to.deep.equal([result.id]);
-      const page = await fetch(`${server.url}/dash/executions/${encodeURIComponent(result.id)}`);
+      const page = await fetch(`${served.url}/dash/executions/${encodeURIComponent(result.id)}`);
       expect(await page.text()).to.contain('data-base="/dash"');
 
       // mounted as Express's app.use('/ops', handler) mounts it: the mount path is taken off req.url

@@ -18,35 +18,25 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DAGRE_MAX_TASKS } from '../lib/dashboard/executionGraph.js';
 import { TASK_STATE_COLORS } from '../lib/inspect/taskStateColors.js';
 import type { TaskStatus } from '../lib/store/records.js';
+import { rgb, useChromium } from './support/chromium.js';
 import { deferred, forEachStore, waitUntil, whenAborted } from './support/engines.js';
-import { serveDashboard } from './support/dashboardServer.js';
-import type { DashboardServer } from './support/dashboardServer.js';
+import { useDashboardServer } from './support/dashboardServer.js';
 import { HOSTILE_ID, runMixed } from './support/inspectScenarios.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'lib', 'cli', 'main.ts');
 const GATED = path.join(ROOT, 'test', 'fixtures', 'gatedWorkflows.ts');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'dashboard');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 const TOKEN = 'browser-token-42';
-
-/** `#rrggbb` as the `rgb(r, g, b)` a browser reports for a computed colour. */
-function rgb(hex: string): string {
-  const n = Number.parseInt(hex.slice(1), 16);
-  return `rgb(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255})`;
-}
 
 /** The little of the DOM the page functions use (the project compiles without the DOM lib). */
 interface PageElement {
@@ -89,22 +79,14 @@ async function nodeStatus(page: Page, taskId: string): Promise<string | undefine
 forEachStore(
   'dashboard in chromium',
   (ctx) => {
-    let browser: Browser | null = null;
-    let server: DashboardServer | null = null;
+    const browser = useChromium();
+    const server = useDashboardServer();
     let dir = '';
     const children: ChildProcessWithoutNullStreams[] = [];
     let problems: string[] = [];
 
-    before(async function () {
-      if (!existsSync(CHROMIUM)) {
-        console.log(`    (skipped: ${CHROMIUM} not found; install it with: apt-get update && apt-get install -y chromium)`);
-        this.skip();
-      }
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    before(async () => {
       await mkdir(ARTIFACTS, { recursive: true });
-    });
-    after(async () => {
-      await browser?.close();
     });
     beforeEach(async () => {
       dir = await mkdtemp(path.join(os.tmpdir(), 'tg-dashboard-'));
@@ -112,14 +94,12 @@ forEachStore(
     });
     afterEach(async () => {
       for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-      await server?.close();
-      server = null;
       await rm(dir, { recursive: true, force: true });
       expect(problems, 'the pages logged no error').to.deep.equal([]);
     });
 
     async function open(url: string): Promise<Page> {
-      const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
+      const page = await browser().newPage({ viewport: { width: 1400, height: 1000 } });
       page.on('console', (message) => {
         if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
       });
@@ -151,7 +131,7 @@ forEachStore(
     const release = (taskId: string) => writeFile(path.join(dir, `go-${taskId}`), '');
 
     it("lists a running execution of another process, and colours its DAG live as it progresses", async () => {
-      server = await serveDashboard({ storage: ctx.target.url }, { pollIntervalMs: 50 });
+      await server.serve({ storage: ctx.target.url }, { pollIntervalMs: 50 });
       const { id, child } = await runGatedElsewhere();
 
       const list = await open(`${server.url}/`);
@@ -184,7 +164,7 @@ forEachStore(
       ctx.publish('other', (wf) => wf.addTask('a', 'A', () => { throw new Error('no'); }));
       for (let i = 0; i < 53; i++) await ctx.engine.execute('many');
       const failed = await ctx.engine.execute('other');
-      server = await serveDashboard(ctx.engine);
+      await server.serve(ctx.engine);
       const page = await open(`${server.url}/`);
       await page.waitForSelector('table.executions tbody tr[data-id]');
       const rowIds = () => page.$$eval('table.executions tbody tr[data-id]', (rows) => rows.map((row) => row.getAttribute('data-id')));
@@ -213,7 +193,7 @@ forEachStore(
     it('shows at every step k of the slider the task states of replay()[k], stepping with the arrow keys', async () => {
       const { result } = await runMixed(ctx);
       const steps = await ctx.engine.replay(result.id);
-      server = await serveDashboard(ctx.engine);
+      await server.serve(ctx.engine);
       const page = await open(`${server.url}/executions/${encodeURIComponent(result.id)}`);
       await page.waitForSelector('svg.dag g.dag-node');
       await page.waitForSelector('svg.timeline rect.attempt-bar');
@@ -291,7 +271,7 @@ forEachStore(
       stale.resolve();
       expect(result.status).to.equal('succeeded');
 
-      server = await serveDashboard(ctx.engine);
+      await server.serve(ctx.engine);
       const page = await open(`${server.url}/executions/${encodeURIComponent(result.id)}`);
       await page.waitForSelector('svg.timeline rect.interrupted-bar');
       const bars = await page.$$eval('svg.timeline rect.bar', (elements) =>
@@ -324,7 +304,7 @@ forEachStore(
       });
       const result = await ctx.engine.execute('fan');
       const steps = await ctx.engine.replay(result.id);
-      server = await serveDashboard(ctx.engine);
+      await server.serve(ctx.engine);
       const page = await open(`${server.url}/executions/${encodeURIComponent(result.id)}`);
       await page.waitForSelector('svg.dag g.group-handle[data-group-id="column-1"]');
       const visibleNodes = () => page.$$eval('svg.dag g.dag-node', (nodes) => nodes.map((node) => node.getAttribute('data-task-id')).sort());
@@ -383,7 +363,7 @@ forEachStore(
         return builder;
       });
       const result = await ctx.engine.execute('huge', {}, { concurrency: 64 });
-      server = await serveDashboard(ctx.engine);
+      await server.serve(ctx.engine);
       const page = await open(`${server.url}/executions/${encodeURIComponent(result.id)}`);
       await page.waitForSelector('svg.dag g.dag-group.shown[data-group-id="column-1"]');
       await waitUntil(async () => (await page.getAttribute('svg.dag g.dag-group[data-group-id="column-1"]', 'data-succeeded')) === String(width), 'the box counts every leaf succeeded');
@@ -407,7 +387,7 @@ forEachStore(
       );
       const handle = ctx.engine.start('waits');
       await started.promise;
-      server = await serveDashboard(ctx.engine, { token: TOKEN, allowActions: true });
+      await server.serve(ctx.engine, { token: TOKEN, allowActions: true });
       const url = `${server.url}/executions/${encodeURIComponent(handle.id)}`;
 
       const anonymous = await open(url);
@@ -444,7 +424,7 @@ forEachStore(
           .addDependency(HOSTILE_ID, sqlTask),
       );
       const result = await ctx.engine.execute(hostileWorkflow);
-      server = await serveDashboard(ctx.engine);
+      await server.serve(ctx.engine);
 
       const list = await open(`${server.url}/?workflow=${encodeURIComponent(hostileWorkflow)}`);
       await list.waitForSelector(`tr[data-id="${result.id}"]`);

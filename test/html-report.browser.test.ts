@@ -4,37 +4,17 @@
  * table one row per transition, and the page logs no error and loads nothing. Skipped, with a
  * message, when /usr/bin/chromium is absent (install it with `apt-get install -y chromium`).
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
-import { chromium } from 'playwright-core';
-import type { Browser } from 'playwright-core';
 import { inspectExecution } from '../lib/inspect/inspectExecution.js';
 import { TASK_STATE_COLORS } from '../lib/inspect/taskStateColors.js';
+import { rgb, useChromium } from './support/chromium.js';
 import { forEachStore } from './support/engines.js';
 import type { EngineTestContext } from './support/engines.js';
 import { HOSTILE_ID, runCancelled, runMixed } from './support/inspectScenarios.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** `#rrggbb` as the `rgb(r, g, b)` a browser reports for a computed colour. */
-function rgb(hex: string): string {
-  const n = Number.parseInt(hex.slice(1), 16);
-  return `rgb(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255})`;
-}
 
 /** The little of the DOM the page function uses (the project compiles without the DOM lib). */
 interface PageElement {
@@ -62,20 +42,14 @@ interface PageFacts {
 forEachStore(
   'HTML report in chromium',
   (ctx) => {
-    let browser: Browser | null = null;
+    const browser = useChromium();
     let dir = '';
 
-    before(async function () {
-      if (!existsSync(CHROMIUM)) {
-        console.log(`    (skipped: ${CHROMIUM} not found; install it with: apt-get update && apt-get install -y chromium)`);
-        this.skip();
-      }
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    before(async () => {
       dir = await mkdtemp(path.join(os.tmpdir(), 'tg-report-'));
     });
 
     after(async () => {
-      await browser?.close();
       if (dir) await rm(dir, { recursive: true, force: true });
     });
 
@@ -83,7 +57,7 @@ forEachStore(
     async function open(report: string, name: string, screenshot: string): Promise<PageFacts> {
       const file = path.join(dir, `${name}.html`);
       await writeFile(file, report, 'utf8');
-      const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+      const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
       const problems: string[] = [];
       page.on('console', (message) => {
         if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);

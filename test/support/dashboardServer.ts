@@ -1,6 +1,7 @@
 /**
  * A dashboard on a real HTTP server (node:http on a free port of 127.0.0.1), and small clients of
  * its API for the dashboard tests: JSON requests, and a reader of its server-sent events.
+ * `useDashboardServer()` gives a suite one server per test, closed after it.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +27,49 @@ export async function serveDashboard(source: DashboardSourceInput, options: Dash
       await dashboard.close();
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
+
+export interface DashboardServerHooks {
+  /** Serves a dashboard for this test (closing the one served before, if any). */
+  serve(source: DashboardSourceInput, options?: DashboardOptions): Promise<DashboardServer>;
+  /** A JSON request to the dashboard served: `api('/api/executions')`. */
+  api(path: string, init?: RequestInit): Promise<JsonResponse>;
+  /** The dashboard served's base URL. */
+  readonly url: string;
+}
+
+/**
+ * Registers an `afterEach` hook that closes the dashboard a test served, and returns how to serve
+ * and request one.
+ * @example
+ * const dashboard = useDashboardServer();
+ * it('lists', async () => {
+ *   await dashboard.serve(ctx.engine);
+ *   expect((await dashboard.api('/api/executions')).status).to.equal(200);
+ * });
+ */
+export function useDashboardServer(): DashboardServerHooks {
+  let server: DashboardServer | null = null;
+  afterEach(async () => {
+    await server?.close();
+    server = null;
+  });
+  const current = (): DashboardServer => {
+    if (!server) throw new Error('No dashboard: call serve() first');
+    return server;
+  };
+  return {
+    async serve(source, options) {
+      await server?.close();
+      server = null;
+      server = await serveDashboard(source, options);
+      return server;
+    },
+    api: (path, init) => requestJson(`${current().url}${path}`, init),
+    get url() {
+      return current().url;
     },
   };
 }
