@@ -69,7 +69,7 @@ forEachStore(
       expect((await api('/api/executions?limit=0')).status).to.equal(400);
     });
 
-    it('serves an execution, its transitions after a seq, replay steps, logs, spans and graph, for a hostile task id', async () => {
+    it('serves an execution (errors with their stacks), its transitions after a seq, replay steps, logs, resumes, spans and graph, for a hostile task id', async () => {
       const { result } = await runMixed(ctx);
       await served.serve(ctx.engine);
       const base = `/api/executions/${encodeURIComponent(result.id)}`;
@@ -78,6 +78,7 @@ forEachStore(
       expect(execution.status).to.equal(200);
       expect(execution.body).to.deep.equal(asJson(await ctx.engine.getExecution(result.id)));
       expect(execution.body.tasks[HOSTILE_ID].status).to.equal('succeeded');
+      expect(execution.body.tasks['transform'].error.stack, "the failed task's error with its stack").to.match(/^Error: transform is broken\n\s+at /);
 
       const transitions = await ctx.engine.listTransitions(result.id);
       const all = await api(`${base}/transitions`);
@@ -101,6 +102,7 @@ forEachStore(
 
       const logs = await api(`${base}/logs`);
       expect(logs.body.logs).to.deep.equal(asJson(await ctx.engine.listLogs(result.id)));
+      expect((await api(`${base}/resumes`)).body).to.deep.equal({ resumes: [] });
       const spans = await api(`${base}/spans?taskId=extract`);
       expect(spans.body.spans.map((s: { attempt: number }) => s.attempt).sort()).to.deep.equal([1, 2, 3]);
 
