@@ -370,6 +370,12 @@ forEachStore(
       expect(await page.$$eval('svg.dag g.dag-node', (nodes) => nodes.map((node) => node.getAttribute('data-task-id')))).to.deep.equal(['start']);
       expect(await page.$$eval('svg.dag polyline.group-edge', (lines) => lines.length), 'start → the box').to.equal(1);
       expect(await page.textContent('.graph-tools')).to.contain('columns layout');
+      // selecting one of its tasks in the table expands its column, with its tasks drawn as they are
+      await page.click('table.tasks tr[data-task-id="leaf-7"] button.link');
+      await page.waitForSelector('svg.dag g.dag-node.selected[data-task-id="leaf-7"][data-status="succeeded"]');
+      expect(await page.$$eval('svg.dag g.dag-group.shown', (boxes) => boxes.length)).to.equal(0);
+      await page.click('#collapse-all');
+      expect(await page.$$eval('svg.dag g.dag-node', (nodes) => nodes.map((node) => node.getAttribute('data-task-id')))).to.deep.equal(['start']);
       await page.click('#expand-all');
       await waitUntil(async () => (await page.$$eval('svg.dag g.dag-node[data-status="succeeded"]', (nodes) => nodes.length)) === width + 1, 'every task drawn succeeded');
       expect(await page.$$eval('svg.dag g.dag-group.shown', (boxes) => boxes.length)).to.equal(0);

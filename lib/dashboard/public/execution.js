@@ -26,8 +26,14 @@ let replay;
 let step = -1;
 let live = true;
 let selected = null;
-/** Task id → its SVG group and table row, to recolour only what changed. */
+/** Task id → its SVG group (made when first drawn) and table row, to recolour only what changed. */
 const nodes = new Map();
+/** The graph's edges → their polylines (made when first drawn). */
+const lines = new Map();
+/** The graph's nodes (layout) by task id. */
+let graphNodes;
+/** What the graph's search looks for (lower case; '' for nothing). */
+let searchText = '';
 const rows = new Map();
 const shown = new Map();
 /** The DAG's collapsible columns (groupView.js). */
@@ -62,6 +68,7 @@ async function start() {
   // page draws the execution as its task rows say, which is the state after the log's last step.
   const log = Promise.all([getJson(`${api}/transitions`), getJson(`${api}/resumes`)]);
   log.catch(() => undefined);
+  graphNodes = new Map(graph.nodes.map((node) => [node.id, node]));
   const taskIds = Object.keys(details.tasks);
   const known = new Set(taskIds);
   for (const node of graph.nodes) if (!known.has(node.id)) taskIds.push(node.id);
@@ -148,16 +155,12 @@ function renderActions() {
 function graphTools() {
   const search = el('input', { type: 'search', id: 'search', placeholder: 'find a task', 'aria-label': 'Find a task' });
   search.addEventListener('input', () => {
-    const text = search.value.trim().toLowerCase();
-    let first = null;
-    for (const [taskId, node] of nodes) {
-      const match = text !== '' && taskId.toLowerCase().includes(text);
-      node.classList.toggle('match', match);
-      if (match && !first) first = node;
-    }
+    searchText = search.value.trim().toLowerCase();
+    for (const [taskId, node] of nodes) node.classList.toggle('match', isMatch(taskId));
+    const first = graph.nodes.find((node) => isMatch(node.id));
     if (first) {
-      groups.reveal(first.dataset.taskId);
-      first.scrollIntoView({ block: 'center', inline: 'center' });
+      groups.reveal(first.id);
+      nodes.get(first.id)?.scrollIntoView({ block: 'center', inline: 'center' });
     }
   });
   const setZoom = (value) => {
@@ -182,32 +185,51 @@ function renderDag() {
       svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow-head' }))));
   const layers = { edges: svg('g', { class: 'edges' }), groupEdges: svg('g', { class: 'group-edges' }), nodes: svg('g', { class: 'nodes' }), groups: svg('g', { class: 'groups' }) };
   root.append(layers.edges, layers.groupEdges, layers.nodes, layers.groups);
-  const edgeLines = new Map();
-  for (const edge of graph.edges) {
-    const line = svg('polyline', { class: `dag-edge${edge.inferred ? ' inferred' : ''}`, 'data-from': edge.from, 'data-to': edge.to,
-      points: edge.points.map((point) => `${point.x},${point.y}`).join(' '), 'marker-end': 'url(#arrow)' });
-    edgeLines.set(edge, line);
-    layers.edges.append(line);
-  }
-  for (const node of graph.nodes) {
-    const label = [...node.id].length > Math.floor((node.width - 16) / 7.5) ? `${[...node.id].slice(0, Math.floor((node.width - 16) / 7.5) - 1).join('')}…` : node.id;
-    const group = svg('g', { class: 'dag-node state-pending', 'data-task-id': node.id, 'data-status': 'pending', transform: `translate(${node.x},${node.y})`, tabindex: '0' },
-      svg('title', {}, node.name === node.id ? node.id : `${node.id} — ${node.name}`),
-      svg('rect', { class: 'node-box', width: node.width, height: node.height, rx: '6' }),
-      svg('text', { class: 'node-label', x: '8', y: String(node.height / 2 + 4) }, label));
-    group.addEventListener('click', () => select(node.id));
-    group.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter') select(node.id);
-    });
-    nodes.set(node.id, group);
-    layers.nodes.append(group);
-  }
-  groups = createGroupView(graph, layers, nodes, edgeLines);
-  // A graph laid out in columns (above 2,000 tasks) opens with its columns collapsed (before the
-  // SVG enters the page): their counts per state are the overview, and the browser lays out none
-  // of their thousands of boxes until a column is expanded.
-  if (graph.layout === 'columns') groups.collapseAll();
+  // A graph laid out in columns (above 2,000 tasks) opens with its columns collapsed: their counts
+  // per state are the overview, and the boxes of their tasks (and their edges) are made only when
+  // a column is expanded, so thousands of them cost nothing to open the page.
+  groups = createGroupView(graph, layers, { nodeOf, lineOf }, { collapsed: graph.layout === 'columns' });
+  for (const node of graph.nodes) if (!groups.isHidden(node.id)) layers.nodes.append(nodeOf(node.id));
   dagBox.replaceChildren(root);
+}
+
+/** The edge's polyline, made the first time it is drawn (unless `make` is false: then undefined until then). */
+function lineOf(edge, make = true) {
+  let line = lines.get(edge);
+  if (!line && make) {
+    line = svg('polyline', { class: `dag-edge${edge.inferred ? ' inferred' : ''}`, 'data-from': edge.from, 'data-to': edge.to,
+      points: edge.points.map((point) => `${point.x},${point.y}`).join(' '), 'marker-end': 'url(#arrow)' });
+    lines.set(edge, line);
+  }
+  return line;
+}
+
+/** The task's box in the DAG, made the first time it is drawn, in the state shown now. */
+function nodeOf(taskId) {
+  const existing = nodes.get(taskId);
+  if (existing) return existing;
+  const node = graphNodes.get(taskId);
+  const task = shown.get(taskId) ?? { status: 'pending', attempt: 0 };
+  const label = [...node.id].length > Math.floor((node.width - 16) / 7.5) ? `${[...node.id].slice(0, Math.floor((node.width - 16) / 7.5) - 1).join('')}…` : node.id;
+  const group = svg('g', { class: nodeClass(taskId, task.status, isMatch(taskId)), 'data-task-id': node.id, 'data-status': task.status, 'data-attempt': String(task.attempt),
+    transform: `translate(${node.x},${node.y})`, tabindex: '0' },
+    svg('title', {}, node.name === node.id ? node.id : `${node.id} — ${node.name}`),
+    svg('rect', { class: 'node-box', width: node.width, height: node.height, rx: '6' }),
+    svg('text', { class: 'node-label', x: '8', y: String(node.height / 2 + 4) }, label));
+  group.addEventListener('click', () => select(node.id));
+  group.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') select(node.id);
+  });
+  nodes.set(node.id, group);
+  return group;
+}
+
+function nodeClass(taskId, status, match) {
+  return `dag-node state-${status}${match ? ' match' : ''}${taskId === selected ? ' selected' : ''}`;
+}
+
+function isMatch(taskId) {
+  return searchText !== '' && taskId.toLowerCase().includes(searchText);
 }
 
 function renderTable(taskIds) {
@@ -255,7 +277,7 @@ function paint(tasks) {
     shown.set(taskId, task);
     const node = nodes.get(taskId);
     if (node) {
-      node.setAttribute('class', `dag-node state-${task.status}${node.classList.contains('match') ? ' match' : ''}${taskId === selected ? ' selected' : ''}`);
+      node.setAttribute('class', nodeClass(taskId, task.status, node.classList.contains('match')));
       node.dataset.status = task.status;
       node.dataset.attempt = String(task.attempt);
     }
@@ -289,7 +311,7 @@ function goTo(k) {
 }
 
 async function select(taskId) {
-  if (selected && nodes.get(selected)) nodes.get(selected).classList.remove('selected');
+  nodes.get(selected)?.classList.remove('selected');
   groups.reveal(taskId);
   selected = taskId;
   nodes.get(taskId)?.classList.add('selected');

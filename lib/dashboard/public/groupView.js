@@ -1,11 +1,11 @@
 // The collapsible columns of the execution page's DAG (GET …/graph `groups`, made by
 // lib/dashboard/graphGroups.ts). Each group has a handle above its column (▾). Collapsed, its tasks
-// and their edges are taken out of the document (kept, and still recoloured, so that expanding is
-// only putting them back; out of the document the browser neither styles nor lays them out: that
-// is what makes a collapsed 10,000-task graph cheap) and one box, at the middle of the column, stands for them: how many
-// tasks it holds in each state, as the DAG shows them at the step shown (live or replayed), one
-// line per state, under a bar of the state colours; its tasks' edges are drawn to and from that
-// box, once per pair of ends. Clicking the box expands the column again.
+// and their edges are out of the document (the browser neither styles nor lays them out: that is
+// what makes a collapsed 10,000-task graph cheap; a column that starts collapsed has its boxes made
+// only when it is first expanded), and one box, at the middle of the column, stands for them: how
+// many tasks it holds in each state, as the DAG shows them at the step shown (live or replayed),
+// one line per state, under a bar of the state colours; its tasks' edges are drawn to and from
+// that box, once per pair of ends. Clicking the box expands the column again.
 import { svg } from './common.js';
 
 const BOX_TOP = 38;
@@ -15,10 +15,13 @@ const BOX_MIN_WIDTH = 112;
 const STATE_ORDER = ['running', 'retrying', 'failed', 'cancelled', 'skipped', 'succeeded', 'pending'];
 
 /**
- * Draws the groups of `graph` into `layers` (SVG groups: `edges` holding the graph's edge
- * polylines as `edgeLines`, `groupEdges` and `groups` on top) and returns the controls.
+ * Draws the groups of `graph` into `layers` (SVG groups `edges`, `groupEdges`, `nodes` and
+ * `groups`), every group collapsed or none (`options.collapsed`), draws the edges that show, and
+ * returns the controls. `draw.nodeOf(taskId)` and `draw.lineOf(edge)` give a task's box and an
+ * edge's polyline, made on first use (`draw.lineOf(edge, false)`: only one made before); the caller puts in `layers.nodes` the boxes of the tasks
+ * that are not hidden (`isHidden`).
  */
-export function createGroupView(graph, layers, nodes, edgeLines) {
+export function createGroupView(graph, layers, draw, options = {}) {
   const groupOf = new Map();
   const views = new Map();
   const nodeById = new Map(graph.nodes.map((node) => [node.id, node]));
@@ -40,7 +43,7 @@ export function createGroupView(graph, layers, nodes, edgeLines) {
       svg('text', { class: 'group-label', x: '8', y: '17' }, `${group.taskIds.length} tasks`),
       bar,
       countsLabel);
-    const view = { group, counts, collapsed: false, dirty: true, handle, handleLabel, box, frame, bar, countsLabel, title, left, width, top: group.y, height: BOX_TOP };
+    const view = { group, counts, collapsed: Boolean(options.collapsed), dirty: true, handle, handleLabel, box, frame, bar, countsLabel, title, left, width, top: group.y, height: BOX_TOP };
     views.set(group.id, view);
     const toggle = () => setCollapsed([group.id], !view.collapsed);
     for (const target of [handle, box]) {
@@ -51,7 +54,12 @@ export function createGroupView(graph, layers, nodes, edgeLines) {
     }
     layers.groups.append(handle, box);
     drawHandle(view);
+    if (view.collapsed) {
+      box.classList.add('shown');
+      drawCounts(view);
+    }
   }
+  redrawEdges();
 
   function drawHandle(view) {
     view.handleLabel.textContent = `${view.collapsed ? '▸' : '▾'} ${view.group.taskIds.length} tasks`;
@@ -91,19 +99,22 @@ export function createGroupView(graph, layers, nodes, edgeLines) {
     return { x: side === 'right' ? box.x + box.width : box.x, y: box.y + box.height / 2, key: view && view.collapsed ? view.group.id : `task:${taskId}` };
   }
 
+  function isHidden(taskId) {
+    const view = views.get(groupOf.get(taskId));
+    return Boolean(view && view.collapsed);
+  }
+
   function redrawEdges() {
     const drawn = new Set();
     const lines = [];
     const shown = document.createDocumentFragment();
-    for (const [edge, line] of edgeLines) {
-      const fromView = views.get(groupOf.get(edge.from));
-      const toView = views.get(groupOf.get(edge.to));
-      const hidden = Boolean((fromView && fromView.collapsed) || (toView && toView.collapsed));
-      if (!hidden) {
+    for (const edge of graph.edges) {
+      if (!isHidden(edge.from) && !isHidden(edge.to)) {
+        const line = draw.lineOf(edge);
         if (line.parentNode !== layers.edges) shown.append(line);
         continue;
       }
-      line.remove();
+      draw.lineOf(edge, false)?.remove();
       const from = anchor(edge.from, 'right');
       const to = anchor(edge.to, 'left');
       const key = `${from.key}\u0000${to.key}`;
@@ -125,7 +136,7 @@ export function createGroupView(graph, layers, nodes, edgeLines) {
       const view = views.get(id);
       if (!view || view.collapsed === collapsed) continue;
       view.collapsed = collapsed;
-      const members = view.group.taskIds.map((taskId) => nodes.get(taskId)).filter((node) => node !== undefined);
+      const members = view.group.taskIds.map(draw.nodeOf);
       if (collapsed) for (const node of members) node.remove();
       else layers.nodes.append(...members);
       view.box.classList.toggle('shown', collapsed);
@@ -138,8 +149,8 @@ export function createGroupView(graph, layers, nodes, edgeLines) {
   }
 
   return {
-    /** Whether the graph has any group. */
-    any: views.size > 0,
+    /** Whether the task is in a collapsed group. */
+    isHidden,
     /** A task's state shown changed from `before` (undefined: not shown yet, so pending) to `after`. */
     moved(taskId, before, after) {
       const view = views.get(groupOf.get(taskId));
