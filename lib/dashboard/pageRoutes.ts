@@ -16,6 +16,7 @@ const ASSETS: Record<string, string> = {
   'common.js': 'text/javascript; charset=utf-8',
   'executions.js': 'text/javascript; charset=utf-8',
   'execution.js': 'text/javascript; charset=utf-8',
+  'dagView.js': 'text/javascript; charset=utf-8',
   'groupView.js': 'text/javascript; charset=utf-8',
   'replayState.js': 'text/javascript; charset=utf-8',
   'statechartView.js': 'text/javascript; charset=utf-8',

@@ -1,11 +1,11 @@
-// One execution: its DAG coloured by state, a replay slider over the transition log (the DAG,
+// One execution: its DAG coloured by state (dagView.js), a replay slider over the transition log (the DAG,
 // the task table and the timeline cursor show the state after transition k, as engine.replay()
 // computes it; arrow keys step), a Gantt timeline of attempts and backoffs, the selected task's
 // details, and the actions. While the execution runs, its new transitions arrive as server-sent
 // events and the view follows them (unless the slider was moved back).
-import { BASE, badge, duration, el, executionHref, getJson, json, postJson, readEvents, showError, svg, time } from './common.js';
+import { BASE, badge, duration, el, executionHref, getJson, json, postJson, readEvents, showError, time } from './common.js';
+import { createDagView } from './dagView.js';
 import { createReplay } from './replayState.js';
-import { createGroupView } from './groupView.js';
 import { drawStatechart, highlightStatechart } from './statechartView.js';
 import { buildTimeline, moveTimelineCursor, renderTimeline } from './timeline.js';
 
@@ -26,18 +26,11 @@ let replay;
 let step = -1;
 let live = true;
 let selected = null;
-/** Task id → its SVG group (made when first drawn) and table row, to recolour only what changed. */
-const nodes = new Map();
-/** The graph's edges → their polylines (made when first drawn). */
-const lines = new Map();
-/** The graph's nodes (layout) by task id. */
-let graphNodes;
-/** What the graph's search looks for (lower case; '' for nothing). */
-let searchText = '';
+/** The DAG (dagView.js). */
+let dag;
+/** Task id → its table row, and the state shown for it, to recolour only what changed. */
 const rows = new Map();
 const shown = new Map();
-/** The DAG's collapsible columns (groupView.js). */
-let groups;
 
 const slider = el('input', { type: 'range', id: 'step', min: '-1', max: '-1', value: '-1', 'aria-label': 'Replay step' });
 const liveBox = el('input', { type: 'checkbox', id: 'live', checked: true });
@@ -68,7 +61,6 @@ async function start() {
   // page draws the execution as its task rows say, which is the state after the log's last step.
   const log = Promise.all([getJson(`${api}/transitions`), getJson(`${api}/resumes`)]);
   log.catch(() => undefined);
-  graphNodes = new Map(graph.nodes.map((node) => [node.id, node]));
   const taskIds = Object.keys(details.tasks);
   const known = new Set(taskIds);
   for (const node of graph.nodes) if (!known.has(node.id)) taskIds.push(node.id);
@@ -154,15 +146,7 @@ function renderActions() {
 
 function graphTools() {
   const search = el('input', { type: 'search', id: 'search', placeholder: 'find a task', 'aria-label': 'Find a task' });
-  search.addEventListener('input', () => {
-    searchText = search.value.trim().toLowerCase();
-    for (const [taskId, node] of nodes) node.classList.toggle('match', isMatch(taskId));
-    const first = graph.nodes.find((node) => isMatch(node.id));
-    if (first) {
-      groups.reveal(first.id);
-      nodes.get(first.id)?.scrollIntoView({ block: 'center', inline: 'center' });
-    }
-  });
+  search.addEventListener('input', () => dag.search(search.value));
   const setZoom = (value) => {
     zoom = Math.min(4, Math.max(0.1, value));
     const svgNode = dagBox.querySelector('svg');
@@ -174,62 +158,14 @@ function graphTools() {
     el('button', { type: 'button', onclick: () => setZoom(zoom * 1.25), 'aria-label': 'Zoom in' }, '+'),
     el('button', { type: 'button', onclick: () => setZoom(zoom / 1.25), 'aria-label': 'Zoom out' }, '−'),
     el('button', { type: 'button', onclick: () => setZoom(Math.min(1, dagBox.clientWidth / Math.max(1, graph.width))), 'aria-label': 'Fit' }, 'fit'),
-    graph.groups.length > 0 ? el('button', { type: 'button', id: 'collapse-all', onclick: () => groups.collapseAll() }, 'collapse columns') : null,
-    graph.groups.length > 0 ? el('button', { type: 'button', id: 'expand-all', onclick: () => groups.expandAll() }, 'expand all') : null,
+    graph.groups.length > 0 ? el('button', { type: 'button', id: 'collapse-all', onclick: () => dag.collapseAll() }, 'collapse columns') : null,
+    graph.groups.length > 0 ? el('button', { type: 'button', id: 'expand-all', onclick: () => dag.expandAll() }, 'expand all') : null,
     el('span', { class: 'muted' }, ` ${graph.nodes.length} tasks · ${graph.layout} layout`));
 }
 
 function renderDag() {
-  const root = svg('svg', { class: 'dag', width: graph.width, height: graph.height, viewBox: `0 0 ${graph.width} ${graph.height}`, role: 'img', 'aria-label': 'Task graph' },
-    svg('defs', {}, svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: '9', refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' },
-      svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow-head' }))));
-  const layers = { edges: svg('g', { class: 'edges' }), groupEdges: svg('g', { class: 'group-edges' }), nodes: svg('g', { class: 'nodes' }), groups: svg('g', { class: 'groups' }) };
-  root.append(layers.edges, layers.groupEdges, layers.nodes, layers.groups);
-  // A graph laid out in columns (above 2,000 tasks) opens with its columns collapsed: their counts
-  // per state are the overview, and the boxes of their tasks (and their edges) are made only when
-  // a column is expanded, so thousands of them cost nothing to open the page.
-  groups = createGroupView(graph, layers, { nodeOf, lineOf }, { collapsed: graph.layout === 'columns' });
-  for (const node of graph.nodes) if (!groups.isHidden(node.id)) layers.nodes.append(nodeOf(node.id));
-  dagBox.replaceChildren(root);
-}
-
-/** The edge's polyline, made the first time it is drawn (unless `make` is false: then undefined until then). */
-function lineOf(edge, make = true) {
-  let line = lines.get(edge);
-  if (!line && make) {
-    line = svg('polyline', { class: `dag-edge${edge.inferred ? ' inferred' : ''}`, 'data-from': edge.from, 'data-to': edge.to,
-      points: edge.points.map((point) => `${point.x},${point.y}`).join(' '), 'marker-end': 'url(#arrow)' });
-    lines.set(edge, line);
-  }
-  return line;
-}
-
-/** The task's box in the DAG, made the first time it is drawn, in the state shown now. */
-function nodeOf(taskId) {
-  const existing = nodes.get(taskId);
-  if (existing) return existing;
-  const node = graphNodes.get(taskId);
-  const task = shown.get(taskId) ?? { status: 'pending', attempt: 0 };
-  const label = [...node.id].length > Math.floor((node.width - 16) / 7.5) ? `${[...node.id].slice(0, Math.floor((node.width - 16) / 7.5) - 1).join('')}…` : node.id;
-  const group = svg('g', { class: nodeClass(taskId, task.status, isMatch(taskId)), 'data-task-id': node.id, 'data-status': task.status, 'data-attempt': String(task.attempt),
-    transform: `translate(${node.x},${node.y})`, tabindex: '0' },
-    svg('title', {}, node.name === node.id ? node.id : `${node.id} — ${node.name}`),
-    svg('rect', { class: 'node-box', width: node.width, height: node.height, rx: '6' }),
-    svg('text', { class: 'node-label', x: '8', y: String(node.height / 2 + 4) }, label));
-  group.addEventListener('click', () => select(node.id));
-  group.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter') select(node.id);
-  });
-  nodes.set(node.id, group);
-  return group;
-}
-
-function nodeClass(taskId, status, match) {
-  return `dag-node state-${status}${match ? ' match' : ''}${taskId === selected ? ' selected' : ''}`;
-}
-
-function isMatch(taskId) {
-  return searchText !== '' && taskId.toLowerCase().includes(searchText);
+  dag = createDagView(graph, { stateOf: (taskId) => shown.get(taskId), onSelect: select });
+  dagBox.replaceChildren(dag.root);
 }
 
 function renderTable(taskIds) {
@@ -273,14 +209,8 @@ function paint(tasks) {
   for (const [taskId, task] of tasks) {
     const before = shown.get(taskId);
     if (before && before.status === task.status && before.attempt === task.attempt) continue;
-    groups.moved(taskId, before?.status, task.status);
+    dag.show(taskId, before, task);
     shown.set(taskId, task);
-    const node = nodes.get(taskId);
-    if (node) {
-      node.setAttribute('class', nodeClass(taskId, task.status, node.classList.contains('match')));
-      node.dataset.status = task.status;
-      node.dataset.attempt = String(task.attempt);
-    }
     const row = rows.get(taskId);
     if (row) {
       row.dataset.status = task.status;
@@ -288,7 +218,7 @@ function paint(tasks) {
       row.querySelector('.attempt-cell').textContent = String(task.attempt);
     }
   }
-  groups.refresh();
+  dag.refresh();
 }
 
 /** Shows the state after transition k (-1: before the first). */
@@ -311,10 +241,8 @@ function goTo(k) {
 }
 
 async function select(taskId) {
-  nodes.get(selected)?.classList.remove('selected');
-  groups.reveal(taskId);
+  dag.select(taskId);
   selected = taskId;
-  nodes.get(taskId)?.classList.add('selected');
   renderActions();
   const task = details.tasks[taskId] ?? { status: 'pending', attempts: 0 };
   const attempts = timeline().bars.filter((bar) => bar.taskId === taskId && bar.kind === 'attempt');
