@@ -369,6 +369,9 @@ forEachStore(
       await waitUntil(async () => (await page.getAttribute('svg.dag g.dag-group[data-group-id="column-1"]', 'data-succeeded')) === String(width), 'the box counts every leaf succeeded');
       expect(await page.$$eval('svg.dag g.dag-node', (nodes) => nodes.map((node) => node.getAttribute('data-task-id')))).to.deep.equal(['start']);
       expect(await page.$$eval('svg.dag polyline.group-edge', (lines) => lines.length), 'start → the box').to.equal(1);
+      // the box is at the top of its column (2,050 rows tall), in view as the page opens
+      const [box, view] = await Promise.all([page.locator('svg.dag g.dag-group[data-group-id="column-1"]').boundingBox(), page.locator('#dag-box').boundingBox()]);
+      expect(box!.y + box!.height, 'the box is in the graph view').to.be.at.most(view!.y + view!.height);
       expect(await page.textContent('.graph-tools')).to.contain('columns layout');
       // selecting one of its tasks in the table expands its column, with its tasks drawn as they are
       await page.click('table.tasks tr[data-task-id="leaf-7"] button.link');

@@ -58,7 +58,8 @@ export function createDagView(graph, { stateOf, onSelect }) {
       svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow-head' }))));
   const layers = { edges: svg('g', { class: 'edges' }), groupEdges: svg('g', { class: 'group-edges' }), nodes: svg('g', { class: 'nodes' }), groups: svg('g', { class: 'groups' }) };
   root.append(layers.edges, layers.groupEdges, layers.nodes, layers.groups);
-  const groups = createGroupView(graph, layers, { nodeOf, lineOf }, { collapsed: graph.layout === 'columns' });
+  const columns = graph.layout === 'columns';
+  const groups = createGroupView(graph, layers, { nodeOf, lineOf }, { collapsed: columns, boxAtTop: columns });
   for (const node of graph.nodes) if (!groups.isHidden(node.id)) layers.nodes.append(nodeOf(node.id));
 
   return {

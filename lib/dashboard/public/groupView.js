@@ -2,7 +2,8 @@
 // lib/dashboard/graphGroups.ts). Each group has a handle above its column (▾). Collapsed, its tasks
 // and their edges are out of the document (the browser neither styles nor lays them out: that is
 // what makes a collapsed 10,000-task graph cheap; a column that starts collapsed has its boxes made
-// only when it is first expanded), and one box, at the middle of the column, stands for them: how
+// only when it is first expanded), and one box stands for them (at the middle of a dagre column,
+// which dagre centres; at the top of a column of the columns layout, which fills from the top): how
 // many tasks it holds in each state, as the DAG shows them at the step shown (live or replayed),
 // one line per state, under a bar of the state colours; its tasks' edges are drawn to and from
 // that box, once per pair of ends. Clicking the box expands the column again.
@@ -16,7 +17,8 @@ const STATE_ORDER = ['running', 'retrying', 'failed', 'cancelled', 'skipped', 's
 
 /**
  * Draws the groups of `graph` into `layers` (SVG groups `edges`, `groupEdges`, `nodes` and
- * `groups`), every group collapsed or none (`options.collapsed`), draws the edges that show, and
+ * `groups`), every group collapsed or none (`options.collapsed`; a box at the top of its column
+ * with `options.boxAtTop`, else at its middle), draws the edges that show, and
  * returns the controls. `draw.nodeOf(taskId)` and `draw.lineOf(edge)` give a task's box and an
  * edge's polyline, made on first use (`draw.lineOf(edge, false)`: only one made before); the caller puts in `layers.nodes` the boxes of the tasks
  * that are not hidden (`isHidden`).
@@ -83,7 +85,7 @@ export function createGroupView(graph, layers, draw, options = {}) {
     view.countsLabel.replaceChildren(...lines.map((line, index) => svg('tspan', { x: '8', dy: index === 0 ? '12' : String(LINE), 'data-state': present[index] }, line)));
     view.title.textContent = `${total} tasks (column ${view.group.column + 1}): ${lines.join(', ')}. Click to expand.`;
     view.height = BOX_TOP + lines.length * LINE + 6;
-    view.top = Math.round(view.group.y + view.group.height / 2 - view.height / 2);
+    view.top = options.boxAtTop ? view.group.y : Math.round(view.group.y + view.group.height / 2 - view.height / 2);
     view.frame.setAttribute('height', String(view.height));
     view.box.setAttribute('transform', `translate(${view.left},${view.top})`);
     for (const state of STATE_ORDER) {
