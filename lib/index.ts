@@ -48,6 +48,7 @@ export type {
   ExecutionStatus,
   FailurePolicy,
   ListExecutionsFilter,
+  ListTransitionsOptions,
   LogRecord,
   PruneCriteria,
   SpanRecord,

@@ -65,6 +65,9 @@ for (const factory of storeFactories({ sqliteMemory: true })) {
       expect(stored).to.deep.equal(transitions);
       expect(stored[0]?.at.getUTCMilliseconds()).to.equal(124);
       expect(stored[0]?.at).to.be.instanceOf(Date);
+      const withoutSnapshots = await store.listTransitions('e1', 1, { snapshots: false });
+      expect(withoutSnapshots.map((record) => record.snapshot)).to.deep.equal([undefined, undefined]);
+      expect(withoutSnapshots.map(({ snapshot: _left, ...rest }) => rest)).to.deep.equal(transitions.slice(1).map(({ snapshot: _left, ...rest }) => rest));
     });
 
     it('keeps JSON values of every kind, and null apart from the string "null"', async () => {

@@ -22,6 +22,8 @@
  * supervisor's `task.spawn`, and execution@2's `task.release`) are not replayed; neither machine needs them to
  * reach its recorded states.
  *
+ * The log is read without its snapshots: the check compares states, attempts and events.
+ *
  * Inputs: the supervisor gets the execution row's ids; a task gets `{ executionId, taskId }`.
  */
 import type { AnyStateMachine, StateValue } from 'xstate';
@@ -66,7 +68,7 @@ export type VerifyReplayResult = { ok: true; steps: number } | { ok: false; firs
 export async function verifyReplay(store: Store, executionId: string, machines?: ReplayMachines): Promise<VerifyReplayResult> {
   const execution = await store.getExecution(executionId);
   if (!execution) throw new ExecutionNotFoundError(executionId);
-  const transitions = [...(await store.listTransitions(executionId))].sort((a, b) => a.seq - b.seq);
+  const transitions = [...(await store.listTransitions(executionId, 0, { snapshots: false }))].sort((a, b) => a.seq - b.seq);
   const stepperOf = machines ? pureStepper : actorStepper;
   const used = machines ?? { execution: executionMachine, task: taskMachine };
   const lastSeq = new Map<string | null, number>();

@@ -24,6 +24,7 @@ import type {
   ExecutionRecord,
   LastTransitions,
   ListExecutionsFilter,
+  ListTransitionsOptions,
   LogRecord,
   PruneCriteria,
   SpanRecord,
@@ -137,8 +138,10 @@ export class MemoryStore implements Store {
     return countByStatus(filterExecutions([...this.executions.values()].map((stored) => stored.record), filter));
   }
 
-  async listTransitions(executionId: string, afterSeq?: number): Promise<TransitionRecord[]> {
-    return structuredClone(this.executions.get(executionId)?.transitions.records(afterSeq) ?? []);
+  async listTransitions(executionId: string, afterSeq?: number, options: ListTransitionsOptions = {}): Promise<TransitionRecord[]> {
+    const records = this.executions.get(executionId)?.transitions.records(afterSeq) ?? [];
+    if (options.snapshots !== false) return structuredClone(records);
+    return structuredClone(records.map(({ snapshot: _unread, ...rest }) => rest as TransitionRecord));
   }
 
   async listLastTransitions(executionId: string, taskIds: readonly string[]): Promise<LastTransitions> {

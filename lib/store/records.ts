@@ -99,7 +99,6 @@ export interface TaskRunRecord {
   nextRetryAt: Date | null;
 }
 
-/** One row of the append-only `tg_transitions` log. `seq` is unique and gap-free per execution. */
 /** What a resume reads of a log: its highest seq, and the last transition of the actors it restores. */
 export interface LastTransitions {
   /** The highest committed seq, 0 when there is none. */
@@ -110,6 +109,7 @@ export interface LastTransitions {
   formats: { snapshotFormat: number; machineVersion: string }[];
 }
 
+/** One row of the append-only `tg_transitions` log. `seq` is unique and gap-free per execution. */
 export interface TransitionRecord {
   executionId: string;
   seq: number;
@@ -194,6 +194,11 @@ export interface CommitBatch {
   /** The whole row of every task touched by the batch, after the batch. */
   taskRuns: TaskRunRecord[];
   executions: ExecutionUpdate[];
+}
+
+export interface ListTransitionsOptions {
+  /** false: the records' `snapshot` may be left undefined, unread. @defaultValue true */
+  snapshots?: boolean;
 }
 
 export interface ListExecutionsFilter {

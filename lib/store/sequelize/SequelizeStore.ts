@@ -32,6 +32,7 @@ import type {
   ExecutionRecord,
   LastTransitions,
   ListExecutionsFilter,
+  ListTransitionsOptions,
   LogRecord,
   PruneCriteria,
   SpanRecord,
@@ -192,8 +193,8 @@ export class SequelizeStore implements Store {
     return this.run('count executions', undefined, (models) => countExecutionRecords(models, filter));
   }
 
-  listTransitions(executionId: string, afterSeq?: number): Promise<TransitionRecord[]> {
-    return this.run('list transitions', executionId, (models) => listTransitionRecords(models, executionId, afterSeq));
+  listTransitions(executionId: string, afterSeq?: number, options: ListTransitionsOptions = {}): Promise<TransitionRecord[]> {
+    return this.run('list transitions', executionId, (models) => listTransitionRecords(models, executionId, afterSeq, options.snapshots !== false));
   }
 
   listLastTransitions(executionId: string, taskIds: readonly string[]): Promise<LastTransitions> {
