@@ -49,6 +49,7 @@ export type {
   FailurePolicy,
   ListExecutionsFilter,
   ListTransitionsOptions,
+  GetExecutionOptions,
   LogRecord,
   PruneCriteria,
   SpanRecord,

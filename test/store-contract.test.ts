@@ -28,6 +28,10 @@ for (const factory of storeFactories({ sqliteMemory: true })) {
       const tasks = [taskRun('e1', 'a'), taskRun('e1', 'b'), taskRun('e1', 'c')];
       await store.createExecution(execution('e1'), tasks);
       expect(await store.getExecution('e1')).to.deep.equal(execution('e1'));
+      const graph = { description: 'a graph', tasks: [{ id: 'a', name: 'A ✓' }, { id: 'b', name: 'B' }], edges: [['a', 'b']] as [string, string][] };
+      await store.createExecution(execution('e0', { graph }), [taskRun('e0', 'a')]);
+      expect((await store.getExecution('e0'))?.graph).to.deep.equal(graph);
+      expect(await store.getExecution('e0', { graph: false })).to.deep.equal(execution('e0', { graph: null }));
 
       const a = taskRun('e1', 'a', {
         status: 'succeeded',

@@ -84,7 +84,7 @@ export function streamTransitions(
       lastWrite = Date.now();
       return;
     }
-    const record = await store.getExecution(executionId);
+    const record = await store.getExecution(executionId, { graph: false });
     if (ended) return;
     if (!record || isTerminalExecutionStatus(record.status)) {
       response.write(`event: finished\ndata: ${JSON.stringify(record?.status ?? null)}\n\n`);

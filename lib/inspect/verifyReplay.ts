@@ -66,7 +66,7 @@ export type VerifyReplayResult = { ok: true; steps: number } | { ok: false; firs
  * }
  */
 export async function verifyReplay(store: Store, executionId: string, machines?: ReplayMachines): Promise<VerifyReplayResult> {
-  const execution = await store.getExecution(executionId);
+  const execution = await store.getExecution(executionId, { graph: false });
   if (!execution) throw new ExecutionNotFoundError(executionId);
   const transitions = [...(await store.listTransitions(executionId, 0, { snapshots: false }))].sort((a, b) => a.seq - b.seq);
   const stepperOf = machines ? pureStepper : actorStepper;

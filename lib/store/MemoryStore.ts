@@ -22,6 +22,7 @@ import type {
   CommitBatch,
   CreatedExecution,
   ExecutionRecord,
+  GetExecutionOptions,
   LastTransitions,
   ListExecutionsFilter,
   ListTransitionsOptions,
@@ -119,9 +120,10 @@ export class MemoryStore implements Store {
     for (const record of records) this.executions.get(record.executionId)?.spans.set(record.spanId, toStoredSpan(record));
   }
 
-  async getExecution(id: string): Promise<ExecutionRecord | null> {
+  async getExecution(id: string, options: GetExecutionOptions = {}): Promise<ExecutionRecord | null> {
     const stored = this.executions.get(id);
-    return stored ? structuredClone(stored.record) : null;
+    if (!stored) return null;
+    return structuredClone(options.graph === false ? { ...stored.record, graph: null } : stored.record);
   }
 
   async listExecutions(filter: ListExecutionsFilter = {}): Promise<ExecutionRecord[]> {

@@ -19,6 +19,7 @@ import type {
   CountExecutionsFilter,
   ExecutionCounts,
   ExecutionRecord,
+  GetExecutionOptions,
   LastTransitions,
   ListExecutionsFilter,
   ListTransitionsOptions,
@@ -51,7 +52,7 @@ export interface Store {
   writeLogs(records: readonly LogRecord[]): Promise<void>;
   writeSpans(records: readonly SpanRecord[]): Promise<void>;
 
-  getExecution(id: string): Promise<ExecutionRecord | null>;
+  getExecution(id: string, options?: GetExecutionOptions): Promise<ExecutionRecord | null>;
   /** Newest first (by `createdAt`, then by id, descending), then the filter's cursor, offset and limit. */
   listExecutions(filter?: ListExecutionsFilter): Promise<ExecutionRecord[]>;
   /**

@@ -196,6 +196,11 @@ export interface CommitBatch {
   executions: ExecutionUpdate[];
 }
 
+export interface GetExecutionOptions {
+  /** false: the record's `graph` may be left null, unread (a large workflow's graph is megabytes of JSON). @defaultValue true */
+  graph?: boolean;
+}
+
 export interface ListTransitionsOptions {
   /** false: the records' `snapshot` may be left undefined, unread. @defaultValue true */
   snapshots?: boolean;

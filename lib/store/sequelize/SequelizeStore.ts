@@ -30,6 +30,7 @@ import type {
   ExecutionCounts,
   CommitBatch,
   ExecutionRecord,
+  GetExecutionOptions,
   LastTransitions,
   ListExecutionsFilter,
   ListTransitionsOptions,
@@ -177,8 +178,8 @@ export class SequelizeStore implements Store {
     await this.transaction('write spans', undefined, (models, transaction) => upsertSpans(models, records, transaction));
   }
 
-  getExecution(id: string): Promise<ExecutionRecord | null> {
-    return this.run('read execution', id, (models) => findExecution(models, id));
+  getExecution(id: string, options: GetExecutionOptions = {}): Promise<ExecutionRecord | null> {
+    return this.run('read execution', id, (models) => findExecution(models, id, options.graph !== false));
   }
 
   listExecutions(filter: ListExecutionsFilter = {}): Promise<ExecutionRecord[]> {
