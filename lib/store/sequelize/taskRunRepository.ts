@@ -8,6 +8,7 @@ import { execute, insertStatement } from './rawStatements.js';
 import type { Dialect, RowInsert, Statement } from './rawStatements.js';
 import { fromJson, fromNullableDate, fromNullableJson, toJson, toNullableJson } from './columnCodecs.js';
 import type { RawRow, StoreModels, TaskRunRow } from './defineModels.js';
+import { readJsonPages } from './sqliteJsonPages.js';
 
 const UPDATED_COLUMNS: Array<keyof TaskRunRow> = [
   'status',
@@ -67,10 +68,15 @@ export function taskRunUpsertStatements(records: readonly TaskRunRecord[], diale
  * By task id. A plain SELECT through `sequelize.query`, not the model's `findAll`, which converted
  * every row's columns through the model: a 100,000-task execution's rows took seconds to read
  * back (resume and getExecution read them all). `execution_id` is not read back: the caller knows
- * it, and 100,000 copies of it were a fifth of the read on SQLite.
+ * it, and 100,000 copies of it were a fifth of the read on SQLite. On SQLite the rows come as JSON
+ * pages (sqliteJsonPages.ts).
  */
 export async function listTaskRunRecords(models: StoreModels, executionId: string): Promise<TaskRunRecord[]> {
   const sequelize = models.taskRuns.sequelize!;
+  if (sequelize.getDialect() === 'sqlite') {
+    const rows = await readJsonPages(sequelize, { table: 'tg_task_runs', columns: TASK_RUN_READ_COLUMNS, key: 'task_id', executionId });
+    return rows.map((row) => fromTaskRunRow(executionId, row as RawRow<TaskRunRow>));
+  }
   const queries = sequelize.getQueryInterface();
   const columns = TASK_RUN_READ_COLUMNS.map((column) => queries.quoteIdentifier(column)).join(', ');
   const rows = await sequelize.query(`SELECT ${columns} FROM ${queries.quoteIdentifier('tg_task_runs')} WHERE execution_id = ? ORDER BY task_id ASC`, {
