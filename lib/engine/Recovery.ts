@@ -9,8 +9,10 @@
  *
  * The batch is bounded by `batchSize` and by the room left under `maxExecutions` (runs live here);
  * a scan that took a full batch and still has room scans again at once, so a backlog drains
- * without waiting an interval per batch. An execution claimed but refused here (its recorded
- * version is not published, a snapshot it cannot read) is released at once for another engine.
+ * without waiting an interval per batch. A workflow given a limit (`workflowConcurrency`) is
+ * claimed only up to the room left under it, counted over every engine (Store.claimExpired). An
+ * execution claimed but refused here (its recorded version is not published, a snapshot it cannot
+ * read) is released at once for another engine.
  */
 import { toError } from '../errors.js';
 import type { EngineContext } from './EngineContext.js';
@@ -21,6 +23,8 @@ export interface RecoveryOptions {
   batchSize: number;
   /** Most runs live in this engine for the scan to claim more. */
   maxExecutions: number;
+  /** Per workflow id, the most executions held at once by all engines (createEngine's `workflowConcurrency`). */
+  workflowLimits: Readonly<Record<string, number>>;
 }
 
 export class Recovery {
@@ -83,7 +87,7 @@ export class Recovery {
       if (this.stopped || limit <= 0 || workflowIds.length === 0) return;
       let claimed;
       try {
-        claimed = await runtime.store.claimExpired(runtime.ownerId, { leaseMs: defaults.leaseMs, limit, workflowIds });
+        claimed = await runtime.store.claimExpired(runtime.ownerId, { leaseMs: defaults.leaseMs, limit, workflowIds, workflowLimits: this.options.workflowLimits });
       } catch (error) {
         runtime.logger.warn(`Recovery scan of ${runtime.store.location} failed; retrying at the next interval: ${toError(error).message}`);
         return;
