@@ -14,14 +14,17 @@
  * removed if it still waits, else its worker is asked on the queue's cancel channel to abort the
  * attempt's `ctx.signal` (a task that ignores its signal runs to its end; its result is ignored).
  * An engine that closes or loses the execution leaves its jobs running: the next owner re-attaches.
+ *
+ * A traced attempt's span context goes with its job (`traceContext`, jobTraceContext.ts): the
+ * worker runs the task in a child span of it.
  */
 import type { Job, Queue, QueueEvents } from 'bullmq';
 import { EngineClosedError, NonRetryableError, StorageError } from '../errors.js';
 import type { RedisConnection } from './RedisConnection.js';
 import type { TaskContext } from '../workflow/types.js';
+import { injectTraceContext } from './jobTraceContext.js';
 import { cancelChannel, loadBullmq, queueName, remoteJobId } from './remoteJob.js';
 import type { RemoteCancel, RemoteJobData, RemoteResult } from './remoteJob.js';
-
 
 /** How often a waiting attempt reads its job's state (besides the completion event). */
 const POLL_MS = 1_000;
@@ -58,6 +61,8 @@ export class RemoteDispatcher {
       input,
       upstream: { ...ctx.upstream },
     };
+    const traceContext = injectTraceContext(ctx.span);
+    if (traceContext) data.traceContext = traceContext;
     const job: Job = await bullQueue.add('attempt', data, {
       jobId: remoteJobId(ctx.executionId, ctx.taskId, ctx.attempt),
       attempts: 1,
