@@ -68,12 +68,12 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const retentionPolicy = resolveRetention(options.retention);
 
   if (options.redis !== undefined && (options.redis === null || typeof options.redis !== 'object')) throw new InvalidOptionsError('redis', options.redis, 'an object { host, port }');
-  const remote = options.redis ? await RemoteDispatcher.create(options.redis) : null;
+  const logger: Logger = options.logger ?? createDefaultLogger(options.logLevel ?? DEFAULT_LOG_LEVEL);
+  const remote = options.redis ? await RemoteDispatcher.create(options.redis, (message, executionId) => logger.warn(message, executionId === undefined ? {} : { executionId })) : null;
 
   const store = createStore(options.storage, { runMigrations: options.runMigrations ?? true });
   await store.open();
 
-  const logger: Logger = options.logger ?? createDefaultLogger(options.logLevel ?? DEFAULT_LOG_LEVEL);
   const runs = new Map<string, LiveRun>();
   const telemetry = new TelemetryBuffer(store, bufferLimit, (error) =>
     logger.warn(`Writing logs and spans to ${store.location} failed; retrying: ${toError(error).message}`),

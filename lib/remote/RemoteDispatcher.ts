@@ -34,14 +34,18 @@ const KEEP_FINISHED_JOBS_S = 24 * 3600;
 
 export class RemoteDispatcher {
   private readonly queues = new Map<string, { queue: Queue; events: QueueEvents }>();
+  /** When each Redis error message was last logged (warnRedis). */
+  private readonly warned = new Map<string, number>();
 
   private constructor(
     private readonly bullmq: typeof import('bullmq'),
     private readonly connection: RedisConnection,
+    private readonly warn: (message: string, executionId?: string) => void,
   ) {}
 
-  static async create(connection: RedisConnection): Promise<RemoteDispatcher> {
-    return new RemoteDispatcher(await loadBullmq("createEngine({ redis }) (tasks with a 'queue')"), connection);
+  /** `warn` receives what the engine should log: Redis errors, a job that vanished. */
+  static async create(connection: RedisConnection, warn: (message: string, executionId?: string) => void): Promise<RemoteDispatcher> {
+    return new RemoteDispatcher(await loadBullmq("createEngine({ redis }) (tasks with a 'queue')"), connection, warn);
   }
 
   /**
@@ -63,12 +67,14 @@ export class RemoteDispatcher {
     };
     const traceContext = injectTraceContext(ctx.span);
     if (traceContext) data.traceContext = traceContext;
-    const job: Job = await bullQueue.add('attempt', data, {
-      jobId: remoteJobId(ctx.executionId, ctx.taskId, ctx.attempt),
-      attempts: 1,
-      removeOnComplete: { age: KEEP_FINISHED_JOBS_S },
-      removeOnFail: { age: KEEP_FINISHED_JOBS_S },
-    });
+    const dispatch = () =>
+      bullQueue.add('attempt', data, {
+        jobId: remoteJobId(ctx.executionId, ctx.taskId, ctx.attempt),
+        attempts: 1,
+        removeOnComplete: { age: KEEP_FINISHED_JOBS_S },
+        removeOnFail: { age: KEEP_FINISHED_JOBS_S },
+      });
+    const job: Job = await dispatch();
     const aborted = new Promise<never>((_, reject) => {
       const onAbort = () => {
         const reason = ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error(String(ctx.signal.reason));
@@ -81,7 +87,7 @@ export class RemoteDispatcher {
     aborted.catch(() => undefined);
     const finished = job.waitUntilFinished(events) as Promise<unknown>;
     finished.catch(() => undefined);
-    const polled = this.pollUntilFinished(bullQueue, job.id!, ctx.signal);
+    const polled = this.pollUntilFinished(bullQueue, job.id!, ctx, dispatch);
     polled.catch(() => undefined);
     const result = toRemoteResult(await Promise.race([finished, polled, aborted]));
     if (result.ok) return result.output;
@@ -93,11 +99,25 @@ export class RemoteDispatcher {
    * measured, a completion notification was sometimes never delivered for a job that a worker had
    * completed (after a worker was killed and its jobs were re-delivered), and the attempt waited
    * for ever. Stops when the attempt is aborted or the engine closes.
+   *
+   * A job that no longer exists (Redis restarted without persistence, was flushed, or failed over
+   * to a replica that had not got it) is dispatched again, under the same id: the same attempt runs
+   * again (at least once, the same `ctx.idempotencyKey`), and the engine records its one outcome.
+   * Without this, the attempt waited for ever for a job nobody would run.
    */
-  private async pollUntilFinished(queue: Queue, jobId: string, signal: AbortSignal): Promise<unknown> {
-    while (!signal.aborted && this.queues.size > 0) {
+  private async pollUntilFinished(queue: Queue, jobId: string, ctx: TaskContext, dispatch: () => Promise<Job>): Promise<unknown> {
+    while (!ctx.signal.aborted && this.queues.size > 0) {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS).unref());
-      const state = await queue.getJobState(jobId).catch(() => 'unknown');
+      const state = await queue.getJobState(jobId).catch(() => 'unreachable');
+      if (state === 'unknown' && !ctx.signal.aborted) {
+        this.warn(
+          `The job of task ${JSON.stringify(ctx.taskId)} attempt ${ctx.attempt} of execution ${ctx.executionId} is gone from Redis ` +
+            '(restarted without persistence, flushed, or failed over?); dispatching it again: the attempt runs again.',
+          ctx.executionId,
+        );
+        await dispatch().catch(() => undefined); // Redis unreachable again: the next poll tries again
+        continue;
+      }
       if (state !== 'completed' && state !== 'failed') continue;
       const job = await this.bullmq.Job.fromId(queue, jobId);
       if (!job) continue;
@@ -127,6 +147,17 @@ export class RemoteDispatcher {
     }
   }
 
+  /** Logs a Redis error of a queue, at most once a second per queue and kind (ioredis retries its connection every few hundred ms). */
+  private warnRedis(queue: string, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    const key = `${queue}\u0000${message}`;
+    const now = Date.now();
+    if ((this.warned.get(key) ?? 0) > now - 1_000) return;
+    this.warned.set(key, now);
+    if (this.warned.size > 100) this.warned.clear();
+    this.warn(`Redis of queue ${JSON.stringify(queue)}: ${message}`);
+  }
+
   async close(): Promise<void> {
     const opened = [...this.queues.values()];
     this.queues.clear();
@@ -138,6 +169,9 @@ export class RemoteDispatcher {
     if (!opened) {
       const name = queueName(queue);
       opened = { queue: new this.bullmq.Queue(name, { connection: this.connection }), events: new this.bullmq.QueueEvents(name, { connection: this.connection }) };
+      // Without a listener, each failed reconnection while Redis is down is printed raw.
+      opened.queue.on('error', (error) => this.warnRedis(queue, error));
+      opened.events.on('error', (error) => this.warnRedis(queue, error));
       // One 'closing' listener (queue) and two job listeners (events) per attempt waiting: no leak.
       opened.queue.setMaxListeners(0);
       opened.events.setMaxListeners(0);
