@@ -354,6 +354,17 @@ for (const factory of storeFactories({ sqliteMemory: true })) {
       expect(await store.claimExpired('someone', { leaseMs: 60_000, limit: 10, workflowIds: ['other', 'wf'] })).to.deep.equal([{ id: 'other-workflow', fencingToken: 1 }]);
     });
 
+    it('claims only executions of the workflow versions named, when versions are named', async () => {
+      await store.createExecution(execution('v1', { workflowVersion: '1', createdAt: at(1) }), []);
+      await store.createExecution(execution('v2', { workflowVersion: '2', createdAt: at(2) }), []);
+      await store.createExecution(execution('other-v9', { workflowId: 'other', workflowVersion: '9', createdAt: at(3) }), []);
+      const onlyV2 = await store.claimExpired('me', { leaseMs: 60_000, limit: 10, workflowIds: ['wf', 'other'], workflowVersions: { wf: ['2'] } });
+      expect(onlyV2.map((claim) => claim.id)).to.deep.equal(['v2', 'other-v9']);
+      expect((await store.getExecution('v1'))?.fencingToken, 'never claimed').to.equal(0);
+      const limited = await store.claimExpired('you', { leaseMs: 60_000, limit: 10, workflowIds: ['wf'], workflowVersions: { wf: ['0', '1'] }, workflowLimits: { wf: 5 } });
+      expect(limited).to.deep.equal([{ id: 'v1', fencingToken: 1 }]);
+    });
+
     it('claims no more executions of a limited workflow than its limit leaves, counting those others hold under a live lease', async () => {
       for (let n = 1; n <= 6; n++) await store.createExecution(execution(`limited-${n}`, { createdAt: at(n) }), []);
       await store.createExecution(execution('held-live', { createdAt: at(0) }), []);

@@ -11,8 +11,9 @@
  * a scan that took a full batch and still has room scans again at once, so a backlog drains
  * without waiting an interval per batch. A workflow given a limit (`workflowConcurrency`) is
  * claimed only up to the room left under it, counted over every engine (Store.claimExpired). An
- * execution claimed but refused here (its recorded version is not published, a snapshot it cannot
- * read) is released at once for another engine.
+ * engine claims only executions of the versions it holds (published), so an execution of a
+ * version published elsewhere is left for the engines that hold it, without a claim per scan; one
+ * claimed but refused here anyway (a snapshot it cannot read) is released at once for another engine.
  */
 import { toError } from '../errors.js';
 import type { EngineContext } from './EngineContext.js';
@@ -83,11 +84,13 @@ export class Recovery {
     for (;;) {
       const room = this.options.maxExecutions - runtime.runs.size;
       const limit = Math.min(this.options.batchSize, room);
-      const workflowIds = registry.ids();
+      const published = registry.list();
+      const workflowIds = published.map((workflow) => workflow.id);
+      const workflowVersions = Object.fromEntries(published.map((workflow) => [workflow.id, workflow.versions]));
       if (this.stopped || limit <= 0 || workflowIds.length === 0) return;
       let claimed;
       try {
-        claimed = await runtime.store.claimExpired(runtime.ownerId, { leaseMs: defaults.leaseMs, limit, workflowIds, workflowLimits: this.options.workflowLimits });
+        claimed = await runtime.store.claimExpired(runtime.ownerId, { leaseMs: defaults.leaseMs, limit, workflowIds, workflowVersions, workflowLimits: this.options.workflowLimits });
       } catch (error) {
         runtime.logger.warn(`Recovery scan of ${runtime.store.location} failed; retrying at the next interval: ${toError(error).message}`);
         return;

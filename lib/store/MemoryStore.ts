@@ -182,7 +182,7 @@ export class MemoryStore implements Store {
       room.set(record.workflowId, (room.get(record.workflowId) ?? limit) - 1);
     }
     const expired = [...this.executions.values()]
-      .filter(({ record }) => workflows.has(record.workflowId) && isOrphaned(record, now))
+      .filter(({ record }) => workflows.has(record.workflowId) && isOrphaned(record, now) && (options.workflowVersions?.[record.workflowId]?.includes(record.workflowVersion) ?? true))
       .sort((a, b) => a.record.createdAt.getTime() - b.record.createdAt.getTime() || compare(a.record.id, b.record.id));
     for (const stored of expired) {
       if (claimed.length >= options.limit) break;

@@ -64,10 +64,10 @@ export async function claimExpiredBatch(
   for (const workflowId of limited) {
     if (claimed.length >= options.limit) break;
     const room = Math.min(options.limit - claimed.length, limits[workflowId]! - (await lockAndCountHeld(sequelize, transaction, workflowId)));
-    if (room > 0) claimed.push(...(await claimFree(sequelize, transaction, ownerId, [workflowId], room, options.leaseMs)));
+    if (room > 0) claimed.push(...(await claimFree(sequelize, transaction, ownerId, workflowFilter([workflowId], options.workflowVersions), room, options.leaseMs)));
   }
   if (unlimited.length > 0 && claimed.length < options.limit) {
-    claimed.push(...(await claimFree(sequelize, transaction, ownerId, unlimited, options.limit - claimed.length, options.leaseMs)));
+    claimed.push(...(await claimFree(sequelize, transaction, ownerId, workflowFilter(unlimited, options.workflowVersions), options.limit - claimed.length, options.leaseMs)));
   }
   return claimed;
 }
@@ -95,12 +95,34 @@ async function lockAndCountHeld(sequelize: Sequelize, transaction: Transaction |
   return Number(row?.['held'] ?? 0);
 }
 
-/** Claims up to `limit` executions of `workflowIds` that nobody holds, oldest first, skipping rows another transaction has locked. */
+/**
+ * The condition on (workflow_id, workflow_version) of a claim: each of `workflowIds`, on the
+ * versions `versions` names for it (any version when it names none).
+ */
+function workflowFilter(workflowIds: readonly string[], versions: ClaimExpiredOptions['workflowVersions']): { sql: string; params: string[] } {
+  const anyVersion = workflowIds.filter((id) => versions?.[id] === undefined);
+  const terms: string[] = [];
+  const params: string[] = [];
+  if (anyVersion.length > 0) {
+    terms.push(`workflow_id IN (${anyVersion.map(() => '?').join(',')})`);
+    params.push(...anyVersion);
+  }
+  for (const id of workflowIds) {
+    const held = versions?.[id];
+    if (held === undefined) continue;
+    if (held.length === 0) continue; // no version held: nothing of it to claim
+    terms.push(`(workflow_id=? AND workflow_version IN (${held.map(() => '?').join(',')}))`);
+    params.push(id, ...held);
+  }
+  return { sql: terms.length === 0 ? '1=0' : `(${terms.join(' OR ')})`, params };
+}
+
+/** Claims up to `limit` executions matching `workflows` that nobody holds, oldest first, skipping rows another transaction has locked. */
 async function claimFree(
   sequelize: Sequelize,
   transaction: Transaction | undefined,
   ownerId: string,
-  workflowIds: readonly string[],
+  workflows: { sql: string; params: string[] },
   limit: number,
   leaseMs: number,
 ): Promise<ClaimedExecution[]> {
@@ -108,9 +130,9 @@ async function claimFree(
   const rows = await selectRows(
     sequelize,
     transaction,
-    `SELECT id, fencing_token FROM tg_executions WHERE ${UNFINISHED} AND ${sqlLeaseFree(dialect)} AND workflow_id IN (${workflowIds.map(() => '?').join(',')})` +
+    `SELECT id, fencing_token FROM tg_executions WHERE ${UNFINISHED} AND ${sqlLeaseFree(dialect)} AND ${workflows.sql}` +
       ` ORDER BY created_at, id LIMIT ${Math.floor(limit)}${lockClause(dialect, true)}`,
-    [...workflowIds],
+    workflows.params,
   );
   const claimed = rows.map((row) => ({ id: String(row['id']), fencingToken: Number(row['fencing_token']) + 1 }));
   if (claimed.length === 0) return [];
