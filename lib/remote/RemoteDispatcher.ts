@@ -99,7 +99,12 @@ export class RemoteDispatcher {
       else ctx.signal.addEventListener('abort', onAbort, { once: true });
     });
     aborted.catch(() => undefined);
-    const finished = job.waitUntilFinished(events) as Promise<unknown>;
+    const finished = (job.waitUntilFinished(events) as Promise<unknown>).catch((error: unknown) => {
+      // The job is gone from Redis (it restarted empty while this wait began): not the attempt's
+      // failure. The poll dispatches the job again and reads its result.
+      if (isJobGoneError(error)) return new Promise<never>(() => undefined);
+      throw error;
+    });
     finished.catch(() => undefined);
     let byPoll = false;
     const polled = this.pollUntilFinished(bullQueue, job.id!, ctx, dispatch).then((value) => {
@@ -231,6 +236,11 @@ function toRemoteResult(value: unknown): RemoteResult {
   for (let i = 0; i < 2 && typeof result === 'string'; i++) result = JSON.parse(result);
   if (result === null || typeof result !== 'object' || !('ok' in result)) throw new Error(`A remote worker returned ${JSON.stringify(value)}, not a task-graph result`);
   return result as RemoteResult;
+}
+
+/** BullMQ's error for a command on a job that does not exist (its code -1, JobNotExist). */
+function isJobGoneError(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('Missing key for job ');
 }
 
 function rebuildError(serialized: { name: string; message: string; code?: string }): Error {
