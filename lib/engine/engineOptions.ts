@@ -97,8 +97,8 @@ export interface EngineOptions {
    * Per workflow id, the most executions of it that all engines on this store run at once, e.g.
    * `{ etl: 2 }`. The recovery scan (submitted executions, take-overs) claims one only while fewer
    * are held cluster-wide, counted on the database under a per-workflow lock row, so two engines
-   * claiming at once never pass it. `start`/`execute`/`resume` run here at once whatever the limit
-   * (they count, but are never refused or queued). Give every engine that publishes the workflow
+   * claiming at once never pass it. `start`/`execute`/`resume`/`resumeAll` run here at once whatever
+   * the limit (they count, but are never refused or queued). Give every engine that publishes the workflow
    * the same limit: each claims by its own. @defaultValue none: no workflow is limited
    */
   workflowConcurrency?: Readonly<Record<string, number>>;
