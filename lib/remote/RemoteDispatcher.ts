@@ -119,10 +119,10 @@ export class RemoteDispatcher {
   }
 
   /**
-   * The job's result read from Redis every POLL_MS, alongside the QueueEvents notification:
-   * measured, a completion notification was sometimes never delivered for a job that a worker had
-   * completed (after a worker was killed and its jobs were re-delivered), and the attempt waited
-   * for ever. Stops when the attempt is aborted or the engine closes.
+   * The job's result read from Redis every POLL_MS, alongside the QueueEvents notification, as a
+   * backstop: completion events were missed when the events were read from BullMQ's '$' (see
+   * openQueue), and an attempt then waited for ever; a notification lost for a reason not found
+   * yet would cost a second, not the run. Stops when the attempt is aborted or the engine closes.
    *
    * A job that no longer exists (Redis restarted without persistence, was flushed, or failed over
    * to a replica that had not got it) is dispatched again, under the same id: the same attempt runs
@@ -194,7 +194,10 @@ export class RemoteDispatcher {
     if (!opened) {
       opened = this.openQueue(queue);
       this.queues.set(queue, opened);
-      opened.catch(() => this.queues.delete(queue)); // Redis unreachable: the next attempt tries again
+      const failed = opened;
+      failed.catch(() => {
+        if (this.queues.get(queue) === failed) this.queues.delete(queue); // Redis unreachable: the next attempt opens it again
+      });
     }
     return opened;
   }
