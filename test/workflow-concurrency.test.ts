@@ -67,6 +67,8 @@ forEachStore('workflowConcurrency', (ctx) => {
     const engine = await ctx.openEngine({ ...FAST, workflowConcurrency: { limited: 2 }, workflows: [gated(gate, counts)] });
     try {
       const started = [engine.start('limited'), engine.start('limited'), engine.start('limited')];
+      // They count once their rows are written (by the next group commit), not before.
+      await Promise.all(started.map((handle) => engine.getExecution(handle.id)));
       const { id } = await engine.submit('limited');
       await waitUntil(() => counts.running === 3, 'the three started executions run');
       await sleep(200);
