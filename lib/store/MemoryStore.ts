@@ -179,10 +179,24 @@ export class MemoryStore implements Store {
     const now = new Date();
     const workflows = new Set(options.workflowIds);
     const claimed: ClaimedExecution[] = [];
+    const limits = options.workflowLimits ?? {};
+    const room = new Map<string, number>();
+    for (const { record } of this.executions.values()) {
+      const limit = limits[record.workflowId];
+      if (limit === undefined || isTerminalExecutionStatus(record.status) || isOrphaned(record, now)) continue;
+      room.set(record.workflowId, (room.get(record.workflowId) ?? limit) - 1);
+    }
     const expired = [...this.executions.values()]
-      .filter(({ record }) => workflows.has(record.workflowId) && isOrphaned(record, now))
+      .filter(({ record }) => workflows.has(record.workflowId) && isOrphaned(record, now) && (options.workflowVersions?.[record.workflowId]?.includes(record.workflowVersion) ?? true))
       .sort((a, b) => a.record.createdAt.getTime() - b.record.createdAt.getTime() || compare(a.record.id, b.record.id));
-    for (const stored of expired.slice(0, options.limit)) claimed.push({ id: stored.record.id, fencingToken: this.claim(stored, ownerId, options.leaseMs) });
+    for (const stored of expired) {
+      if (claimed.length >= options.limit) break;
+      const { workflowId } = stored.record;
+      const left = room.get(workflowId) ?? limits[workflowId];
+      if (left !== undefined && left <= 0) continue;
+      if (left !== undefined) room.set(workflowId, left - 1);
+      claimed.push({ id: stored.record.id, fencingToken: this.claim(stored, ownerId, options.leaseMs) });
+    }
     return claimed;
   }
 

@@ -265,4 +265,17 @@ export interface ClaimExpiredOptions {
   limit: number;
   /** Only executions of these workflows (the ones the claiming engine can run). */
   workflowIds: readonly string[];
+  /**
+   * Per workflow id, only executions recorded on these versions (the ones the claiming engine
+   * holds), so that an engine never claims an execution it would have to refuse and release.
+   * A workflow id not named here: any version. (absent: any version of every workflow)
+   */
+  workflowVersions?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Per workflow id, the most unfinished executions held at once (an owner with a lease not yet
+   * ended on the store's clock, whichever engine holds them): a claim takes only the room left.
+   * Two claims of one workflow's executions take turns (a lock row per workflow), so together they
+   * never pass it. Workflows not named here are not limited. (absent: none limited)
+   */
+  workflowLimits?: Readonly<Record<string, number>>;
 }
