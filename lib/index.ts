@@ -48,6 +48,8 @@ export type {
   ExecutionStatus,
   FailurePolicy,
   ListExecutionsFilter,
+  ListTransitionsOptions,
+  GetExecutionOptions,
   LogRecord,
   PruneCriteria,
   SpanRecord,

@@ -184,7 +184,7 @@ describe('createEngine option errors', () => {
     const error = await rejection(createEngine({ storage: 'memory', logLevel: 'error', color: true } as EngineOptions));
     expect(error).to.be.instanceOf(InvalidOptionsError);
     expect((error as InvalidOptionsError).suggestion).to.equal(undefined);
-    expect(error.message).to.match(/^Unknown option color of createEngine\. Known options: storage, concurrency, failurePolicy, retry, .*leaseMs, ownerStaleAfterMs, progressIntervalMs, recover, recoveryIntervalMs, maxExecutions, redis\.$/);
+    expect(error.message).to.match(/^Unknown option color of createEngine\. Known options: storage, concurrency, failurePolicy, retry, .*leaseMs, ownerStaleAfterMs, progressIntervalMs, recover, recoveryIntervalMs, maxExecutions, workflowConcurrency, redis\.$/);
     const retry = await rejection(createEngine({ storage: 'memory', logLevel: 'error', retry: { color: 'red' } as never }));
     expect(retry.message).to.equal(
       'Unknown option retry.color of createEngine. Known options: retry.maxAttempts, retry.initialDelayMs, retry.backoffFactor, retry.maxDelayMs, retry.jitter, retry.retryable.',

@@ -28,6 +28,10 @@ for (const factory of storeFactories({ sqliteMemory: true })) {
       const tasks = [taskRun('e1', 'a'), taskRun('e1', 'b'), taskRun('e1', 'c')];
       await store.createExecution(execution('e1'), tasks);
       expect(await store.getExecution('e1')).to.deep.equal(execution('e1'));
+      const graph = { description: 'a graph', tasks: [{ id: 'a', name: 'A ✓' }, { id: 'b', name: 'B' }], edges: [['a', 'b']] as [string, string][] };
+      await store.createExecution(execution('e0', { graph }), [taskRun('e0', 'a')]);
+      expect((await store.getExecution('e0'))?.graph).to.deep.equal(graph);
+      expect(await store.getExecution('e0', { graph: false })).to.deep.equal(execution('e0', { graph: null }));
 
       const a = taskRun('e1', 'a', {
         status: 'succeeded',
@@ -65,6 +69,9 @@ for (const factory of storeFactories({ sqliteMemory: true })) {
       expect(stored).to.deep.equal(transitions);
       expect(stored[0]?.at.getUTCMilliseconds()).to.equal(124);
       expect(stored[0]?.at).to.be.instanceOf(Date);
+      const withoutSnapshots = await store.listTransitions('e1', 1, { snapshots: false });
+      expect(withoutSnapshots.map((record) => record.snapshot)).to.deep.equal([undefined, undefined]);
+      expect(withoutSnapshots.map(({ snapshot: _left, ...rest }) => rest)).to.deep.equal(transitions.slice(1).map(({ snapshot: _left, ...rest }) => rest));
     });
 
     it('keeps JSON values of every kind, and null apart from the string "null"', async () => {
@@ -352,6 +359,57 @@ for (const factory of storeFactories({ sqliteMemory: true })) {
       expect(await store.claimExpired('someone', { leaseMs: 60_000, limit: 10, workflowIds: ['wf'] })).to.deep.equal([]);
       expect(await store.claimExpired('someone', { leaseMs: 60_000, limit: 10, workflowIds: [] })).to.deep.equal([]);
       expect(await store.claimExpired('someone', { leaseMs: 60_000, limit: 10, workflowIds: ['other', 'wf'] })).to.deep.equal([{ id: 'other-workflow', fencingToken: 1 }]);
+    });
+
+    it('claims only executions of the workflow versions named, when versions are named', async () => {
+      await store.createExecution(execution('v1', { workflowVersion: '1', createdAt: at(1) }), []);
+      await store.createExecution(execution('v2', { workflowVersion: '2', createdAt: at(2) }), []);
+      await store.createExecution(execution('other-v9', { workflowId: 'other', workflowVersion: '9', createdAt: at(3) }), []);
+      const onlyV2 = await store.claimExpired('me', { leaseMs: 60_000, limit: 10, workflowIds: ['wf', 'other'], workflowVersions: { wf: ['2'] } });
+      expect(onlyV2.map((claim) => claim.id)).to.deep.equal(['v2', 'other-v9']);
+      expect((await store.getExecution('v1'))?.fencingToken, 'never claimed').to.equal(0);
+      const limited = await store.claimExpired('you', { leaseMs: 60_000, limit: 10, workflowIds: ['wf'], workflowVersions: { wf: ['0', '1'] }, workflowLimits: { wf: 5 } });
+      expect(limited).to.deep.equal([{ id: 'v1', fencingToken: 1 }]);
+    });
+
+    it('claims no more executions of a limited workflow than its limit leaves, counting those others hold under a live lease', async () => {
+      for (let n = 1; n <= 6; n++) await store.createExecution(execution(`limited-${n}`, { createdAt: at(n) }), []);
+      await store.createExecution(execution('held-live', { createdAt: at(0) }), []);
+      await store.createExecution(execution('held-dead', { createdAt: at(0) }), []);
+      await store.createExecution(execution('done', { status: 'succeeded', createdAt: at(0), ownerId: 'gone' }), []);
+      await store.createExecution(execution('free-other', { workflowId: 'other', createdAt: at(0) }), []);
+      await store.claimExecution('held-live', 'them', 60_000, false);
+      await store.claimExecution('held-dead', 'dead', 1, false);
+      await waitUntil(async () => (await store.getExecution('held-dead'))!.leaseUntil!.getTime() < (await store.now()).getTime(), 'the 1 ms lease ended');
+      const limits = { wf: 3 };
+
+      // held-live takes one of the 3; held-dead's lease ended, so it is free to claim (oldest first).
+      const first = await store.claimExpired('me', { leaseMs: 60_000, limit: 10, workflowIds: ['wf', 'other'], workflowLimits: limits });
+      expect(first.map((claim) => claim.id).sort()).to.deep.equal(['free-other', 'held-dead', 'limited-1']);
+      expect(await store.claimExpired('you', { leaseMs: 60_000, limit: 10, workflowIds: ['wf'], workflowLimits: limits })).to.deep.equal([]);
+      expect(await store.claimExpired('you', { leaseMs: 60_000, limit: 10, workflowIds: ['wf'], workflowLimits: { wf: 4 } })).to.deep.equal([{ id: 'limited-2', fencingToken: 1 }]);
+
+      await store.releaseOwnership('them');
+      await store.commit({ transitions: [], taskRuns: [], executions: [{ id: 'limited-1', status: 'succeeded', output: null, startedAt: at(1), finishedAt: at(2) }] });
+      // Held now: held-dead (me) and limited-2 (you); released and finished executions free their room.
+      const after = await store.claimExpired('me', { leaseMs: 60_000, limit: 10, workflowIds: ['wf'], workflowLimits: { wf: 5 } });
+      expect(after.map((claim) => claim.id), 'room for three, the oldest first').to.deep.equal(['held-live', 'limited-3', 'limited-4']);
+      expect(await store.claimExpired('me', { leaseMs: 60_000, limit: 10, workflowIds: ['wf'], workflowLimits: { wf: 5 } })).to.deep.equal([]);
+    });
+
+    it('two stores claiming executions of a limited workflow at the same moment never hold more than the limit together', async function () {
+      if (!target.shared) this.skip();
+      const other = await target.openAnother();
+      for (let n = 0; n < 30; n++) await store.createExecution(execution(`race-${n}`, { createdAt: at(n) }), []);
+      const limits = { wf: 2 };
+      for (let round = 0; round < 10; round++) {
+        const claims = await Promise.all(
+          [store, other, store, other].map((claimer, index) => claimer.claimExpired(`engine-${index}`, { leaseMs: 60_000, limit: 5, workflowIds: ['wf'], workflowLimits: limits })),
+        );
+        expect(claims.flat(), `round ${round}`).to.have.length(2);
+        const ids = claims.flat().map((claim) => claim.id);
+        await store.commit({ transitions: [], taskRuns: [], executions: ids.map((id) => ({ id, status: 'succeeded' as const, output: null, startedAt: at(1), finishedAt: at(2) })) });
+      }
     });
 
     it('refuses a commit under a fencing token a later claim replaced, even from the same owner id, writing nothing', async () => {

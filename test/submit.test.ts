@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { InvalidOptionsError, WorkflowNotFoundError } from '../lib/index.js';
 import type { Engine, Workflow } from '../lib/index.js';
 import { createWorkflow } from '../lib/index.js';
-import { deferred, forEachStore, waitUntil } from './support/engines.js';
+import { deferred, forEachStore, sleep, waitUntil } from './support/engines.js';
 
 const FAST = { recover: true, recoveryIntervalMs: 20, leaseMs: 5_000 } as const;
 
@@ -103,6 +103,31 @@ forEachStore('submit and waitFor', (ctx) => {
     } finally {
       await web.close();
       await other.close();
+    }
+  });
+
+  it('never claims an execution of a version it does not hold, and leaves it to an engine that does', async () => {
+    const v1 = doubling();
+    const v2 = createWorkflow('double', { version: '2' }).addTask('a', 'A', (input: { n: number }) => input.n * 3).build();
+    const web = await ctx.openEngine({ recover: false, workflows: [v1] });
+    const newer = await ctx.openEngine({ ...FAST, workflows: [v2] });
+    let older: Engine | null = null;
+    try {
+      const { id } = await web.submit('double', { n: 5 });
+      await sleep(200); // several scans of the engine holding only version 2 go by
+      expect(newer.stats().recovered).to.equal(0);
+      const record = await ctx.target.store.getExecution(id);
+      expect(record?.status).to.equal('pending');
+      expect(record?.fencingToken, 'never claimed (each claim increments it)').to.equal(0);
+      older = await ctx.openEngine({ ...FAST, workflows: [v1] });
+      const result = await web.waitFor(id, { pollIntervalMs: 10 });
+      expect(result.outputs['a']).to.equal(10);
+      expect(older.stats().recovered).to.equal(1);
+      expect(newer.stats().recovered).to.equal(0);
+    } finally {
+      await web.close();
+      await newer.close();
+      await older?.close();
     }
   });
 

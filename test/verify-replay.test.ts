@@ -94,6 +94,14 @@ async function withoutRecordedEvents(source: Store, executionId: string): Promis
   return store;
 }
 
+/** The same execution in a fresh memory store, each transition passed through `edit`. */
+async function editedCopy(source: Store, executionId: string, edit: (transition: TransitionRecord) => TransitionRecord): Promise<Store> {
+  const store = new MemoryStore();
+  await store.createExecution((await source.getExecution(executionId))!, await source.listTaskRuns(executionId));
+  await store.commit({ transitions: (await source.listTransitions(executionId)).map(edit), taskRuns: [], executions: [] });
+  return store;
+}
+
 forEachStore('verifyReplay', (ctx) => {
   it('follows the recorded path of retries, a failure and skips with the shipped machines', async () => {
     const { result } = await runMixed(ctx);
@@ -107,6 +115,27 @@ forEachStore('verifyReplay', (ctx) => {
       expect(transitions.some((transition) => transition.to === 'cancelling' || transition.to === 'aborting')).to.equal(true);
       expect(await verifyReplay(ctx.target.store, result.id)).to.deep.equal({ ok: true, steps: transitions.length });
     }
+  });
+
+  it('catches a log edited after the fact with the shipped machines: an event that leads elsewhere, a state recorded wrong', async () => {
+    const { result } = await runMixed(ctx);
+    const transitions = await ctx.target.store.listTransitions(result.id);
+    const firstRetry = seqOf(transitions, (transition) => transition.to === 'retrying');
+    const edited = (edit: (transition: TransitionRecord) => TransitionRecord) => editedCopy(ctx.target.store, result.id, (transition) => (transition.seq === firstRetry ? edit(transition) : transition));
+    const succeeded = await edited((transition) => ({ ...transition, data: { ...transition.data, event: { type: 'attempt.done', outcome: { kind: 'succeeded', output: 1 } } } }));
+    expect(divergence(await verifyReplay(succeeded, result.id))).to.deep.equal({
+      seq: firstRetry,
+      taskId: 'extract',
+      expected: 'running → retrying (attempt 1)',
+      actual: 'running → succeeded (attempt 1)',
+    });
+    const recordedWrong = await edited((transition) => ({ ...transition, attempt: 2 }));
+    expect(divergence(await verifyReplay(recordedWrong, result.id))).to.deep.equal({
+      seq: firstRetry,
+      taskId: 'extract',
+      expected: 'running → retrying (attempt 2)',
+      actual: 'running → retrying (attempt 1)',
+    });
   });
 
   it('catches a task machine where a failed attempt goes straight to failed', async () => {

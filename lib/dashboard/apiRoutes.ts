@@ -125,7 +125,7 @@ export function registerApiRoutes(
     const { src, record } = await requireExecution(request.params.id);
     const afterSeq = integerParam(request.query, 'afterSeq', 0) ?? 0;
     const snapshots = booleanParam(request.query, 'snapshots');
-    const transitions = (await src.store.listTransitions(record.id, afterSeq)).filter((transition) => transition.seq > afterSeq);
+    const transitions = (await src.store.listTransitions(record.id, afterSeq, { snapshots })).filter((transition) => transition.seq > afterSeq);
     return { transitions: snapshots ? transitions : transitions.map(withoutSnapshot) };
   });
 

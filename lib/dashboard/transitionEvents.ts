@@ -75,7 +75,7 @@ export function streamTransitions(
   request.raw.on('close', end);
 
   const poll = async (): Promise<void> => {
-    const fresh = await store.listTransitions(executionId, lastSeq);
+    const fresh = await store.listTransitions(executionId, lastSeq, { snapshots: false });
     const news = fresh.filter((transition) => transition.seq > lastSeq);
     if (ended) return;
     if (news.length > 0) {
@@ -84,7 +84,7 @@ export function streamTransitions(
       lastWrite = Date.now();
       return;
     }
-    const record = await store.getExecution(executionId);
+    const record = await store.getExecution(executionId, { graph: false });
     if (ended) return;
     if (!record || isTerminalExecutionStatus(record.status)) {
       response.write(`event: finished\ndata: ${JSON.stringify(record?.status ?? null)}\n\n`);

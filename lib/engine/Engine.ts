@@ -182,8 +182,9 @@ export class Engine {
         );
         if (settled) return settled;
       }
-      const details = await this.getExecution(id);
-      if (isTerminalExecutionStatus(details.status)) return details;
+      const record = await this.runtime.store.getExecution(id, { graph: false }); // the status is enough until it has finished
+      if (!record) throw new ExecutionNotFoundError(id);
+      if (isTerminalExecutionStatus(record.status)) return this.getExecution(id);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, pollIntervalMs);
         function done() {
@@ -270,10 +271,16 @@ export class Engine {
   /** The execution as recorded, in the shape of an execution result. @example await engine.getExecution(id) */
   async getExecution(id: string): Promise<ExecutionDetails> {
     await this.runtime.runs.get(id)?.written; // started here a moment ago: its rows are on their way
-    const record = await this.runtime.store.getExecution(id);
+    // The tasks are reported in the workflow's order: the published workflow's, else the recorded
+    // graph's, read only then (a 100,000-task graph is 7 MB of JSON).
+    let record = await this.runtime.store.getExecution(id, { graph: false });
     if (!record) throw new ExecutionNotFoundError(id);
+    let order = this.context.registry.get(record.workflowId, record.workflowVersion)?.topologicalOrder;
+    if (!order) {
+      record = (await this.runtime.store.getExecution(id)) ?? record;
+      order = record.graph?.tasks.map((task) => task.id);
+    }
     const rows = await this.runtime.store.listTaskRuns(id);
-    const order = this.context.registry.get(record.workflowId, record.workflowVersion)?.topologicalOrder ?? record.graph?.tasks.map((task) => task.id);
     return buildExecutionResult(record, rows, order);
   }
 
@@ -401,7 +408,7 @@ export class Engine {
 
   private async requireExecution(id: string): Promise<ExecutionRecord> {
     await this.runtime.runs.get(id)?.written;
-    const record = await this.runtime.store.getExecution(id);
+    const record = await this.runtime.store.getExecution(id, { graph: false });
     if (!record) throw new ExecutionNotFoundError(id);
     return record;
   }

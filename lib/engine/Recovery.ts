@@ -9,8 +9,11 @@
  *
  * The batch is bounded by `batchSize` and by the room left under `maxExecutions` (runs live here);
  * a scan that took a full batch and still has room scans again at once, so a backlog drains
- * without waiting an interval per batch. An execution claimed but refused here (its recorded
- * version is not published, a snapshot it cannot read) is released at once for another engine.
+ * without waiting an interval per batch. A workflow given a limit (`workflowConcurrency`) is
+ * claimed only up to the room left under it, counted over every engine (Store.claimExpired). An
+ * engine claims only executions of the versions it holds (published), so an execution of a
+ * version published elsewhere is left for the engines that hold it, without a claim per scan; one
+ * claimed but refused here anyway (a snapshot it cannot read) is released at once for another engine.
  */
 import { toError } from '../errors.js';
 import type { EngineContext } from './EngineContext.js';
@@ -21,6 +24,8 @@ export interface RecoveryOptions {
   batchSize: number;
   /** Most runs live in this engine for the scan to claim more. */
   maxExecutions: number;
+  /** Per workflow id, the most executions held at once by all engines (createEngine's `workflowConcurrency`). */
+  workflowLimits: Readonly<Record<string, number>>;
 }
 
 export class Recovery {
@@ -79,11 +84,13 @@ export class Recovery {
     for (;;) {
       const room = this.options.maxExecutions - runtime.runs.size;
       const limit = Math.min(this.options.batchSize, room);
-      const workflowIds = registry.ids();
+      const published = registry.list();
+      const workflowIds = published.map((workflow) => workflow.id);
+      const workflowVersions = Object.fromEntries(published.map((workflow) => [workflow.id, workflow.versions]));
       if (this.stopped || limit <= 0 || workflowIds.length === 0) return;
       let claimed;
       try {
-        claimed = await runtime.store.claimExpired(runtime.ownerId, { leaseMs: defaults.leaseMs, limit, workflowIds });
+        claimed = await runtime.store.claimExpired(runtime.ownerId, { leaseMs: defaults.leaseMs, limit, workflowIds, workflowVersions, workflowLimits: this.options.workflowLimits });
       } catch (error) {
         runtime.logger.warn(`Recovery scan of ${runtime.store.location} failed; retrying at the next interval: ${toError(error).message}`);
         return;

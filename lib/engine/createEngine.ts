@@ -30,7 +30,7 @@ import { INSTRUMENTATION_SCOPE } from '../telemetry/otel/names.js';
 import { TelemetryBuffer } from '../telemetry/TelemetryBuffer.js';
 import type { RetryPolicy } from '../workflow/types.js';
 import type { EngineRuntime } from './EngineRuntime.js';
-import { ENGINE_OPTION_KEYS, validateConcurrency, validateFailurePolicy, validatePositive, validateRetryOption } from './engineOptions.js';
+import { ENGINE_OPTION_KEYS, validateConcurrency, validateFailurePolicy, validatePositive, validateRetryOption, validateWorkflowConcurrency } from './engineOptions.js';
 import { rejectUnknownOptions } from '../unknownOption.js';
 import { stripUndefined } from './retryPolicy.js';
 import type { EngineOptions } from './engineOptions.js';
@@ -60,6 +60,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   if (heartbeatIntervalMs >= leaseMs) throw new InvalidOptionsError('heartbeatIntervalMs', heartbeatIntervalMs, `less than leaseMs (${leaseMs}): leases would end between heartbeats`);
   const recoveryIntervalMs = validatePositive('recoveryIntervalMs', options.recoveryIntervalMs ?? DEFAULT_RECOVERY_INTERVAL_MS);
   const maxExecutions = options.maxExecutions === undefined ? Infinity : validateConcurrency('maxExecutions', options.maxExecutions);
+  const workflowLimits = validateWorkflowConcurrency(options.workflowConcurrency);
   if (options.recover !== undefined && typeof options.recover !== 'boolean') throw new InvalidOptionsError('recover', options.recover, 'true or false');
   const closeTimeoutMs = validatePositive('closeTimeoutMs', options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
   const progressIntervalMs = validatePositive('progressIntervalMs', options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
@@ -67,12 +68,12 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const retentionPolicy = resolveRetention(options.retention);
 
   if (options.redis !== undefined && (options.redis === null || typeof options.redis !== 'object')) throw new InvalidOptionsError('redis', options.redis, 'an object { host, port }');
-  const remote = options.redis ? await RemoteDispatcher.create(options.redis) : null;
+  const logger: Logger = options.logger ?? createDefaultLogger(options.logLevel ?? DEFAULT_LOG_LEVEL);
+  const remote = options.redis ? await RemoteDispatcher.create(options.redis, (message, executionId) => logger.warn(message, executionId === undefined ? {} : { executionId })) : null;
 
   const store = createStore(options.storage, { runMigrations: options.runMigrations ?? true });
   await store.open();
 
-  const logger: Logger = options.logger ?? createDefaultLogger(options.logLevel ?? DEFAULT_LOG_LEVEL);
   const runs = new Map<string, LiveRun>();
   const telemetry = new TelemetryBuffer(store, bufferLimit, (error) =>
     logger.warn(`Writing logs and spans to ${store.location} failed; retrying: ${toError(error).message}`),
@@ -132,7 +133,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   heartbeat.unref();
 
   const recover = options.recover ?? store.kind !== 'memory';
-  const recovery = recover ? { intervalMs: recoveryIntervalMs, batchSize: DEFAULT_RECOVERY_BATCH_SIZE, maxExecutions } : null;
+  const recovery = recover ? { intervalMs: recoveryIntervalMs, batchSize: DEFAULT_RECOVERY_BATCH_SIZE, maxExecutions, workflowLimits } : null;
   const engine = new Engine(runtime, { concurrency, failurePolicy, leaseMs }, recovery, async () => {
     clearInterval(heartbeat);
     retention?.stop();

@@ -94,6 +94,15 @@ export interface EngineOptions {
    */
   maxExecutions?: number;
   /**
+   * Per workflow id, the most executions of it that all engines on this store run at once, e.g.
+   * `{ etl: 2 }`. The recovery scan (submitted executions, take-overs) claims one only while fewer
+   * are held cluster-wide, counted on the database under a per-workflow lock row, so two engines
+   * claiming at once never pass it. `start`/`execute`/`resume`/`resumeAll` run here at once whatever
+   * the limit (they count, but are never refused or queued). Give every engine that publishes the workflow
+   * the same limit: each claims by its own. @defaultValue none: no workflow is limited
+   */
+  workflowConcurrency?: Readonly<Record<string, number>>;
+  /**
    * Redis, for tasks with a `queue` (`addTask(id, name, fn, { queue })`): their attempts are
    * dispatched as BullMQ jobs to workers started with `createWorker` from 'task-graph/worker'.
    * Needs the optional peer dependency `bullmq`. @defaultValue none: a workflow with queued tasks is refused
@@ -155,6 +164,7 @@ export const ENGINE_OPTION_KEYS = optionKeys<EngineOptions>({
   recover: true,
   recoveryIntervalMs: true,
   maxExecutions: true,
+  workflowConcurrency: true,
   redis: true,
 });
 
@@ -170,6 +180,17 @@ export const EXECUTE_OPTION_KEYS = optionKeys<ExecuteOptions>({ concurrency: tru
 export function validateConcurrency(option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new InvalidOptionsError(option, value, 'an integer >= 1');
   return value;
+}
+
+/** `workflowConcurrency`: an object whose every value is an integer >= 1. */
+export function validateWorkflowConcurrency(value: unknown): Readonly<Record<string, number>> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidOptionsError('workflowConcurrency', value, 'an object of workflow ids and limits, e.g. { etl: 2 }');
+  }
+  const limits: Record<string, number> = {};
+  for (const [workflowId, limit] of Object.entries(value)) limits[workflowId] = validateConcurrency(`workflowConcurrency[${JSON.stringify(workflowId)}]`, limit);
+  return limits;
 }
 
 export function validateFailurePolicy(option: string, value: unknown): FailurePolicy {

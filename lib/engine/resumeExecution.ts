@@ -58,9 +58,10 @@ export async function resumeExecution(context: EngineContext, executionId: strin
   const live = runtime.runs.get(executionId);
   if (live) return new ExecutionHandle(live);
   const { store } = runtime;
-  const found = await store.getExecution(executionId);
+  const found = await store.getExecution(executionId, { graph: false }); // 7 MB of JSON for 100,000 tasks, not needed here
   if (!found) throw new ExecutionNotFoundError(executionId);
-  workflowFor(registry, found, options, found.graph?.tasks.map((task) => task.id) ?? (await store.listTaskRuns(executionId)).map((row) => row.taskId));
+  const published = registry.get(found.workflowId, found.workflowVersion) !== undefined; // else the recorded task ids decide
+  workflowFor(registry, found, options, published ? [] : (await store.listTaskRuns(executionId)).map((row) => row.taskId));
   checkFormats(found, (await store.listLastTransitions(executionId, [])).formats); // refused before it is claimed
   const fencingToken = await store.claimExecution(executionId, runtime.ownerId, defaults.leaseMs, force);
   if (fencingToken === null) {
@@ -89,7 +90,7 @@ export async function continueClaimed(context: EngineContext, executionId: strin
   let transitions: TransitionRecord[];
   let workflow: Workflow;
   try {
-    const found = await store.getExecution(executionId);
+    const found = await store.getExecution(executionId, { graph: false });
     if (!found) throw new ExecutionNotFoundError(executionId);
     record = found;
     rows = await store.listTaskRuns(executionId);

@@ -62,7 +62,7 @@ export async function submitExecution(context: EngineContext, workflow: Workflow
       await store.createExecution(record, rows);
       return record.id;
     } catch (error) {
-      if (attempt > 1 && (await store.getExecution(record.id).catch(() => null))) return record.id;
+      if (attempt > 1 && (await store.getExecution(record.id, { graph: false }).catch(() => null))) return record.id;
       if (!isTransientStoreError(error) || attempt >= SUBMIT_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, COMMIT_RETRY_INITIAL_DELAY_MS * 2 ** (attempt - 1)));
     }

@@ -43,7 +43,7 @@ export async function inspectExecution(store: Store, executionId: string, option
   if (format !== 'mermaid' && format !== 'dot' && format !== 'json' && format !== 'html') {
     throw new InvalidOptionsError('format', format, "'mermaid', 'dot', 'json' or 'html'");
   }
-  const data = await loadInspectionData(store, executionId, options.workflow);
+  const data = await loadInspectionData(store, executionId, options.workflow, { snapshots: format === 'json' });
   switch (format) {
     case 'mermaid':
       return `${dagToMermaid(data)}\n`;

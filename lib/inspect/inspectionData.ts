@@ -37,12 +37,13 @@ export interface InspectionData {
   notes: string[];
 }
 
-export async function loadInspectionData(store: Store, executionId: string, workflow?: Workflow): Promise<InspectionData> {
+/** With `snapshots: false` the transitions come without their snapshots (only the JSON output shows them). */
+export async function loadInspectionData(store: Store, executionId: string, workflow?: Workflow, { snapshots = true } = {}): Promise<InspectionData> {
   const execution = await store.getExecution(executionId);
   if (!execution) throw new ExecutionNotFoundError(executionId);
   const [rows, transitions, spans, logs] = await Promise.all([
     store.listTaskRuns(executionId),
-    store.listTransitions(executionId),
+    store.listTransitions(executionId, 0, { snapshots }),
     store.listSpans(executionId),
     store.listLogs(executionId),
   ]);

@@ -46,7 +46,7 @@ export interface ReplayStep {
  * }
  */
 export async function replayExecution(store: Store, executionId: string): Promise<ReplayStep[]> {
-  const execution = await store.getExecution(executionId);
+  const execution = await store.getExecution(executionId, { graph: false });
   if (!execution) throw new ExecutionNotFoundError(executionId);
   const [taskRuns, transitions] = await Promise.all([store.listTaskRuns(executionId), store.listTransitions(executionId)]);
   const ordered = [...transitions].sort((a, b) => a.seq - b.seq);

@@ -24,6 +24,11 @@ export interface RemoteJobData {
   idempotencyKey: string;
   input: unknown;
   upstream: Record<string, unknown>;
+  /**
+   * The engine's attempt span context (`traceparent`, and what the host's propagator adds), so that
+   * the worker's span is its child (jobTraceContext.ts). Absent when the attempt is not traced.
+   */
+  traceContext?: Record<string, string>;
 }
 
 /** What the worker's processor returns. */

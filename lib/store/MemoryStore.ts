@@ -22,8 +22,10 @@ import type {
   CommitBatch,
   CreatedExecution,
   ExecutionRecord,
+  GetExecutionOptions,
   LastTransitions,
   ListExecutionsFilter,
+  ListTransitionsOptions,
   LogRecord,
   PruneCriteria,
   SpanRecord,
@@ -118,9 +120,10 @@ export class MemoryStore implements Store {
     for (const record of records) this.executions.get(record.executionId)?.spans.set(record.spanId, toStoredSpan(record));
   }
 
-  async getExecution(id: string): Promise<ExecutionRecord | null> {
+  async getExecution(id: string, options: GetExecutionOptions = {}): Promise<ExecutionRecord | null> {
     const stored = this.executions.get(id);
-    return stored ? structuredClone(stored.record) : null;
+    if (!stored) return null;
+    return structuredClone(options.graph === false ? { ...stored.record, graph: null } : stored.record);
   }
 
   async listExecutions(filter: ListExecutionsFilter = {}): Promise<ExecutionRecord[]> {
@@ -137,8 +140,10 @@ export class MemoryStore implements Store {
     return countByStatus(filterExecutions([...this.executions.values()].map((stored) => stored.record), filter));
   }
 
-  async listTransitions(executionId: string, afterSeq?: number): Promise<TransitionRecord[]> {
-    return structuredClone(this.executions.get(executionId)?.transitions.records(afterSeq) ?? []);
+  async listTransitions(executionId: string, afterSeq?: number, options: ListTransitionsOptions = {}): Promise<TransitionRecord[]> {
+    const records = this.executions.get(executionId)?.transitions.records(afterSeq) ?? [];
+    if (options.snapshots !== false) return structuredClone(records);
+    return structuredClone(records.map(({ snapshot: _unread, ...rest }) => rest as TransitionRecord));
   }
 
   async listLastTransitions(executionId: string, taskIds: readonly string[]): Promise<LastTransitions> {
@@ -174,10 +179,24 @@ export class MemoryStore implements Store {
     const now = new Date();
     const workflows = new Set(options.workflowIds);
     const claimed: ClaimedExecution[] = [];
+    const limits = options.workflowLimits ?? {};
+    const room = new Map<string, number>();
+    for (const { record } of this.executions.values()) {
+      const limit = limits[record.workflowId];
+      if (limit === undefined || isTerminalExecutionStatus(record.status) || isOrphaned(record, now)) continue;
+      room.set(record.workflowId, (room.get(record.workflowId) ?? limit) - 1);
+    }
     const expired = [...this.executions.values()]
-      .filter(({ record }) => workflows.has(record.workflowId) && isOrphaned(record, now))
+      .filter(({ record }) => workflows.has(record.workflowId) && isOrphaned(record, now) && (options.workflowVersions?.[record.workflowId]?.includes(record.workflowVersion) ?? true))
       .sort((a, b) => a.record.createdAt.getTime() - b.record.createdAt.getTime() || compare(a.record.id, b.record.id));
-    for (const stored of expired.slice(0, options.limit)) claimed.push({ id: stored.record.id, fencingToken: this.claim(stored, ownerId, options.leaseMs) });
+    for (const stored of expired) {
+      if (claimed.length >= options.limit) break;
+      const { workflowId } = stored.record;
+      const left = room.get(workflowId) ?? limits[workflowId];
+      if (left !== undefined && left <= 0) continue;
+      if (left !== undefined) room.set(workflowId, left - 1);
+      claimed.push({ id: stored.record.id, fencingToken: this.claim(stored, ownerId, options.leaseMs) });
+    }
     return claimed;
   }
 

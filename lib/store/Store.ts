@@ -19,8 +19,10 @@ import type {
   CountExecutionsFilter,
   ExecutionCounts,
   ExecutionRecord,
+  GetExecutionOptions,
   LastTransitions,
   ListExecutionsFilter,
+  ListTransitionsOptions,
   LogRecord,
   PruneCriteria,
   SpanRecord,
@@ -50,7 +52,7 @@ export interface Store {
   writeLogs(records: readonly LogRecord[]): Promise<void>;
   writeSpans(records: readonly SpanRecord[]): Promise<void>;
 
-  getExecution(id: string): Promise<ExecutionRecord | null>;
+  getExecution(id: string, options?: GetExecutionOptions): Promise<ExecutionRecord | null>;
   /** Newest first (by `createdAt`, then by id, descending), then the filter's cursor, offset and limit. */
   listExecutions(filter?: ListExecutionsFilter): Promise<ExecutionRecord[]>;
   /**
@@ -59,8 +61,13 @@ export interface Store {
    */
   countExecutions?(filter?: CountExecutionsFilter): Promise<ExecutionCounts>;
   listTaskRuns(executionId: string): Promise<TaskRunRecord[]>;
-  /** In seq order; with `afterSeq`, only the transitions whose seq is greater (what is new since). */
-  listTransitions(executionId: string, afterSeq?: number): Promise<TransitionRecord[]>;
+  /**
+   * In seq order; with `afterSeq`, only the transitions whose seq is greater (what is new since).
+   * With `{ snapshots: false }` a store may leave each record's `snapshot` undefined (not read):
+   * snapshots are most of a log's bytes, and verifying or drawing a log needs only its states
+   * and events.
+   */
+  listTransitions(executionId: string, afterSeq?: number, options?: ListTransitionsOptions): Promise<TransitionRecord[]>;
   /**
    * What a resume needs of the log, without reading all of it: the highest committed seq, the
    * last transition of the supervisor and of each of `taskIds` that has one (in seq order), and the

@@ -99,7 +99,6 @@ export interface TaskRunRecord {
   nextRetryAt: Date | null;
 }
 
-/** One row of the append-only `tg_transitions` log. `seq` is unique and gap-free per execution. */
 /** What a resume reads of a log: its highest seq, and the last transition of the actors it restores. */
 export interface LastTransitions {
   /** The highest committed seq, 0 when there is none. */
@@ -110,6 +109,7 @@ export interface LastTransitions {
   formats: { snapshotFormat: number; machineVersion: string }[];
 }
 
+/** One row of the append-only `tg_transitions` log. `seq` is unique and gap-free per execution. */
 export interface TransitionRecord {
   executionId: string;
   seq: number;
@@ -196,6 +196,16 @@ export interface CommitBatch {
   executions: ExecutionUpdate[];
 }
 
+export interface GetExecutionOptions {
+  /** false: the record's `graph` may be left null, unread (a large workflow's graph is megabytes of JSON). @defaultValue true */
+  graph?: boolean;
+}
+
+export interface ListTransitionsOptions {
+  /** false: the records' `snapshot` may be left undefined, unread. @defaultValue true */
+  snapshots?: boolean;
+}
+
 export interface ListExecutionsFilter {
   workflowId?: string;
   status?: ExecutionStatus | readonly ExecutionStatus[];
@@ -255,4 +265,17 @@ export interface ClaimExpiredOptions {
   limit: number;
   /** Only executions of these workflows (the ones the claiming engine can run). */
   workflowIds: readonly string[];
+  /**
+   * Per workflow id, only executions recorded on these versions (the ones the claiming engine
+   * holds), so that an engine never claims an execution it would have to refuse and release.
+   * A workflow id not named here: any version. (absent: any version of every workflow)
+   */
+  workflowVersions?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Per workflow id, the most unfinished executions held at once (an owner with a lease not yet
+   * ended on the store's clock, whichever engine holds them): a claim takes only the room left.
+   * Two claims of one workflow's executions take turns (a lock row per workflow), so together they
+   * never pass it. Workflows not named here are not limited. (absent: none limited)
+   */
+  workflowLimits?: Readonly<Record<string, number>>;
 }

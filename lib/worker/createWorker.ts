@@ -8,17 +8,24 @@
  * An engine's cancel, fail-fast or timeout of an attempt reaches the job here through the queue's
  * cancel channel: the attempt's `ctx.signal` is aborted.
  *
+ * Tracing: the task runs in a span `remote task <taskId>` (kind CONSUMER, active while it runs, and
+ * `ctx.span`), a child of the engine's attempt span when the job carries its trace context
+ * (lib/remote/jobTraceContext.ts). The host of the worker registers the OpenTelemetry SDK; without
+ * one, the span is a non-recording one holding the engine's span context.
+ *
  * A worker that dies mid-job: BullMQ's stalled-job detection (`lockDurationMs`, `stalledIntervalMs`)
  * hands the job to another worker of the queue (the same attempt and idempotency key: at least once).
  */
-import { NON_RECORDING_SPAN } from '../telemetry/otel/ExecutionTrace.js';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Job, Worker } from 'bullmq';
 import type { Logger } from 'winston';
 import { serializeError, toError } from '../errors.js';
+import { extractTraceContext } from '../remote/jobTraceContext.js';
 import { cancelChannel, loadBullmq, queueName } from '../remote/remoteJob.js';
 import type { RemoteCancel, RemoteJobData, RemoteResult } from '../remote/remoteJob.js';
 import type { RedisConnection } from '../remote/RedisConnection.js';
 import { createDefaultLogger } from '../telemetry/createLogger.js';
+import { ATTR_EXECUTION_ID, ATTR_TASK_ATTEMPT, ATTR_TASK_ID, ATTR_TASK_QUEUE, ATTR_WORKFLOW_ID, ATTR_WORKFLOW_VERSION, INSTRUMENTATION_SCOPE, remoteTaskSpanName } from '../telemetry/otel/names.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import type { TaskContext } from '../workflow/types.js';
 
@@ -63,6 +70,7 @@ export async function createWorker(options: WorkerOptions): Promise<TaskWorker> 
   const logger = options.logger ?? createDefaultLogger('info');
   const workflows = new Map(options.workflows.map((workflow) => [`${workflow.id}\u0000${workflow.version}`, workflow]));
   const running = new Map<string, AbortController>();
+  const tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
   const worker: Worker = new bullmq.Worker(
     queueName(options.queue),
     async (job: Job<RemoteJobData>): Promise<RemoteResult> => {
@@ -75,6 +83,22 @@ export async function createWorker(options: WorkerOptions): Promise<TaskWorker> 
       }
       const controller = new AbortController();
       running.set(job.id!, controller);
+      const parent = extractTraceContext(data.traceContext);
+      const span = tracer.startSpan(
+        remoteTaskSpanName(data.taskId),
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: {
+            [ATTR_WORKFLOW_ID]: data.workflowId,
+            [ATTR_WORKFLOW_VERSION]: data.workflowVersion,
+            [ATTR_EXECUTION_ID]: data.executionId,
+            [ATTR_TASK_ID]: data.taskId,
+            [ATTR_TASK_ATTEMPT]: data.attempt,
+            [ATTR_TASK_QUEUE]: options.queue,
+          },
+        },
+        parent,
+      );
       const ctx: TaskContext = {
         executionId: data.executionId,
         workflowId: data.workflowId,
@@ -84,15 +108,19 @@ export async function createWorker(options: WorkerOptions): Promise<TaskWorker> 
         signal: controller.signal,
         upstream: data.upstream,
         logger: logger.child({ executionId: data.executionId, taskId: data.taskId, attempt: data.attempt }),
-        // The attempt's trace context does not travel with the job yet: no span on the worker.
-        span: NON_RECORDING_SPAN,
+        span,
       };
       try {
-        const output: unknown = await task.fn(data.input, ctx);
+        const output: unknown = await context.with(trace.setSpan(parent, span), () => task.fn(data.input, ctx));
         return { ok: true, output: output === undefined ? null : output, pid: process.pid };
       } catch (thrown) {
-        return { ok: false, error: serializeError(thrown), pid: process.pid };
+        const error = toError(thrown);
+        const recorded = serializeError(thrown); // the thrown value's own stack, if it has one
+        span.recordException({ name: error.name, message: error.message, ...(recorded.stack === undefined ? {} : { stack: recorded.stack }) });
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+        return { ok: false, error: recorded, pid: process.pid };
       } finally {
+        span.end();
         running.delete(job.id!);
       }
     },

@@ -25,7 +25,9 @@ export interface TaskContext {
   /**
    * The attempt's OpenTelemetry span (`task <taskId>`), for attributes and events. The task function
    * runs with it active, so spans the host's instrumentation makes (HTTP, database clients) nest
-   * under it. When no OpenTelemetry SDK is registered it is a shared non-recording span.
+   * under it. When no OpenTelemetry SDK is registered it is a shared non-recording span. On a
+   * remote worker (`createWorker`) it is the worker's span `remote task <taskId>`, a child of the
+   * engine's attempt span.
    */
   readonly span: Span;
 }

@@ -30,8 +30,10 @@ import type {
   ExecutionCounts,
   CommitBatch,
   ExecutionRecord,
+  GetExecutionOptions,
   LastTransitions,
   ListExecutionsFilter,
+  ListTransitionsOptions,
   LogRecord,
   PruneCriteria,
   SpanRecord,
@@ -176,8 +178,8 @@ export class SequelizeStore implements Store {
     await this.transaction('write spans', undefined, (models, transaction) => upsertSpans(models, records, transaction));
   }
 
-  getExecution(id: string): Promise<ExecutionRecord | null> {
-    return this.run('read execution', id, (models) => findExecution(models, id));
+  getExecution(id: string, options: GetExecutionOptions = {}): Promise<ExecutionRecord | null> {
+    return this.run('read execution', id, (models) => findExecution(models, id, options.graph !== false));
   }
 
   listExecutions(filter: ListExecutionsFilter = {}): Promise<ExecutionRecord[]> {
@@ -192,8 +194,8 @@ export class SequelizeStore implements Store {
     return this.run('count executions', undefined, (models) => countExecutionRecords(models, filter));
   }
 
-  listTransitions(executionId: string, afterSeq?: number): Promise<TransitionRecord[]> {
-    return this.run('list transitions', executionId, (models) => listTransitionRecords(models, executionId, afterSeq));
+  listTransitions(executionId: string, afterSeq?: number, options: ListTransitionsOptions = {}): Promise<TransitionRecord[]> {
+    return this.run('list transitions', executionId, (models) => listTransitionRecords(models, executionId, afterSeq, options.snapshots !== false));
   }
 
   listLastTransitions(executionId: string, taskIds: readonly string[]): Promise<LastTransitions> {

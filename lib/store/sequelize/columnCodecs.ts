@@ -67,9 +67,43 @@ export function fromNullableDate(value: unknown): Date | null {
   throw new TypeError(`Unexpected date column value ${String(value)}`);
 }
 
+/**
+ * What this store writes on SQLite: 'YYYY-MM-DD HH:MM:SS.mmm +00:00'. Read digit by digit: a
+ * 100,000-task execution's task rows hold 200,000 of them, and the general pattern below took a
+ * sixth of reading those rows back.
+ */
+const WRITTEN_DATE_ZONE = ' +00:00';
+
+function parseWrittenDate(text: string): Date | null {
+  if (text.length !== 30 || !text.endsWith(WRITTEN_DATE_ZONE)) return null;
+  const separators = text[4] === '-' && text[7] === '-' && text[10] === ' ' && text[13] === ':' && text[16] === ':' && text[19] === '.';
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  const millisecond = digitsAt(text, 20, 3);
+  if (!separators || (year | month | day | hour | minute | second | millisecond) < 0) return null;
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, millisecond));
+}
+
+/** The number written by `count` decimal digits at `start`; -1 when one of them is not a digit. */
+function digitsAt(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let index = start; index < start + count; index += 1) {
+    const digit = text.charCodeAt(index) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
 const DATE_TEXT = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?\s*(Z|[+-]\d{2}:?\d{2})?$/;
 
 function parseDateText(text: string): Date {
+  const written = parseWrittenDate(text);
+  if (written) return written;
   const match = DATE_TEXT.exec(text);
   if (!match) {
     const parsed = new Date(text);

@@ -152,8 +152,9 @@ export function lostExecutions(ids: readonly string[], rows: readonly Record<str
   });
 }
 
-export async function findExecution(models: StoreModels, id: string): Promise<ExecutionRecord | null> {
-  const row = await models.executions.findOne({ where: { id }, raw: true });
+/** The execution's row; without its graph (left null) when `graph` is false. */
+export async function findExecution(models: StoreModels, id: string, graph = true): Promise<ExecutionRecord | null> {
+  const row = await models.executions.findOne({ where: { id }, raw: true, ...(graph ? {} : { attributes: { exclude: ['graph'] } }) });
   return row ? fromExecutionRow(row as unknown as RawRow<ExecutionRow>) : null;
 }
 

@@ -8,7 +8,9 @@
  * PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the one write lock), so a claim waits for a
  * group commit of the previous owner under way and is serialised with other claims. The batch
  * claim adds `SKIP LOCKED`: engines recovering at once each take different executions, none
- * waiting for the rows another is taking.
+ * waiting for the rows another is taking. A workflow with a concurrency limit is the exception:
+ * its claims take turns on the workflow's lock row (migration 007), since each must count what the
+ * others took.
  */
 import type { Sequelize, Transaction } from 'sequelize';
 import type { ClaimedExecution, ClaimExpiredOptions } from '../records.js';
@@ -42,7 +44,12 @@ export async function claimOne(
   return token;
 }
 
-/** Takes up to `limit` executions nobody holds (see `Store.claimExpired`). */
+/**
+ * Takes up to `limit` executions nobody holds (see `Store.claimExpired`). The workflows with a
+ * limit go first, one at a time in a fixed order (the same in every engine, so two claims never
+ * wait for each other's lock rows in a cycle): lock the workflow's row, count its held executions,
+ * take at most the room left. The others then share what is left of `limit`, oldest first.
+ */
 export async function claimExpiredBatch(
   sequelize: Sequelize,
   transaction: Transaction | undefined,
@@ -50,13 +57,82 @@ export async function claimExpiredBatch(
   options: ClaimExpiredOptions,
 ): Promise<ClaimedExecution[]> {
   if (options.workflowIds.length === 0 || options.limit <= 0) return [];
+  const limits = options.workflowLimits ?? {};
+  const limited = options.workflowIds.filter((id) => limits[id] !== undefined).sort();
+  const unlimited = options.workflowIds.filter((id) => limits[id] === undefined);
+  const claimed: ClaimedExecution[] = [];
+  for (const workflowId of limited) {
+    if (claimed.length >= options.limit) break;
+    const room = Math.min(options.limit - claimed.length, limits[workflowId]! - (await lockAndCountHeld(sequelize, transaction, workflowId)));
+    if (room > 0) claimed.push(...(await claimFree(sequelize, transaction, ownerId, workflowFilter([workflowId], options.workflowVersions), room, options.leaseMs)));
+  }
+  if (unlimited.length > 0 && claimed.length < options.limit) {
+    claimed.push(...(await claimFree(sequelize, transaction, ownerId, workflowFilter(unlimited, options.workflowVersions), options.limit - claimed.length, options.leaseMs)));
+  }
+  return claimed;
+}
+
+/**
+ * Locks `workflowId`'s row of tg_workflow_locks (creating it the first time) until the transaction
+ * ends, then counts the workflow's unfinished executions that an owner holds under a lease not yet
+ * ended. Under READ COMMITTED the count is read after the lock is granted, so it sees every claim
+ * committed by the transaction that held the lock before.
+ */
+async function lockAndCountHeld(sequelize: Sequelize, transaction: Transaction | undefined, workflowId: string): Promise<number> {
+  const dialect = sequelize.getDialect() as SqlDialect;
+  const lock = `SELECT workflow_id FROM tg_workflow_locks WHERE workflow_id=?${lockClause(dialect, false)}`;
+  if ((await selectRows(sequelize, transaction, lock, [workflowId])).length === 0) {
+    const keep = dialect === 'mysql' ? ' ON DUPLICATE KEY UPDATE workflow_id=workflow_id' : ' ON CONFLICT DO NOTHING';
+    await execute(sequelize, transaction, `INSERT INTO tg_workflow_locks (workflow_id) VALUES (?)${keep}`, [workflowId]);
+    await selectRows(sequelize, transaction, lock, [workflowId]);
+  }
+  const [row] = await selectRows(
+    sequelize,
+    transaction,
+    `SELECT COUNT(*) AS held FROM tg_executions WHERE workflow_id=? AND ${UNFINISHED} AND NOT ${sqlLeaseFree(dialect)}`,
+    [workflowId],
+  );
+  return Number(row?.['held'] ?? 0);
+}
+
+/**
+ * The condition on (workflow_id, workflow_version) of a claim: each of `workflowIds`, on the
+ * versions `versions` names for it (any version when it names none).
+ */
+function workflowFilter(workflowIds: readonly string[], versions: ClaimExpiredOptions['workflowVersions']): { sql: string; params: string[] } {
+  const anyVersion = workflowIds.filter((id) => versions?.[id] === undefined);
+  const terms: string[] = [];
+  const params: string[] = [];
+  if (anyVersion.length > 0) {
+    terms.push(`workflow_id IN (${anyVersion.map(() => '?').join(',')})`);
+    params.push(...anyVersion);
+  }
+  for (const id of workflowIds) {
+    const held = versions?.[id];
+    if (held === undefined) continue;
+    if (held.length === 0) continue; // no version held: nothing of it to claim
+    terms.push(`(workflow_id=? AND workflow_version IN (${held.map(() => '?').join(',')}))`);
+    params.push(id, ...held);
+  }
+  return { sql: terms.length === 0 ? '1=0' : `(${terms.join(' OR ')})`, params };
+}
+
+/** Claims up to `limit` executions matching `workflows` that nobody holds, oldest first, skipping rows another transaction has locked. */
+async function claimFree(
+  sequelize: Sequelize,
+  transaction: Transaction | undefined,
+  ownerId: string,
+  workflows: { sql: string; params: string[] },
+  limit: number,
+  leaseMs: number,
+): Promise<ClaimedExecution[]> {
   const dialect = sequelize.getDialect() as SqlDialect;
   const rows = await selectRows(
     sequelize,
     transaction,
-    `SELECT id, fencing_token FROM tg_executions WHERE ${UNFINISHED} AND ${sqlLeaseFree(dialect)} AND workflow_id IN (${options.workflowIds.map(() => '?').join(',')})` +
-      ` ORDER BY created_at, id LIMIT ${Math.floor(options.limit)}${lockClause(dialect, true)}`,
-    [...options.workflowIds],
+    `SELECT id, fencing_token FROM tg_executions WHERE ${UNFINISHED} AND ${sqlLeaseFree(dialect)} AND ${workflows.sql}` +
+      ` ORDER BY created_at, id LIMIT ${Math.floor(limit)}${lockClause(dialect, true)}`,
+    workflows.params,
   );
   const claimed = rows.map((row) => ({ id: String(row['id']), fencingToken: Number(row['fencing_token']) + 1 }));
   if (claimed.length === 0) return [];
@@ -64,7 +140,7 @@ export async function claimExpiredBatch(
   await execute(
     sequelize,
     transaction,
-    `UPDATE tg_executions SET owner_id=?, fencing_token=fencing_token+1, lease_until=${sqlLeaseEnd(dialect, options.leaseMs)}, heartbeat_at=${sqlNow(dialect)} WHERE id IN (${ids.map(() => '?').join(',')})`,
+    `UPDATE tg_executions SET owner_id=?, fencing_token=fencing_token+1, lease_until=${sqlLeaseEnd(dialect, leaseMs)}, heartbeat_at=${sqlNow(dialect)} WHERE id IN (${ids.map(() => '?').join(',')})`,
     [ownerId, ...ids],
   );
   return claimed;

@@ -13,6 +13,10 @@ export function executionSpanName(workflowId: string): string {
 export function taskSpanName(taskId: string): string {
   return `task ${taskId}`;
 }
+/** The span a remote worker runs a task's attempt in: `remote task <taskId>`, a child of the engine's `task <taskId>`. */
+export function remoteTaskSpanName(taskId: string): string {
+  return `remote task ${taskId}`;
+}
 
 /** Span and metric attributes. Values are ids, numbers and outcomes: never inputs, outputs or secrets. */
 export const ATTR_WORKFLOW_ID = 'task_graph.workflow.id';
@@ -31,6 +35,9 @@ export const ATTR_RESUMED = 'task_graph.execution.resumed';
 export const ATTR_FORKED_FROM = 'task_graph.execution.forked_from';
 /** On an execution span: how many tasks the workflow has. */
 export const ATTR_TASK_COUNT = 'task_graph.execution.tasks';
+
+/** On a remote worker's span: the queue it took the job from. */
+export const ATTR_TASK_QUEUE = 'task_graph.task.queue';
 
 /** What an attempt came to (`task_graph.outcome` of a task span and of `task_graph.task.attempts`). */
 export type AttemptOutcomeLabel = 'succeeded' | 'failed' | 'retrying' | 'timed_out' | 'cancelled';

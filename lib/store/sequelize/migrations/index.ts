@@ -9,6 +9,7 @@ import * as executionsStatusFinishedIndex from './003_executions_status_finished
 import * as executionTraceparent from './004_execution_traceparent.js';
 import * as executionsListingIndexes from './005_executions_listing_indexes.js';
 import * as executionLeases from './006_execution_leases.js';
+import * as workflowLocks from './007_workflow_locks.js';
 
 export type { Migration, MigrationContext } from './Migration.js';
 
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '004_execution_traceparent', up: executionTraceparent.up, down: executionTraceparent.down },
   { name: '005_executions_listing_indexes', up: executionsListingIndexes.up, down: executionsListingIndexes.down },
   { name: '006_execution_leases', up: executionLeases.up, down: executionLeases.down },
+  { name: '007_workflow_locks', up: workflowLocks.up, down: workflowLocks.down },
 ];
