@@ -152,6 +152,24 @@ export function lostExecutions(ids: readonly string[], rows: readonly Record<str
   });
 }
 
+/** Runs one SELECT on a commit's own connection and gives its rows. */
+export type GuardSelect = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+
+/**
+ * Throws what a refused commit's guard found wrong, if anything: an execution missing from the
+ * store (StorageError), or one the batch's engine does not hold under the token it commits with
+ * (OwnershipLostError). The SQLite and MySQL one-trip commits read it after their rollback.
+ */
+export async function explainRefusal(select: GuardSelect, touched: readonly string[], batch: CommitBatch): Promise<void> {
+  const rows = await select(`SELECT id, owner_id, fencing_token FROM tg_executions WHERE id IN (${touched.map(() => '?').join(',')})`, [...touched]);
+  const found = new Set(rows.map((row) => String(row['id'])));
+  const missing = touched.find((id) => !found.has(id));
+  if (missing !== undefined) throw new StorageError(`Cannot commit to execution ${JSON.stringify(missing)}: it does not exist in the store.`, { executionId: missing });
+  if (batch.ownerId === undefined) return;
+  const lost = lostExecutions(touched, rows, batch.ownerId, batch.fencingTokens);
+  if (lost.length > 0) throw new OwnershipLostError(lost, batch.ownerId);
+}
+
 /** The execution's row; without its graph (left null) when `graph` is false. */
 export async function findExecution(models: StoreModels, id: string, graph = true): Promise<ExecutionRecord | null> {
   const row = await models.executions.findOne({ where: { id }, raw: true, ...(graph ? {} : { attributes: { exclude: ['graph'] } }) });

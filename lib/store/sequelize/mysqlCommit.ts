@@ -22,9 +22,8 @@
  * repositories' `*Statements` builders); mysql2 formats the parameters client-side, escaped.
  */
 import type { Sequelize } from 'sequelize';
-import { OwnershipLostError, StorageError } from '../../errors.js';
 import type { CommitBatch } from '../records.js';
-import { executionInsertStatements, executionUpdateStatements, lostExecutions } from './executionRepository.js';
+import { executionInsertStatements, executionUpdateStatements, explainRefusal } from './executionRepository.js';
 import { createdLeaseStatement } from './leaseRepository.js';
 import type { Statement } from './rawStatements.js';
 import { taskRunInsertStatements, taskRunUpsertStatements } from './taskRunRepository.js';
@@ -72,7 +71,7 @@ export async function commitOnMysql(sequelize: Sequelize, batch: CommitBatch): P
     open = false;
   } catch (error) {
     if (open) await query('ROLLBACK').catch(() => undefined);
-    if (isGuardRefusal(error)) await explainRefusal(query, touched, batch);
+    if (isGuardRefusal(error)) await explainRefusal((sql, params) => query(sql, params) as Promise<Record<string, unknown>[]>, touched, batch);
     throw error;
   } finally {
     await manager.releaseConnection(connection);
@@ -108,17 +107,6 @@ function guardStatements(touched: readonly string[], batch: CommitBatch): Statem
 /** The guard's refusal: MySQL's ER_SUBQUERY_NO_1_ROW. */
 function isGuardRefusal(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { errno?: unknown }).errno === 1242;
-}
-
-/** Throws what the guard found wrong: a missing execution, or one held elsewhere. */
-async function explainRefusal(query: (sql: string, params: unknown[]) => Promise<unknown>, touched: readonly string[], batch: CommitBatch): Promise<void> {
-  const rows = (await query(`SELECT id, owner_id, fencing_token FROM tg_executions WHERE id IN (${touched.map(() => '?').join(',')})`, [...touched])) as Record<string, unknown>[];
-  const found = new Set(rows.map((row) => String(row['id'])));
-  const missing = touched.find((id) => !found.has(id));
-  if (missing !== undefined) throw new StorageError(`Cannot commit to execution ${JSON.stringify(missing)}: it does not exist in the store.`, { executionId: missing });
-  if (batch.ownerId === undefined) return;
-  const lost = lostExecutions(touched, rows, batch.ownerId, batch.fencingTokens);
-  if (lost.length > 0) throw new OwnershipLostError(lost, batch.ownerId);
 }
 
 /** Statements in runs of at most MAX_QUERY_BYTES (roughly: the SQL and the text parameters). */

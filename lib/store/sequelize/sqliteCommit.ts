@@ -19,9 +19,8 @@
  * Values are written as literals (sqliteLiteral.ts): `exec` takes no parameters.
  */
 import type { Sequelize } from 'sequelize';
-import { OwnershipLostError, StorageError } from '../../errors.js';
 import type { CommitBatch } from '../records.js';
-import { executionInsertStatements, executionUpdateStatements, lostExecutions } from './executionRepository.js';
+import { executionInsertStatements, executionUpdateStatements, explainRefusal } from './executionRepository.js';
 import { createdLeaseStatement } from './leaseRepository.js';
 import { inlineParameters, sqliteLiteral } from './sqliteLiteral.js';
 import { taskRunInsertStatements, taskRunUpsertStatements } from './taskRunRepository.js';
@@ -60,7 +59,11 @@ export async function commitOnSqlite(sequelize: Sequelize, batch: CommitBatch): 
     await exec(parts.join(';\n'));
   } catch (error) {
     await exec('ROLLBACK').catch(() => undefined); // nothing to roll back if BEGIN itself failed
-    if (touched.length > 0) await explainRefusal(database, touched, batch);
+    if (touched.length > 0) {
+      const select = (sql: string, params: unknown[]) =>
+        new Promise<Record<string, unknown>[]>((resolve, reject) => database.all(sql, params, (failure, rows) => (failure ? reject(failure) : resolve(rows))));
+      await explainRefusal(select, touched, batch);
+    }
     throw error;
   }
 }
@@ -80,19 +83,4 @@ function heldCondition(touched: readonly string[], batch: CommitBatch): string {
   if (tokened.length > 0) alternatives.push(`(id, fencing_token) IN (VALUES ${tokened.map((id) => `(${sqliteLiteral(id)}, ${Number(tokens[id])})`).join(', ')})`);
   if (untokened.length > 0) alternatives.push(`id IN (${untokened.map(sqliteLiteral).join(',')})`);
   return `owner_id = ${sqliteLiteral(batch.ownerId)} AND (${alternatives.join(' OR ')})`;
-}
-
-/** Throws what the guard found wrong, if anything: a missing execution, or one held elsewhere. */
-async function explainRefusal(database: SqliteDatabase, touched: readonly string[], batch: CommitBatch): Promise<void> {
-  const rows = await new Promise<Record<string, unknown>[]>((resolve, reject) =>
-    database.all(`SELECT id, owner_id, fencing_token FROM tg_executions WHERE id IN (${touched.map(() => '?').join(',')})`, [...touched], (error, found) =>
-      error ? reject(error) : resolve(found),
-    ),
-  );
-  const found = new Set(rows.map((row) => String(row['id'])));
-  const missing = touched.find((id) => !found.has(id));
-  if (missing !== undefined) throw new StorageError(`Cannot commit to execution ${JSON.stringify(missing)}: it does not exist in the store.`, { executionId: missing });
-  if (batch.ownerId === undefined) return;
-  const lost = lostExecutions(touched, rows, batch.ownerId, batch.fencingTokens);
-  if (lost.length > 0) throw new OwnershipLostError(lost, batch.ownerId);
 }
