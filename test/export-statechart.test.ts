@@ -9,6 +9,15 @@ import { taskMachine } from '../machines/task.js';
 import { InvalidOptionsError } from '../lib/errors.js';
 import { exportStatechart } from '../lib/inspect/exportStatechart.js';
 
+/** A machine with a rule on its root, taken in every state (PING / log). */
+function rootRulesMachine() {
+  return setup({ actions: { log: () => undefined } }).createMachine({
+    initial: 'idle',
+    on: { PING: { actions: 'log' } },
+    states: { idle: { on: { GO: 'busy' } }, busy: {} },
+  });
+}
+
 function lines(text: string): string[] {
   return text.split('\n').map((line) => line.trim());
 }
@@ -65,12 +74,7 @@ describe('exportStatechart', () => {
     });
 
     it('notes the rules of the root, taken in every state', () => {
-      const machine = setup({ actions: { log: () => undefined } }).createMachine({
-        initial: 'idle',
-        on: { PING: { actions: 'log' } },
-        states: { idle: { on: { GO: 'busy' } }, busy: {} },
-      });
-      expect(exportStatechart(machine, 'mermaid')).to.include('note left of idle\n    in every state:\n    PING / log\n  end note');
+      expect(exportStatechart(rootRulesMachine(), 'mermaid')).to.include('note left of idle\n    in every state:\n    PING / log\n  end note');
     });
 
     it('notes entry actions', () => {
@@ -140,12 +144,7 @@ describe('exportStatechart', () => {
     });
 
     it('draws the rules of the root as a note', () => {
-      const machine = setup({ actions: { log: () => undefined } }).createMachine({
-        initial: 'idle',
-        on: { PING: { actions: 'log' } },
-        states: { idle: { on: { GO: 'busy' } }, busy: {} },
-      });
-      expect(exportStatechart(machine, 'dot')).to.include('__root_rules [shape=note, style="", label="in every state:\\nPING / log"];');
+      expect(exportStatechart(rootRulesMachine(), 'dot')).to.include('__root_rules [shape=note, style="", label="in every state:\\nPING / log"];');
     });
 
     it('quotes awkward names and keeps DOT keywords out of bare ids', () => {
