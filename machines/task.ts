@@ -53,6 +53,11 @@ export interface TaskMachineContext {
   error: SerializedError | null;
 }
 
+/** A task's context before its first attempt. */
+export function initialTaskContext(input: TaskMachineInput): TaskMachineContext {
+  return { executionId: input.executionId, taskId: input.taskId, attempt: 0, retryAt: null, retryDelayMs: null, output: undefined, error: null };
+}
+
 /** What one attempt came to: the retry decision is part of it. */
 export type AttemptOutcome =
   | { kind: 'succeeded'; output: unknown }
@@ -79,15 +84,7 @@ export const taskMachine = setup({
   },
 }).createMachine({
   id: 'task',
-  context: ({ input }) => ({
-    executionId: input.executionId,
-    taskId: input.taskId,
-    attempt: 0,
-    retryAt: null,
-    retryDelayMs: null,
-    output: undefined,
-    error: null,
-  }),
+  context: ({ input }) => initialTaskContext(input),
   initial: 'pending',
   states: {
     pending: {

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { metrics, trace } from '@opentelemetry/api';
 import type { Logger } from 'winston';
 import { executionMachine } from '../../machines/execution.js';
+import { taskActorLogic } from './taskActorLogic.js';
 import {
   DEFAULT_CLOSE_TIMEOUT_MS,
   DEFAULT_CONCURRENCY,
@@ -115,7 +116,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     logger,
     tracer: trace.getTracer(INSTRUMENTATION_SCOPE),
     metrics: engineMetrics,
-    machine: executionMachine,
+    machine: executionMachine.provide({ actors: { task: taskActorLogic } }),
     defaultRetry: { ...DEFAULT_RETRY_POLICY, ...stripUndefined(options.retry ?? {}) } as RetryPolicy,
     maxOutputBytes,
     progressIntervalMs,
