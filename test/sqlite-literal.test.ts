@@ -36,5 +36,12 @@ describe('sqliteLiteral', () => {
     const sql = inlineParameters('SELECT ? || ? AS v', ["it's ", '; DROP TABLE x; --']);
     expect(await new Promise((resolve) => database.get(sql, [], (_, row: { v: unknown }) => resolve(row.v)))).to.equal("it's ; DROP TABLE x; --");
     expect(() => inlineParameters('SELECT ?', [])).to.throw(/1 placeholders for 0/);
+    expect(() => inlineParameters('SELECT ?, ?', ['a', 'b', 'c'])).to.throw(/2 placeholders for 3/);
+  });
+
+  it('takes a question mark inside a value as text, not as a placeholder', async () => {
+    const sql = inlineParameters('SELECT ? || ? AS v', ['why?', '? and ?']);
+    expect(sql).to.equal("SELECT 'why?' || '? and ?' AS v");
+    expect(await new Promise((resolve) => database.get(sql, [], (_, row: { v: unknown }) => resolve(row.v)))).to.equal('why?? and ?');
   });
 });

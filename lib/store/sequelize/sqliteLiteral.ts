@@ -27,8 +27,9 @@ export function sqliteLiteral(value: unknown): string {
 
 /** A statement with `?` parameters as SQL text with their literals in place. */
 export function inlineParameters(sql: string, params: readonly unknown[]): string {
-  let next = 0;
-  const text = sql.replace(/\?/g, () => sqliteLiteral(params[next++]));
-  if (next !== params.length) throw new Error(`inlineParameters: ${next} placeholders for ${params.length} parameters`);
+  const pieces = sql.split('?');
+  if (pieces.length - 1 !== params.length) throw new Error(`inlineParameters: ${pieces.length - 1} placeholders for ${params.length} parameters`);
+  let text = pieces[0]!;
+  for (let i = 0; i < params.length; i++) text += sqliteLiteral(params[i]) + pieces[i + 1]!;
   return text;
 }
