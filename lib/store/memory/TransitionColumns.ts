@@ -7,6 +7,10 @@
  *
  * A transition already stored at its seq is kept as it is (a retried batch is a no-op); one
  * arriving out of order is stored at its place.
+ *
+ * Snapshots: one the engine records (format 2: `{ status, value, context }` with `value` the
+ * transition's `to`) is kept as its context and a kind (active or done), and built again when
+ * read: two of them a task were 48 bytes each. Any other snapshot is kept whole.
  */
 import type { TransitionData, TransitionRecord } from '../records.js';
 
@@ -18,7 +22,9 @@ export class TransitionColumns {
   private readonly attempts: number[] = [];
   private readonly ats: number[] = [];
   private readonly datas: (TransitionData | null)[] = [];
+  /** The snapshot, or only its context when its kind says so. */
   private readonly snapshots: unknown[] = [];
+  private readonly snapshotKinds: number[] = [];
   private readonly formats: number[] = [];
   private readonly versions: string[] = [];
 
@@ -35,7 +41,9 @@ export class TransitionColumns {
     this.attempts[at] = transition.attempt;
     this.ats[at] = transition.at.getTime();
     this.datas[at] = transition.data;
-    this.snapshots[at] = transition.snapshot;
+    const kind = snapshotKind(transition);
+    this.snapshots[at] = kind === WHOLE ? transition.snapshot : (transition.snapshot as { context: unknown }).context;
+    this.snapshotKinds[at] = kind;
     this.formats[at] = transition.snapshotFormat;
     this.versions[at] = transition.machineVersion;
   }
@@ -74,6 +82,12 @@ export class TransitionColumns {
     return [...found.values()].sort((a, b) => a - b).map((i) => this.record(i));
   }
 
+  private snapshotAt(i: number): unknown {
+    const kind = this.snapshotKinds[i];
+    if (kind === WHOLE) return this.snapshots[i];
+    return { status: kind === DONE ? 'done' : 'active', value: this.tos[i], context: this.snapshots[i] };
+  }
+
   private record(i: number): TransitionRecord {
     return {
       executionId: this.executionId,
@@ -85,9 +99,24 @@ export class TransitionColumns {
       attempt: this.attempts[i]!,
       at: new Date(this.ats[i]!),
       data: this.datas[i]!,
-      snapshot: this.snapshots[i],
+      snapshot: this.snapshotAt(i),
       snapshotFormat: this.formats[i]!,
       machineVersion: this.versions[i]!,
     };
   }
+}
+
+const WHOLE = 0;
+const ACTIVE = 1;
+const DONE = 2;
+
+/** ACTIVE or DONE for a format-2 snapshot that is exactly `{ status, value: to, context }`, else WHOLE. */
+function snapshotKind(transition: TransitionRecord): number {
+  const snapshot = transition.snapshot as Record<string, unknown> | null | undefined;
+  if (transition.snapshotFormat !== 2 || typeof snapshot !== 'object' || snapshot === null) return WHOLE;
+  if (snapshot.value !== transition.to || !('context' in snapshot)) return WHOLE;
+  let keys = 0;
+  for (const key in snapshot) if (Object.hasOwn(snapshot, key)) keys += 1;
+  if (keys !== 3 || Object.getPrototypeOf(snapshot) !== Object.prototype) return WHOLE;
+  return snapshot.status === 'active' ? ACTIVE : snapshot.status === 'done' ? DONE : WHOLE;
 }
