@@ -16,11 +16,12 @@
  * A worker that dies mid-job: BullMQ's stalled-job detection (`lockDurationMs`, `stalledIntervalMs`)
  * hands the job to another worker of the queue (the same attempt and idempotency key: at least once).
  */
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import type { Job, Worker } from 'bullmq';
 import type { Logger } from 'winston';
 import { serializeError, toError } from '../errors.js';
 import { extractTraceContext } from '../remote/jobTraceContext.js';
+import { recordError } from '../telemetry/otel/ExecutionTrace.js';
 import { cancelChannel, loadBullmq, queueName } from '../remote/remoteJob.js';
 import type { RemoteCancel, RemoteJobData, RemoteResult } from '../remote/remoteJob.js';
 import type { RedisConnection } from '../remote/RedisConnection.js';
@@ -114,10 +115,8 @@ export async function createWorker(options: WorkerOptions): Promise<TaskWorker> 
         const output: unknown = await context.with(trace.setSpan(parent, span), () => task.fn(data.input, ctx));
         return { ok: true, output: output === undefined ? null : output, pid: process.pid };
       } catch (thrown) {
-        const error = toError(thrown);
         const recorded = serializeError(thrown); // the thrown value's own stack, if it has one
-        span.recordException({ name: error.name, message: error.message, ...(recorded.stack === undefined ? {} : { stack: recorded.stack }) });
-        span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+        recordError(span, recorded);
         return { ok: false, error: recorded, pid: process.pid };
       } finally {
         span.end();

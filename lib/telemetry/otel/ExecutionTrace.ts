@@ -156,7 +156,8 @@ export class ExecutionTrace {
 /** The trace every execution shares while no SDK is registered and there is nothing to propagate. */
 let DISABLED: ExecutionTrace | null = null;
 
-function recordError(span: Span, error: SerializedError): void {
+/** Records a failure on a span: an exception event (the recorded stack as its stacktrace) and status ERROR. */
+export function recordError(span: Span, error: SerializedError): void {
   // exception.type is the error's name, as the conventions ask; exception.stacktrace the recorded stack
   span.recordException({ name: error.name, message: error.message, ...(error.stack === undefined ? {} : { stack: error.stack }) });
   span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
