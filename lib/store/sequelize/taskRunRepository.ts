@@ -1,5 +1,4 @@
 /** Reads and writes of `tg_task_runs`: the latest state of each task of an execution. */
-import { QueryTypes } from 'sequelize';
 import type { Transaction } from 'sequelize';
 import type { SerializedError } from '../../errors.js';
 import type { TaskRunRecord, TaskStatus } from '../records.js';
@@ -8,7 +7,7 @@ import { execute, insertStatement } from './rawStatements.js';
 import type { Dialect, RowInsert, Statement } from './rawStatements.js';
 import { fromJson, fromNullableDate, fromNullableJson, toJson, toNullableJson } from './columnCodecs.js';
 import type { RawRow, StoreModels, TaskRunRow } from './defineModels.js';
-import { readJsonPages } from './sqliteJsonPages.js';
+import { readExecutionRows } from './executionRows.js';
 
 const UPDATED_COLUMNS: Array<keyof TaskRunRow> = [
   'status',
@@ -65,26 +64,12 @@ export function taskRunUpsertStatements(records: readonly TaskRunRecord[], diale
 }
 
 /**
- * By task id. A plain SELECT through `sequelize.query`, not the model's `findAll`, which converted
- * every row's columns through the model: a 100,000-task execution's rows took seconds to read
- * back (resume and getExecution read them all). `execution_id` is not read back: the caller knows
- * it, and 100,000 copies of it were a fifth of the read on SQLite. On SQLite the rows come as JSON
- * pages (sqliteJsonPages.ts).
+ * By task id (executionRows.ts). `execution_id` is not read back: the caller knows it, and
+ * 100,000 copies of it were a fifth of the read on SQLite.
  */
 export async function listTaskRunRecords(models: StoreModels, executionId: string): Promise<TaskRunRecord[]> {
-  const sequelize = models.taskRuns.sequelize!;
-  if (sequelize.getDialect() === 'sqlite') {
-    const rows = await readJsonPages(sequelize, { table: 'tg_task_runs', columns: TASK_RUN_READ_COLUMNS, key: 'task_id', executionId });
-    return rows.map((row) => fromTaskRunRow(executionId, row as RawRow<TaskRunRow>));
-  }
-  const queries = sequelize.getQueryInterface();
-  const columns = TASK_RUN_READ_COLUMNS.map((column) => queries.quoteIdentifier(column)).join(', ');
-  const rows = await sequelize.query(`SELECT ${columns} FROM ${queries.quoteIdentifier('tg_task_runs')} WHERE execution_id = ? ORDER BY task_id ASC`, {
-    replacements: [executionId],
-    type: QueryTypes.SELECT,
-    raw: true,
-  });
-  return (rows as unknown as Array<RawRow<TaskRunRow>>).map((row) => fromTaskRunRow(executionId, row));
+  const rows = await readExecutionRows(models.taskRuns.sequelize!, { table: 'tg_task_runs', columns: TASK_RUN_READ_COLUMNS, key: 'task_id', executionId });
+  return rows.map((row) => fromTaskRunRow(executionId, row as RawRow<TaskRunRow>));
 }
 
 const TASK_RUN_READ_COLUMNS = TASK_RUN_COLUMNS.filter((column) => column !== 'execution_id');

@@ -21,7 +21,7 @@ import { execute, insertStatement } from './rawStatements.js';
 import type { Dialect, RowInsert, Statement } from './rawStatements.js';
 import { fromDate, fromJson, fromNullableJson, fromNullableString, toJson, toNullableJson } from './columnCodecs.js';
 import type { RawRow, StoreModels, TransitionRow } from './defineModels.js';
-import { readJsonPages } from './sqliteJsonPages.js';
+import { readExecutionRows } from './executionRows.js';
 
 /** Inserts the transitions not stored yet; one already stored (same execution and seq) is kept as it is. */
 export async function appendTransitions(
@@ -56,28 +56,14 @@ const TRANSITION_READ_COLUMNS = TRANSITION_COLUMNS.filter((column) => column !==
 const TRANSITION_INSERT: RowInsert = { table: 'tg_transitions', columns: TRANSITION_COLUMNS, onConflict: 'keep' };
 
 /**
- * In seq order; without their snapshots when `snapshots` is false. A plain SELECT through
- * `sequelize.query`, not the model's `findAll`: a 100,000-task execution's log is 200,000 rows,
- * and building them through the model cost most of a replay. `execution_id` is not read back (the
- * caller knows it), nor the snapshots unless asked for: they are most of a row's bytes, and what
- * verifying or drawing a log needs is its states and events. On SQLite the rows come as JSON pages
- * (sqliteJsonPages.ts).
+ * In seq order (executionRows.ts); without their snapshots when `snapshots` is false.
+ * `execution_id` is not read back (the caller knows it), nor the snapshots unless asked for: they
+ * are most of a row's bytes, and what verifying or drawing a log needs is its states and events.
  */
 export async function listTransitionRecords(models: StoreModels, executionId: string, afterSeq = 0, snapshots = true): Promise<TransitionRecord[]> {
-  const sequelize = models.transitions.sequelize!;
-  const read = snapshots ? TRANSITION_READ_COLUMNS : TRANSITION_READ_COLUMNS.filter((column) => column !== 'snapshot');
-  if (sequelize.getDialect() === 'sqlite') {
-    const rows = await readJsonPages(sequelize, { table: 'tg_transitions', columns: read, key: 'seq', executionId, after: afterSeq });
-    return rows.map((row) => fromTransitionRow(executionId, row as RawRow<TransitionRow>));
-  }
-  const queries = sequelize.getQueryInterface();
-  const columns = read.map((column) => queries.quoteIdentifier(column)).join(', ');
-  const rows = await sequelize.query(`SELECT ${columns} FROM ${queries.quoteIdentifier('tg_transitions')} WHERE execution_id = ? AND seq > ? ORDER BY seq ASC`, {
-    replacements: [executionId, afterSeq],
-    type: QueryTypes.SELECT,
-    raw: true,
-  });
-  return (rows as unknown as Array<RawRow<TransitionRow>>).map((row) => fromTransitionRow(executionId, row));
+  const columns = snapshots ? TRANSITION_READ_COLUMNS : TRANSITION_READ_COLUMNS.filter((column) => column !== 'snapshot');
+  const rows = await readExecutionRows(models.transitions.sequelize!, { table: 'tg_transitions', columns, key: 'seq', executionId, after: afterSeq });
+  return rows.map((row) => fromTransitionRow(executionId, row as RawRow<TransitionRow>));
 }
 
 /** Task ids per query of `listLastTransitionRecords` (each is a placeholder). */
